@@ -1,0 +1,131 @@
+/**
+ * The public contract of the engine (issue 2). Everything in `src/engine` and
+ * `src/processes` is plain Node: nothing here may import `vscode`.
+ */
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/** A rich display payload: a MIME bundle, as IPython's `display()` produces it. */
+export interface DisplayData {
+  data: Record<string, unknown>;      // e.g. { 'text/plain': '…', 'image/png': '<base64>' }
+  metadata: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  /** Explicit context, like py:exec(Ctx, Code). */
+  context?: Context;
+  /** On expiry: interrupt the code, reject with an Error whose name is 'TimeoutError'. */
+  timeoutMs?: number;
+  /** stdout/stderr text, streamed while the code runs, in order. Without it output is discarded. */
+  onOutput?: (stream: OutputStream, text: string) => void;
+  /** `display(obj)` calls and figures, streamed while the code runs. */
+  onDisplay?: (data: DisplayData) => void;
+  /** `input(prompt)`: resolve to the line, or to undefined to raise KeyboardInterrupt in Python. */
+  onInput?: (prompt: string, password: boolean) => Promise<string | undefined>;
+  /** Source location for tracebacks: the filename given to compile() (default '<py-contexts>'). */
+  filename?: string;
+  /** 1-based line of the first line of `code` in that file (default 1). */
+  firstLine?: number;
+  /** Full text of the file, registered in linecache so tracebacks and inspect show real lines. */
+  sourceText?: string;
+  /** Run with the rich-display machinery: trailing value as a MIME bundle, matplotlib figures collected. */
+  rich?: boolean;
+}
+
+export interface ContextStats {
+  busy: boolean;
+  queued: number;
+  calls: number;
+  environments: number;
+  /** ms since the running call started; 0 when idle. */
+  busyForMs: number;
+}
+
+export interface Context {
+  readonly pool: string;
+  /** 1-based within its pool. */
+  readonly index: number;
+  /** e.g. 'default:1' */
+  readonly id: string;
+  /** KeyboardInterrupt into the code running now; no-op when idle. */
+  interrupt(): void;
+  stats(): ContextStats;
+}
+
+export interface PyProcess {
+  readonly id: string;
+  readonly closed: boolean;
+  readonly boundContext: Context | undefined;
+  /** The context this process last ran on (bound, or the sticky routed one). */
+  readonly currentContext: Context | undefined;
+  /** Contexts in which this process has an environment. */
+  readonly contextsUsed: readonly Context[];
+  bind(ctx: Context): void;
+  unbind(): void;
+  exec(code: string, opts?: RunOptions): Promise<void>;
+  eval(code: string, locals?: Record<string, unknown>, opts?: RunOptions): Promise<unknown>;
+  /** A block; value of a trailing expression, else undefined. */
+  run(code: string, opts?: RunOptions): Promise<unknown>;
+  call(module: string, fn: string, args?: unknown[], kwargs?: Record<string, unknown>, opts?: RunOptions): Promise<unknown>;
+  /** Drops this process's environment in one context (all contexts when omitted); the next call starts fresh. */
+  reset(ctx?: Context): Promise<void>;
+  /**
+   * Variables of this process's environment (in `currentContext`), or the items of the
+   * value at `path` (keys from the namespace root). Computed on the context thread with
+   * repr size/time limits; a hostile __repr__ shows as 'repr timed out'.
+   */
+  variables(path?: readonly string[], limits?: VariableLimits): Promise<VariableInfo[]>;
+  /** Frees its environment in every context; later calls reject. */
+  close(): Promise<void>;
+}
+
+export interface VariableLimits {
+  maxItems?: number;   // default 100
+  reprChars?: number;  // default 120
+  reprTimeoutMs?: number; // default 200
+}
+
+export interface VariableInfo {
+  name: string;
+  type: string;
+  repr: string;
+  expandable: boolean;
+  /** len() when the value has one. */
+  length?: number;
+  /** Path to pass back to variables() to expand this value. */
+  path: string[];
+}
+
+export interface Python {
+  /** sys.version of the embedded interpreter. */
+  readonly version: string;
+  /** n: 1-based index in pool 'default' (RangeError if out of range); no n: routed pick. */
+  context(n?: number): Context;
+  /** Router: least-busy context of that pool ('default' if omitted). */
+  getContext(pool?: string): Context;
+  contexts(pool?: string): Context[];
+  numContexts(pool?: string): number;
+  poolStarted(pool: string): boolean;
+  pools(): string[];
+  startPool(name: string, size: number): Promise<Context[]>;
+  contextsStarted(): boolean;
+  /** Same id -> same object while it is open. */
+  process(id: string): PyProcess;
+  processes(): PyProcess[];
+  /**
+   * Replaces a context's thread: calls running or queued there reject, environments there are
+   * dropped (processes start fresh on next use). Works even when the old thread is stuck in C.
+   */
+  restartContext(ctx: Context): Promise<void>;
+  /** Fires after a call starts or ends, a process opens or closes, a pool starts, a context restarts. */
+  onDidChange(listener: () => void): { dispose(): void };
+  /** Idempotent; in-flight and later calls reject with a clear Error. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Path to a python executable whose stdlib and site-packages to use (same minor version as the build). */
+  python?: string;
+  /** Pool sizes; default { default: Math.max(2, os.availableParallelism()) }. */
+  pools?: Record<string, number>;
+}
