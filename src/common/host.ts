@@ -1,0 +1,48 @@
+/**
+ * The seam between the extension's shared services and the surfaces that run user code.
+ * The notebook controller (src/surfaces/notebook/) receives a NotebookHost from
+ * extension.ts and needs nothing else from the rest of the extension; the other surfaces
+ * use the same object. It is implemented by `ExtensionHost` in src/common/extensionHost.ts.
+ */
+import type * as vscode from 'vscode';
+import type { OutputStream, Python, PyProcess } from '../engine/types';
+
+/** Where user-visible text goes: the "Py Contexts" output channel. */
+export interface OutputSink {
+  /** Live stdout/stderr of user code; every line is tagged with the document's short name. */
+  stream(uri: vscode.Uri, stream: OutputStream, text: string): void;
+  /**
+   * A failed run: a PythonError prints its traceback followed by clickable `file:line`
+   * locations; any other error prints its message.
+   */
+  error(uri: vscode.Uri, err: unknown): void;
+  /** A line about the extension itself (start-up, restarts), not about user code. */
+  info(message: string): void;
+  /** Reveals the channel without taking focus. */
+  show(): void;
+}
+
+export interface NotebookHost {
+  readonly extensionUri: vscode.Uri;
+  /**
+   * The engine, started on first use with the user's settings. Rejects when the workspace
+   * is untrusted or Python cannot start; the user has already been told why in both cases,
+   * so callers only need to stop.
+   */
+  python(): Promise<Python>;
+  /**
+   * The process of a document or notebook, keyed by `uri.toString()`, created (and the engine
+   * started) on first use. The host closes it when the document or notebook closes.
+   */
+  process(uri: vscode.Uri): Promise<PyProcess>;
+  /** The existing process of a document; never starts the engine. */
+  findProcess(uri: vscode.Uri): PyProcess | undefined;
+  /**
+   * True when user code may run. When the workspace is untrusted it shows why (once per
+   * action) and returns false; `action` names what was refused, e.g. "Run Cell".
+   */
+  requireTrust(action: string): boolean;
+  readonly output: OutputSink;
+  /** Fires after engine state changes: calls start or end, processes open or close. */
+  readonly onDidChange: vscode.Event<void>;
+}
