@@ -1,0 +1,39 @@
+"""Python side of the benchmarks: the same functions for every peer.
+
+The large return values are built once at import, so the figures measure
+moving them to JS, not building them.
+"""
+import time
+
+STR_1MB = "x" * (1 << 20)
+BYTES_1MB = bytes(range(256)) * (1 << 12)
+
+
+def burn(ms):
+    """Hold the CPU (and the GIL) for `ms` milliseconds, like a real CPU-bound call."""
+    end = time.perf_counter() + ms / 1000.0
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+    return n
+
+
+def sum_f64(buf):
+    """Sum doubles from whatever the peer hands over.
+
+    Py Contexts passes a Float64Array as a memoryview of format 'd'; node-calls-python
+    passes the raw bytes; the JSON-lines peer passes bytes decoded from base64.
+    Casting keeps the Python work identical, so the figure is the transport.
+    """
+    mv = memoryview(buf)
+    if mv.format != "d":
+        mv = mv.cast("B").cast("d")
+    return sum(mv)
+
+
+def str_1mb():
+    return STR_1MB
+
+
+def bytes_1mb():
+    return BYTES_1MB

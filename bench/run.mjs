@@ -1,0 +1,142 @@
+// `npm run bench`: Py Contexts side by side with the peers a user would otherwise pick.
+//
+// Every peer runs in its own child process (two embedded Pythons in one Node process would
+// both load libpython), one after another so they never compete for the two cores, and the
+// figures come back as JSON. Nothing here asserts a timing: the output is a table of medians
+// and of our ratio to each peer, plus bench/results.json and bench/RESULTS.md for the README.
+// A peer that cannot run shows n/a with its reason; the bench itself still succeeds.
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { BENCH, CORE, PYDIR } from './lib/common.mjs';
+import { median } from './lib/measure.mjs';
+import { resolvePython, shimPath, ensureNodeCallsPython } from './lib/setup.mjs';
+import { PEERS, buildRows, renderText, renderMarkdown } from './lib/table.mjs';
+
+const STARTUPS = Number(process.env.BENCH_STARTUPS ?? 5);
+const JUPYTER_PYTHON = process.env.BENCH_JUPYTER_PYTHON ?? '/usr/bin/python3';
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+
+/** Runs one child, returns the object after its `@@BENCH ` line, or { unavailable: reason }. */
+function runChild(cmd, args, { env, timeoutMs = 180_000 } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); resolve({ unavailable: e.message }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('@@BENCH '));
+      if (line) return resolve(JSON.parse(line.slice('@@BENCH '.length)));
+      const last = err.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at ')).slice(-2).join(' / ');
+      resolve({ unavailable: `${signal ? `killed (${signal})` : `exit ${code}`}${last ? `: ${last.slice(0, 200)}` : ''}` });
+    });
+  });
+}
+
+async function timed(label, fn) {
+  const t = Date.now();
+  const r = await fn();
+  log(`${label} done in ${((Date.now() - t) / 1000).toFixed(1)} s${r?.unavailable ? ` (n/a: ${r.unavailable})` : ''}`);
+  return r;
+}
+
+const started = Date.now();
+let py;
+try {
+  py = resolvePython();
+} catch (e) {
+  py = { unavailable: `cannot run ${process.env.PY_CONTEXTS_PYTHON || 'python3'}: ${e.message.split('\n')[0]}` };
+}
+const PATH = py.unavailable ? process.env.PATH : shimPath(py);
+const env = { ...process.env, PATH, BENCH_PYTHON: py.executable ?? 'python3' };
+const ncpReason = py.unavailable ?? ensureNodeCallsPython(py, PATH);
+const oursReason = existsSync(CORE) ? undefined : 'dist/core.js not built yet (npm run build)';
+const node = process.execPath;
+const peer = (file, ...args) => runChild(node, [join(BENCH, 'peers', file), ...args], { env });
+
+const results = {};
+results.ours = oursReason ? { unavailable: oursReason } : await timed('ours', () => peer('ours.mjs'));
+results.ncpAsync = ncpReason ? { unavailable: ncpReason } : await timed('node-calls-python async', () => peer('ncp.mjs', 'async'));
+results.ncpSync = ncpReason ? { unavailable: ncpReason } : await timed('node-calls-python sync', () => peer('ncp.mjs', 'sync'));
+results.jsonl = py.unavailable ? { unavailable: py.unavailable } : await timed('python subprocess (JSON lines)', () => peer('jsonl.mjs'));
+
+// Start-up: a fresh Node process per sample, from require (or spawn) to the first result.
+const startups = {};
+const startupPlan = [
+  ['ours', 'ours', 'startup'], ['ours-notebook', 'ours', 'nb_startup'],
+  ['ncp-async', 'ncpAsync', 'startup'], ['ncp-sync', 'ncpSync', 'startup'], ['jsonl', 'jsonl', 'startup'],
+];
+for (const [method, who, key] of startupPlan) {
+  if (results[who].unavailable) continue;
+  await timed(`start-up ${method} ×${STARTUPS}`, async () => {
+    const samples = [];
+    for (let i = 0; i < STARTUPS; i++) {
+      const r = await runChild(node, [join(BENCH, 'peers', 'startup.mjs'), method], { env, timeoutMs: 60_000 });
+      if (r.unavailable) {
+        results[who].errors = { ...results[who].errors, [key]: r.unavailable };
+        return r;
+      }
+      samples.push(r.ms);
+    }
+    startups[method] = samples;
+    results[who].figures = { ...results[who].figures, [key]: median(samples) };
+    return undefined;
+  });
+}
+
+// Jupyter: an external figure, measured by a Python driver talking ZeroMQ to a real kernel.
+results.jupyter = await timed('Jupyter kernel (Python driver)', async () => {
+  if (!existsSync(JUPYTER_PYTHON)) return { unavailable: `${JUPYTER_PYTHON} not found (install python3-ipykernel python3-jupyter-client)` };
+  const jenv = { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+  const r = await new Promise((resolve) => {
+    const child = spawn(JUPYTER_PYTHON, [join(PYDIR, 'jupyter_driver.py'), String(process.env.BENCH_JUPYTER_ROUNDS ?? 300), '3'], { env: jenv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', (e) => { clearTimeout(timer); resolve({ available: false, reason: e.message }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1)));
+      } catch {
+        const last = err.trim().split('\n').at(-1) ?? '';
+        resolve({ available: false, reason: `driver exit ${code}${last ? `: ${last.slice(0, 200)}` : ''}` });
+      }
+    });
+  });
+  if (!r.available) return { unavailable: r.reason.includes('install') ? r.reason : `${r.reason} (install python3-ipykernel python3-jupyter-client)` };
+  const start = median(r.startup_ms);
+  return {
+    figures: { run: r.roundtrip_us, nb_cell: r.roundtrip_us, startup: start, nb_startup: start },
+    info: { version: r.python, executable: r.executable, import_ms: r.import_ms, startup_ms: r.startup_ms, roundtrip_p90_us: r.roundtrip_p90_us, rounds: r.rounds },
+  };
+});
+
+const rows = buildRows(results);
+const meta = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.type()} ${os.release()}`,
+  node: process.version,
+  python: py.unavailable ? py.unavailable : `${py.executable} ${py.version}`,
+  versions: Object.fromEntries(PEERS.map((p) => [p.key, results[p.key].info?.version?.split(' ')[0]])),
+  libpython: Object.fromEntries(['ours', 'ncpAsync'].map((k) => [k, results[k].info?.libpython])),
+  seconds: (Date.now() - started) / 1000,
+};
+const warnings = [];
+const [ol, nl] = [meta.libpython.ours?.join(','), meta.libpython.ncpAsync?.join(',')];
+if (ol && nl && ol !== nl) warnings.push(`ours and node-calls-python embed different libpython files: ${ol} vs ${nl}`);
+if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.versions.ncpAsync) {
+  warnings.push(`Python versions differ: ours ${meta.versions.ours}, node-calls-python ${meta.versions.ncpAsync}`);
+}
+meta.warnings = warnings;
+
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), renderMarkdown(rows, results, meta));
+process.stdout.write(renderText(rows, results, meta));
