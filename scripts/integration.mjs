@@ -1,0 +1,282 @@
+// `npm run test:integration`: runs test/integration/**/*.integration.test.ts inside a real
+// VS Code extension host. It builds nothing (npm test builds first); it needs out/.
+//
+// Sessions (each a fresh VS Code with a fresh copy of test/fixtures/workspace/):
+//   main       extension under development, trusted workspace: out/test/integration/*.js
+//   untrusted  same, but workspace trust enabled and the folder not trusted (restricted mode):
+//              out/test/integration/untrusted/*.js
+//   vsix       `npm run package` output installed into an empty extensions dir; the extension
+//              under development is only a stub that carries the test runner:
+//              out/test/integration/vsix/*.js
+// A session without test files is not started, except main.
+//
+// Backends (PY_CONTEXTS_VSCODE):
+//   code-server  default here: code-server under Node 24, driven by headless chromium
+//   electron     desktop VS Code downloaded by @vscode/test-electron (needs internet, a display
+//                or Xvfb)
+//   adapter      @vscode/test-electron's runTests() with vscodeExecutablePath set to
+//                scripts/code-server-adapter.mjs: the test-electron code path, run on code-server
+//   both         code-server, then electron
+//   (unset)      code-server, plus electron when update.code.visualstudio.com resolves
+//
+// Options: --session <name>[,<name>] (or PY_CONTEXTS_SESSIONS), --grep <re> (PY_CONTEXTS_GREP),
+// --keep (keep temp dirs), --verbose (show code-server's own log).
+// Environment: PY_CONTEXTS_INTEGRATION_TIMEOUT (seconds, whole run, default 900).
+import { spawn, spawnSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { installVsix, runTestsInBrowser, shortTempDir, startCodeServer, USER_SETTINGS } from './code-server-session.mjs';
+import { ensureTools } from './vscode-tools.mjs';
+
+const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+const require = createRequire(import.meta.url);
+const started = Date.now();
+const argv = process.argv.slice(2);
+const opt = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const verbose = argv.includes('--verbose');
+const keep = argv.includes('--keep') || process.env.PY_CONTEXTS_KEEP === '1';
+const timeoutMs = Number(process.env.PY_CONTEXTS_INTEGRATION_TIMEOUT ?? 900) * 1000;
+const grep = opt('--grep') ?? process.env.PY_CONTEXTS_GREP;
+const wantedSessions = (opt('--session') ?? process.env.PY_CONTEXTS_SESSIONS ?? '').split(',').filter(Boolean);
+
+const testsOut = join(root, 'out/test/integration');
+const runnerPath = join(testsOut, 'index.js');
+const artifacts = join(root, 'test-artifacts');
+const screenshotsDir = join(artifacts, 'screenshots');
+const logsDir = join(artifacts, 'logs');
+const fixtureWorkspace = join(root, 'test/fixtures/workspace');
+
+const SESSIONS = [
+  { name: 'main', dir: testsOut, trust: true },
+  { name: 'untrusted', dir: join(testsOut, 'untrusted'), trust: false },
+  { name: 'vsix', dir: join(testsOut, 'vsix'), trust: true, vsix: true },
+];
+
+function say(msg) {
+  console.log(`[integration] ${msg}`);
+}
+
+function hasTests(dir) {
+  return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.integration.test.js'));
+}
+
+function remaining() {
+  return Math.max(10_000, timeoutMs - (Date.now() - started));
+}
+
+async function chooseBackends() {
+  const b = process.env.PY_CONTEXTS_VSCODE;
+  if (b === 'both') return ['code-server', 'electron'];
+  if (b) return [b];
+  try {
+    await Promise.race([
+      lookup('update.code.visualstudio.com'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('dns timeout')), 3000)),
+    ]);
+    say('update.code.visualstudio.com resolves: desktop VS Code (electron) runs after code-server');
+    return ['code-server', 'electron'];
+  } catch {
+    return ['code-server'];
+  }
+}
+
+/** Per-session scratch: a workspace copy, user data, extensions, and the stub runner extension. */
+function prepareSession(tmp, session, vsixPath) {
+  const workspace = join(tmp, 'workspace');
+  cpSync(fixtureWorkspace, workspace, { recursive: true });
+  const userDataDir = join(tmp, 'user');
+  const extensionsDir = join(tmp, 'extensions');
+  mkdirSync(extensionsDir, { recursive: true });
+  let devPath = root;
+  if (session.vsix) {
+    // The installed extension must be the only copy of py-contexts, so the "extension under
+    // development" that carries the test runner is a stub with another id.
+    devPath = join(tmp, 'runner-stub');
+    mkdirSync(devPath, { recursive: true });
+    writeFileSync(join(devPath, 'package.json'), JSON.stringify({
+      name: 'py-contexts-vsix-test-runner', publisher: 'py-contexts-tests', version: '0.0.0',
+      engines: { vscode: '^1.95.0' },
+    }, null, 2));
+  }
+  const env = {
+    PY_CONTEXTS_SESSION: session.name,
+    PY_CONTEXTS_REPO: root,
+    ...(vsixPath ? { PY_CONTEXTS_VSIX: vsixPath } : {}),
+    ...(grep ? { PY_CONTEXTS_GREP: grep } : {}),
+  };
+  return { workspace, userDataDir, extensionsDir, devPath, env };
+}
+
+function packageVsix() {
+  const out = join(artifacts, 'py-contexts-test.vsix');
+  say('packaging the extension for the vsix session');
+  const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--out', out], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) throw new Error('npm run package failed');
+  return out;
+}
+
+async function runCodeServerSession(session, tools, vsixPath) {
+  const tmp = shortTempDir();
+  const s = prepareSession(tmp, session, vsixPath);
+  if (vsixPath) say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tools }));
+  const server = await startCodeServer({
+    tools, tmp, userDataDir: s.userDataDir, extensionsDir: s.extensionsDir, trust: session.trust,
+    env: { ...s.env, PY_CONTEXTS_SCREENSHOTS: screenshotsDir },
+    logFile: join(logsDir, `code-server-${session.name}.log`), quiet: !verbose,
+  });
+  try {
+    const url = server.url({ folder: s.workspace, extensionDevelopmentPaths: [s.devPath], extensionTestsPath: runnerPath });
+    say(`session ${session.name}: ${url}`);
+    return await runTestsInBrowser({
+      url, tools, screenshotsDir, timeoutMs: remaining(),
+      browserLogFile: join(logsDir, `browser-${session.name}.log`),
+    });
+  } finally {
+    await server.stop();
+    if (!keep) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Starts Xvfb when desktop VS Code has no display to use; returns a cleanup function. */
+function ensureDisplay() {
+  if (process.env.DISPLAY || !spawnSync('which', ['Xvfb']).stdout?.length) return () => {};
+  const display = `:${90 + Math.floor(Math.random() * 100)}`;
+  const x = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { detached: true, stdio: 'ignore' });
+  process.env.DISPLAY = display;
+  return () => {
+    try {
+      process.kill(-x.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
+/**
+ * The @vscode/test-electron path: runTests() for trusted sessions. runTests() always adds
+ * --disable-workspace-trust, so the untrusted session spawns the same executable itself with
+ * the same arguments minus that flag.
+ */
+async function runElectronSession(session, backend, vsixPath) {
+  const te = require('@vscode/test-electron');
+  const adapter = join(root, 'scripts/code-server-adapter.mjs');
+  const executable = backend === 'adapter'
+    ? adapter
+    : await te.downloadAndUnzipVSCode({ version: process.env.PY_CONTEXTS_VSCODE_VERSION ?? 'stable' });
+  const tmp = shortTempDir();
+  const s = prepareSession(tmp, session, vsixPath);
+  mkdirSync(join(s.userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(s.userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  if (vsixPath) {
+    if (backend === 'adapter') {
+      say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir }));
+    } else {
+      const cli = te.resolveCliPathFromVSCodeExecutablePath(executable);
+      const r = spawnSync(cli, ['--extensions-dir', s.extensionsDir, '--user-data-dir', s.userDataDir, '--force',
+        '--install-extension', vsixPath], { stdio: 'inherit' });
+      if (r.status !== 0) throw new Error(`installing ${vsixPath} into desktop VS Code failed`);
+    }
+  }
+  const launchArgs = [s.workspace, '--user-data-dir', s.userDataDir, '--extensions-dir', s.extensionsDir];
+  const env = { ...s.env, ...(backend === 'adapter' ? { PY_CONTEXTS_SCREENSHOTS: screenshotsDir } : {}) };
+
+  // Count the runner's summary lines as they pass through our stdout.
+  let passed = 0;
+  let failed = 0;
+  let sawSummary = false;
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (chunk, ...rest) => {
+    for (const m of String(chunk).matchAll(/^(\d+) passed, (\d+) failed$/gm)) {
+      passed += Number(m[1]);
+      failed += Number(m[2]);
+      sawSummary = true;
+    }
+    return write(chunk, ...rest);
+  };
+  let code;
+  try {
+    if (session.trust) {
+      code = await te.runTests({
+        vscodeExecutablePath: executable,
+        extensionDevelopmentPath: s.devPath,
+        extensionTestsPath: runnerPath,
+        launchArgs,
+        extensionTestsEnv: env,
+      }).then(() => 0, (e) => (typeof e?.code === 'number' ? e.code : 1));
+    } else {
+      const args = [...launchArgs, '--no-sandbox', '--disable-gpu-sandbox', '--disable-updates', '--skip-welcome',
+        '--skip-release-notes', `--extensionTestsPath=${runnerPath}`, `--extensionDevelopmentPath=${s.devPath}`];
+      code = await new Promise((resolve) => {
+        const p = spawn(executable, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        p.stdout.on('data', (d) => process.stdout.write(d));
+        p.stderr.on('data', (d) => process.stderr.write(d));
+        p.on('exit', (c) => resolve(c ?? 1));
+      });
+    }
+  } finally {
+    process.stdout.write = write;
+    if (!keep) rmSync(tmp, { recursive: true, force: true });
+  }
+  return { code, passed, failed, sawSummary };
+}
+
+async function main() {
+  if (!existsSync(runnerPath)) {
+    console.error(`[integration] ${runnerPath} is missing: run \`npm run build\` first (npm test does).`);
+    process.exit(1);
+  }
+  if (!existsSync(join(root, 'dist/extension.js'))) {
+    say('note: dist/extension.js does not exist yet; only tests that need no extension can pass');
+  }
+  rmSync(screenshotsDir, { recursive: true, force: true });
+  mkdirSync(screenshotsDir, { recursive: true });
+  mkdirSync(logsDir, { recursive: true });
+
+  const sessions = SESSIONS.filter((s) =>
+    wantedSessions.length ? wantedSessions.includes(s.name) : s.name === 'main' || hasTests(s.dir));
+  const backends = await chooseBackends();
+  const needsCodeServer = backends.includes('code-server') || backends.includes('adapter');
+  const tools = needsCodeServer ? ensureTools() : undefined;
+  const vsixPath = sessions.some((s) => s.vsix) ? packageVsix() : undefined;
+
+  let passed = 0;
+  let failed = 0;
+  let ok = true;
+  let stopDisplay = () => {};
+  for (const backend of backends) {
+    if (backend === 'electron') stopDisplay = ensureDisplay();
+    for (const session of sessions) {
+      say(`--- ${backend} / ${session.name} ---`);
+      let r;
+      try {
+        r = backend === 'code-server'
+          ? await runCodeServerSession(session, tools, session.vsix ? vsixPath : undefined)
+          : await runElectronSession(session, backend, session.vsix ? vsixPath : undefined);
+      } catch (e) {
+        console.error(`[integration] ${backend}/${session.name} could not run: ${e instanceof Error ? e.stack : e}`);
+        r = { code: 1, passed: 0, failed: 0, sawSummary: false };
+      }
+      passed += r.passed;
+      failed += r.failed;
+      if (r.code !== 0 || !r.sawSummary) {
+        ok = false;
+        say(`${backend}/${session.name} failed: host exit code ${r.code}${r.sawSummary ? '' : ', no test summary'}`);
+        if (!r.sawSummary) failed += 1;
+      }
+    }
+  }
+  stopDisplay();
+  say(`screenshots: ${screenshotsDir}; logs: ${logsDir}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(ok && failed === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});

