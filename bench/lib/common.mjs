@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 export const BENCH = dirname(dirname(fileURLToPath(import.meta.url)));
 export const ROOT = dirname(BENCH);
 export const PYDIR = join(BENCH, 'py');
-export const CORE = join(ROOT, 'dist', 'core.js');
+// BENCH_CORE points the bench at another build of the engine (for example a copy under test).
+export const CORE = process.env.BENCH_CORE ?? join(ROOT, 'dist', 'core.js');
 
 /** Iteration counts scale with BENCH_SCALE (e.g. 0.2 for a quick look); never below a floor. */
 export const scaled = (n, floor = 20) => Math.max(floor, Math.round(n * Number(process.env.BENCH_SCALE ?? 1)));

@@ -64,7 +64,7 @@ function fmtValue(v) {
 }
 function fmtRatio(r) {
   if (r === null) return '–';
-  const p = r >= 100 ? Math.round(r) : Number(r.toPrecision(2));
+  const p = r >= 100 ? Math.round(r) : r.toPrecision(2);
   return `${p}×`;
 }
 const targetText = (t) => (t ? `${t.text} ${t.met === null ? '?' : t.met ? '✓' : '✗'}` : '');
@@ -87,10 +87,10 @@ function cells(rows, results) {
 }
 
 const HEAD = ['figure', ...PEERS.map((p) => SHORT[p.key]), ...OTHERS.map((p) => `ours÷${TINY[p.key]}`), 'target (ours)'];
-const LEGEND = [
-  'Values are medians over many iterations after warm-up, all measured in this one run on this machine; lower is better.',
+const legend = (meta) => [
+  `Values are medians over many iterations after warm-up, all measured in this one run on this machine; lower is better. Each peer ran in ${meta.rounds} round(s), the order reversed every other round; a figure is the lowest of the rounds\' medians. Start-up is the median of ${meta.startups} fresh processes per method.`,
   'ours÷peer (ncpA/ncpS = node-calls-python async/sync, subp = python3 subprocess, Jup = Jupyter) = our time divided by theirs: 0.31× means we take 0.31 of their time (we are faster); 2× means we take twice as long.',
-  'Event-loop figures are the largest delay of a 1 ms perf_hooks timer (median of 5 runs); the idle row is the probe\'s own floor.',
+  'Event-loop figures are the largest delay of a 1 ms perf_hooks timer (median of 5 runs per round); the idle row is the probe\'s own floor.',
   '¹ Jupyter is an external figure: a Python driver (jupyter_client) times execute_request of `1+1` until execute_reply and idle; start-up is kernel launch → first result.',
   "² ours = proc.run('1+1', { rich: true, onOutput, onDisplay }), the notebook controller's code path for a cell.",
 ];
@@ -98,6 +98,7 @@ const LEGEND = [
 function notes(meta, reasons) {
   const lines = [];
   reasons.forEach((r, i) => lines.push(`[${String.fromCharCode(97 + (i % 26))}] ${r}`));
+  if (!meta.engine.endsWith('/dist/core.js')) lines.push(`note: our column comes from BENCH_CORE=${meta.engine}`);
   for (const w of meta.warnings ?? []) lines.push(`warning: ${w}`);
   return lines;
 }
@@ -115,7 +116,7 @@ export function renderText(rows, results, meta) {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...body.map(line),
     '',
-    ...LEGEND,
+    ...legend(meta),
     ...notes(meta, reasons),
     `(bench took ${meta.seconds.toFixed(0)} s; results in bench/results.json and bench/RESULTS.md)`,
     '',
@@ -135,7 +136,7 @@ export function renderMarkdown(rows, results, meta) {
     `| ${align.join(' | ')} |`,
     ...body.map((r) => `| ${r.map(esc).join(' | ')} |`),
     '',
-    ...[...LEGEND, ...notes(meta, reasons)].map((l) => `- ${l}`),
+    ...[...legend(meta), ...notes(meta, reasons)].map((l) => `- ${l}`),
     '',
   ].join('\n');
 }
