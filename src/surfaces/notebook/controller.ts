@@ -1,0 +1,338 @@
+/**
+ * The notebook controller: VS Code's side of running `.ipynb` cells in the embedded
+ * interpreter. Each notebook is one process of the engine (its own environment); its
+ * cells go through one queue (./queue.ts), their output through a CellOutputWriter
+ * (./streams.ts), and every result becomes outputs through the pure functions of
+ * ./outputs.ts. What is left here is wiring to the VS Code API.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { NotebookHost } from '../../common/host';
+import type { DisplayData, PyProcess } from '../../engine/types';
+import { isPythonNotebook } from './metadata';
+import {
+  errorOutput,
+  richOutput,
+  streamItem,
+  type CellSource,
+  type OutputItemSpec,
+  type OutputSpec,
+} from './outputs';
+import { CellQueue, type CellJob } from './queue';
+import { CellOutputWriter, type OutputOp } from './streams';
+
+export const CONTROLLER_ID = 'pyContexts.notebook';
+export const CONTROLLER_LABEL = 'Py Contexts (embedded Python)';
+export const RESTART_COMMAND = 'pyContexts.notebook.restart';
+const NOTEBOOK_TYPE = 'jupyter-notebook';
+/** How long a restart waits for an interrupted cell to stop before it resets anyway. */
+const RESTART_GRACE_MS = 5_000;
+
+function toItem(spec: OutputItemSpec): vscode.NotebookCellOutputItem {
+  if (spec.kind === 'error') {
+    return vscode.NotebookCellOutputItem.error({ name: spec.name, message: spec.message, stack: spec.stack });
+  }
+  return new vscode.NotebookCellOutputItem(spec.data, spec.mime);
+}
+
+function toOutput(spec: OutputSpec): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput(spec.items.map(toItem), { ...spec.metadata });
+}
+
+function isDisplayData(value: unknown): value is DisplayData {
+  return typeof value === 'object' && value !== null && typeof (value as { data?: unknown }).data === 'object';
+}
+
+/** The filename a cell's code is compiled under: tracebacks and linecache use it. */
+export function cellFilename(cell: vscode.NotebookCell): string {
+  return cell.document.uri.toString();
+}
+
+function notebookName(notebook: vscode.NotebookDocument): string {
+  return path.basename(notebook.uri.path) || notebook.uri.toString();
+}
+
+/** One cell execution, as a job of its notebook's queue. */
+class CellRun implements CellJob {
+  private state: 'queued' | 'running' | 'done' = 'queued';
+  private lastStream: vscode.NotebookCellOutput | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly session: NotebookSession,
+    readonly cell: vscode.NotebookCell,
+    private readonly execution: vscode.NotebookCellExecution,
+  ) {
+    // The stop button of a single cell arrives as a cancelled token.
+    this.subscription = execution.token.onCancellationRequested(() => {
+      if (this.state === 'queued') session.queue.cancel(this);
+      else if (this.state === 'running') session.interruptRunning();
+    });
+  }
+
+  skip(): void {
+    if (this.state !== 'queued') return;
+    this.state = 'done';
+    this.subscription.dispose();
+    try {
+      // Ending without start() shows the cell as not run: no ✓, no ✗, no count.
+      this.execution.end(undefined);
+    } catch {
+      // The notebook was closed meanwhile; there is nothing left to update.
+    }
+  }
+
+  async run(): Promise<boolean> {
+    if (this.state !== 'queued') return true;
+    this.state = 'running';
+    const exec = this.execution;
+    exec.start(Date.now());
+    let ok = false;
+    const writer = new CellOutputWriter((op) => this.apply(op));
+    try {
+      await exec.clearOutput();
+      const order = this.session.nextExecutionCount();
+      exec.executionOrder = order;
+      const source = this.cell.document.getText();
+      const filename = cellFilename(this.cell);
+      this.session.remember(filename, { executionCount: order, source });
+      try {
+        const proc = await this.session.process();
+        const value = await proc.run(source, {
+          rich: true,
+          filename,
+          firstLine: 1,
+          sourceText: source,
+          onOutput: (stream, text) => writer.write(stream, text),
+          onDisplay: (data) => writer.display(richOutput(data, 'display_data')),
+          onInput: (prompt, password) => this.session.input(prompt, password, writer),
+        });
+        await writer.close();
+        if (isDisplayData(value)) await exec.appendOutput(toOutput(richOutput(value, 'execute_result', order)));
+        ok = true;
+      } catch (err) {
+        await writer.close().catch(() => undefined);
+        await exec.appendOutput(toOutput(errorOutput(err, (file) => this.session.cellSource(file))));
+      }
+    } catch {
+      // Updating the outputs failed: the notebook was closed or the cell deleted while it
+      // ran. The cell's own outcome no longer has anywhere to go.
+      ok = false;
+    } finally {
+      this.state = 'done';
+      this.subscription.dispose();
+      try {
+        exec.end(ok, Date.now());
+      } catch {
+        // Same as above: the document is gone.
+      }
+    }
+    return ok;
+  }
+
+  private async apply(op: OutputOp): Promise<void> {
+    const exec = this.execution;
+    if (op.kind === 'rich') {
+      this.lastStream = undefined;
+      await exec.appendOutput(toOutput(op.output));
+      return;
+    }
+    const item = toItem(streamItem(op.stream, op.text));
+    if (op.append && this.lastStream) {
+      await exec.appendOutputItems(item, this.lastStream);
+    } else {
+      this.lastStream = new vscode.NotebookCellOutput([item], { outputType: 'stream' });
+      await exec.appendOutput(this.lastStream);
+    }
+  }
+}
+
+/** The state of one open notebook: its queue, its execution counter, its process. */
+class NotebookSession {
+  readonly queue = new CellQueue<CellRun>();
+  private executionCount = 0;
+  /** Cells that ran in the current environment, by filename, for tracebacks. */
+  private readonly cells = new Map<string, CellSource>();
+  /** Processes that already know `__vsc_ipynb_file__`. */
+  private prepared = new WeakSet<PyProcess>();
+  private inputCancel: vscode.CancellationTokenSource | undefined;
+
+  constructor(
+    readonly notebook: vscode.NotebookDocument,
+    private readonly host: NotebookHost,
+    private readonly controller: vscode.NotebookController,
+  ) {}
+
+  enqueue(cells: readonly vscode.NotebookCell[]): void {
+    const runs: CellRun[] = [];
+    for (const cell of cells) {
+      try {
+        runs.push(new CellRun(this, cell, this.controller.createNotebookCellExecution(cell)));
+      } catch {
+        // VS Code refuses a second execution for a cell that is already queued or running;
+        // that cell will run once anyway.
+      }
+    }
+    this.queue.enqueue(runs);
+  }
+
+  nextExecutionCount(): number {
+    return ++this.executionCount;
+  }
+
+  remember(filename: string, source: CellSource): void {
+    this.cells.set(filename, source);
+  }
+
+  cellSource(filename: string): CellSource | undefined {
+    return this.cells.get(filename);
+  }
+
+  async process(): Promise<PyProcess> {
+    const proc = await this.host.process(this.notebook.uri);
+    if (!this.prepared.has(proc)) {
+      this.prepared.add(proc);
+      if (this.notebook.uri.scheme === 'file') {
+        // The Jupyter extension defines this name; notebooks use it to find files next to
+        // themselves, since the working directory of the extension host is not theirs.
+        await proc.exec(`__vsc_ipynb_file__ = ${JSON.stringify(this.notebook.uri.fsPath)}`);
+      }
+    }
+    return proc;
+  }
+
+  /** input() of a running cell: an input box that names the notebook. */
+  async input(prompt: string, password: boolean, writer: CellOutputWriter): Promise<string | undefined> {
+    const cts = new vscode.CancellationTokenSource();
+    this.inputCancel = cts;
+    try {
+      const value = await vscode.window.showInputBox(
+        {
+          title: `Python input() in ${notebookName(this.notebook)}`,
+          prompt: prompt || 'The running cell is waiting for input (Escape interrupts it).',
+          password,
+          ignoreFocusOut: true,
+        },
+        cts.token,
+      );
+      // Jupyter shows the prompt and the answer in the cell's output; so do we.
+      if (value !== undefined) writer.write('stdout', `${prompt}${password ? '········' : value}\n`);
+      return value;
+    } finally {
+      if (this.inputCancel === cts) this.inputCancel = undefined;
+      cts.dispose();
+    }
+  }
+
+  /**
+   * Interrupts the running cell: KeyboardInterrupt in its code. A cell waiting in input()
+   * is interrupted by closing the input box, which makes the engine raise it.
+   */
+  interruptRunning(): void {
+    if (!this.queue.running) return;
+    if (this.inputCancel) {
+      this.inputCancel.cancel();
+      return;
+    }
+    this.host.findProcess(this.notebook.uri)?.currentContext?.interrupt();
+  }
+
+  /** Stops everything and gives the notebook a fresh environment; counts start at 1 again. */
+  async restart(): Promise<void> {
+    this.queue.cancelPending();
+    this.interruptRunning();
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      this.queue.whenIdle().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), RESTART_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!stopped) {
+      void vscode.window.showWarningMessage(
+        `The running cell of ${notebookName(this.notebook)} did not stop; its environment is reset once it does. ` +
+          'Restart its context in the Context Pool view to stop it now.',
+      );
+    }
+    const proc = this.host.findProcess(this.notebook.uri);
+    if (proc && !proc.closed) await proc.reset();
+    this.executionCount = 0;
+    this.cells.clear();
+    this.prepared = new WeakSet();
+  }
+
+  dispose(): void {
+    this.queue.cancelPending();
+    this.interruptRunning();
+  }
+}
+
+function notebookFromArg(arg: unknown): vscode.NotebookDocument | undefined {
+  let uri: vscode.Uri | undefined;
+  if (arg instanceof vscode.Uri) {
+    uri = arg;
+  } else if (typeof arg === 'object' && arg !== null) {
+    // The notebook toolbar passes { notebookEditor: { notebookUri } }.
+    const candidate = (arg as { notebookEditor?: { notebookUri?: unknown } }).notebookEditor?.notebookUri;
+    if (candidate instanceof vscode.Uri) uri = candidate;
+  }
+  uri ??= vscode.window.activeNotebookEditor?.notebook.uri;
+  const key = uri?.toString();
+  return vscode.workspace.notebookDocuments.find((nb) => nb.uri.toString() === key);
+}
+
+/**
+ * Creates the controller "Py Contexts (embedded Python)" for Jupyter notebooks and the
+ * notebook restart command. Everything is released by disposing the result.
+ */
+export function registerNotebookController(host: NotebookHost): vscode.Disposable {
+  const controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, CONTROLLER_LABEL);
+  controller.supportedLanguages = ['python'];
+  controller.supportsExecutionOrder = true;
+  controller.description = 'No kernel process';
+  controller.detail = 'Runs cells in the Python embedded in the extension host, one environment per notebook.';
+
+  const sessions = new Map<string, NotebookSession>();
+  const sessionOf = (notebook: vscode.NotebookDocument): NotebookSession => {
+    const key = notebook.uri.toString();
+    let session = sessions.get(key);
+    if (!session) {
+      session = new NotebookSession(notebook, host, controller);
+      sessions.set(key, session);
+    }
+    return session;
+  };
+
+  controller.executeHandler = (cells, notebook) => {
+    sessionOf(notebook).enqueue(cells);
+  };
+  controller.interruptHandler = (notebook) => {
+    sessions.get(notebook.uri.toString())?.interruptRunning();
+  };
+
+  const preferIfPython = (notebook: vscode.NotebookDocument): void => {
+    if (notebook.notebookType === NOTEBOOK_TYPE && isPythonNotebook(notebook.metadata)) {
+      controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    }
+  };
+  vscode.workspace.notebookDocuments.forEach(preferIfPython);
+
+  return vscode.Disposable.from(
+    controller,
+    vscode.workspace.onDidOpenNotebookDocument(preferIfPython),
+    vscode.workspace.onDidCloseNotebookDocument((notebook) => {
+      // The host closes the notebook's process; here only the queue and counters go.
+      const key = notebook.uri.toString();
+      sessions.get(key)?.dispose();
+      sessions.delete(key);
+    }),
+    vscode.commands.registerCommand(RESTART_COMMAND, async (arg?: unknown) => {
+      const notebook = notebookFromArg(arg);
+      if (!notebook) {
+        void vscode.window.showInformationMessage('Open a notebook to restart its Python environment.');
+        return;
+      }
+      await sessionOf(notebook).restart();
+    }),
+    { dispose: () => sessions.forEach((s) => s.dispose()) },
+  );
+}

@@ -1,0 +1,6 @@
+/**
+ * The notebook surface: a notebook controller that runs `.ipynb` cells in the embedded
+ * interpreter, one environment per notebook. extension.ts calls registerNotebookController
+ * once and disposes what it returns on deactivation.
+ */
+export { registerNotebookController } from './controller';

@@ -1,0 +1,152 @@
+/**
+ * The output of one running cell, in order, at a pace the window can take.
+ *
+ * Python may call `print` thousands of times a second. Sending each write to the window
+ * as its own output item would flood the renderer, so stream text is collected for a short
+ * while and sent in one piece; a display() output first sends the text written before it,
+ * so the order the user sees is the order the code produced. Past a limit, stream text is
+ * dropped and one note says so, which keeps an endless `print` loop from freezing VS Code
+ * or growing the notebook file without bound.
+ *
+ * Plain TypeScript: the controller supplies the sink that talks to VS Code.
+ */
+import type { OutputStream } from '../../engine/types';
+import type { OutputSpec } from './outputs';
+
+export type OutputOp =
+  /**
+   * Stream text. `append` is true when the previous op was text of the same stream, so it
+   * belongs in the same output (Jupyter keeps one `stream` output per run of same-stream
+   * text); otherwise it starts a new output.
+   */
+  | { readonly kind: 'stream'; readonly stream: OutputStream; readonly text: string; readonly append: boolean }
+  | { readonly kind: 'rich'; readonly output: OutputSpec };
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface WriterOptions {
+  /** How long stream text waits for more before it is sent. */
+  flushMs?: number;
+  /** Stream characters kept per cell; later text is dropped with a note. */
+  maxChars?: number;
+  timers?: Timers;
+}
+
+export const DEFAULT_FLUSH_MS = 50;
+export const DEFAULT_MAX_CHARS = 1_000_000;
+
+export function truncationNote(maxChars: number): string {
+  return `\n… [output truncated: this cell printed more than ${maxChars.toLocaleString('en-US')} characters; the rest is not shown]\n`;
+}
+
+const nodeTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export class CellOutputWriter {
+  private readonly flushMs: number;
+  private readonly maxChars: number;
+  private readonly timers: Timers;
+  /** Text not yet sent, as consecutive same-stream runs. */
+  private pending: { stream: OutputStream; text: string }[] = [];
+  private timer: unknown;
+  private written = 0;
+  private truncated = false;
+  private lastStream: OutputStream | undefined;
+  /** Every op goes through this chain, so the sink sees them one at a time and in order. */
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private closed = false;
+
+  constructor(
+    private readonly sink: (op: OutputOp) => Promise<void> | void,
+    options: WriterOptions = {},
+  ) {
+    this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
+    this.maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+    this.timers = options.timers ?? nodeTimers;
+  }
+
+  /** Stream text from the running code. Cheap: it only buffers and arms a timer. */
+  write(stream: OutputStream, text: string): void {
+    if (this.closed || text === '' || this.truncated) return;
+    const room = this.maxChars - this.written;
+    if (text.length > room) {
+      text = text.slice(0, room);
+      this.truncated = true;
+    }
+    this.written += text.length;
+    const last = this.pending[this.pending.length - 1];
+    if (last && last.stream === stream) last.text += text;
+    else if (text !== '') this.pending.push({ stream, text });
+    if (this.truncated) {
+      // The note goes to the stream that overflowed, right after the last text kept.
+      const tail = this.pending[this.pending.length - 1];
+      if (tail && tail.stream === stream) tail.text += truncationNote(this.maxChars);
+      else this.pending.push({ stream, text: truncationNote(this.maxChars) });
+      this.flush();
+      return;
+    }
+    if (this.timer === undefined) {
+      this.timer = this.timers.setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.flushMs);
+    }
+  }
+
+  /** A rich output: it follows the text written before it. */
+  display(output: OutputSpec): void {
+    if (this.closed) return;
+    this.flush();
+    this.lastStream = undefined;
+    this.enqueue({ kind: 'rich', output });
+  }
+
+  /** Sends buffered text now (the returned promise settles when the sink has it). */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      this.timers.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const runs = this.pending;
+    this.pending = [];
+    for (const run of runs) {
+      const append = this.lastStream === run.stream;
+      this.lastStream = run.stream;
+      this.enqueue({ kind: 'stream', stream: run.stream, text: run.text, append });
+    }
+    return this.chain;
+  }
+
+  /**
+   * Sends what is buffered and waits until the sink has everything; later writes are
+   * ignored (a thread of the cell may still print after the cell ended). Rejects with the
+   * first error the sink threw.
+   */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** True once output was dropped for exceeding maxChars. */
+  get wasTruncated(): boolean {
+    return this.truncated;
+  }
+
+  private enqueue(op: OutputOp): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        await this.sink(op);
+      } catch (e) {
+        this.failure = e;
+      }
+    });
+  }
+}
