@@ -115,7 +115,7 @@ function prepareSession(tmp, session, vsixPath) {
 function packageVsix() {
   const out = join(artifacts, 'py-contexts-test.vsix');
   say('packaging the extension for the vsix session');
-  const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--out', out], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--no-build', '--out', out], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) throw new Error('npm run package failed');
   return out;
 }
@@ -123,7 +123,7 @@ function packageVsix() {
 async function runCodeServerSession(session, tools, vsixPath) {
   const tmp = shortTempDir();
   const s = prepareSession(tmp, session, vsixPath);
-  if (vsixPath) say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tools }));
+  if (vsixPath) say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
   const server = await startCodeServer({
     tools, tmp, userDataDir: s.userDataDir, extensionsDir: s.extensionsDir, trust: session.trust,
     env: { ...s.env, PY_CONTEXTS_SCREENSHOTS: screenshotsDir },
@@ -174,7 +174,7 @@ async function runElectronSession(session, backend, vsixPath) {
   writeFileSync(join(s.userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   if (vsixPath) {
     if (backend === 'adapter') {
-      say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir }));
+      say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp }));
     } else {
       const cli = te.resolveCliPathFromVSCodeExecutablePath(executable);
       const r = spawnSync(cli, ['--extensions-dir', s.extensionsDir, '--user-data-dir', s.userDataDir, '--force',
@@ -226,23 +226,40 @@ async function runElectronSession(session, backend, vsixPath) {
 }
 
 async function main() {
+  // A last resort above the per-session limits: nothing may hang CI forever.
+  setTimeout(() => {
+    console.error(`[integration] overall timeout of ${timeoutMs / 1000} s exceeded`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }, timeoutMs + 60_000).unref();
   if (!existsSync(runnerPath)) {
     console.error(`[integration] ${runnerPath} is missing: run \`npm run build\` first (npm test does).`);
     process.exit(1);
-  }
-  if (!existsSync(join(root, 'dist/extension.js'))) {
-    say('note: dist/extension.js does not exist yet; only tests that need no extension can pass');
   }
   rmSync(screenshotsDir, { recursive: true, force: true });
   mkdirSync(screenshotsDir, { recursive: true });
   mkdirSync(logsDir, { recursive: true });
 
+  // Until the extension is bundled there is nothing to package, so the vsix session only
+  // runs once dist/extension.js exists (or when asked for by name).
+  const built = existsSync(join(root, 'dist/extension.js'));
   const sessions = SESSIONS.filter((s) =>
-    wantedSessions.length ? wantedSessions.includes(s.name) : s.name === 'main' || hasTests(s.dir));
+    wantedSessions.length
+      ? wantedSessions.includes(s.name)
+      : s.name === 'main' || (hasTests(s.dir) && (!s.vsix || built)));
+  if (!built && !wantedSessions.length) say('dist/extension.js is missing: the vsix session is not run');
   const backends = await chooseBackends();
   const needsCodeServer = backends.includes('code-server') || backends.includes('adapter');
   const tools = needsCodeServer ? ensureTools() : undefined;
-  const vsixPath = sessions.some((s) => s.vsix) ? packageVsix() : undefined;
+  let vsixPath;
+  let vsixError;
+  if (sessions.some((s) => s.vsix)) {
+    try {
+      vsixPath = packageVsix();
+    } catch (e) {
+      vsixError = e;
+    }
+  }
 
   let passed = 0;
   let failed = 0;
@@ -254,6 +271,7 @@ async function main() {
       say(`--- ${backend} / ${session.name} ---`);
       let r;
       try {
+        if (session.vsix && vsixError) throw vsixError;
         r = backend === 'code-server'
           ? await runCodeServerSession(session, tools, session.vsix ? vsixPath : undefined)
           : await runElectronSession(session, backend, session.vsix ? vsixPath : undefined);

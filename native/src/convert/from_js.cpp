@@ -1,0 +1,287 @@
+#include "convert/from_js.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace pyc::convert {
+namespace {
+
+// Path segments are kept as cheap pieces and only joined into a string when an
+// error is reported, so the common path pays nothing for good messages.
+struct Walker {
+  Napi::Env env;
+  Napi::Function numbers;
+  std::vector<std::string> path;
+  std::vector<napi_value> ancestors;
+
+  std::string PathString() const {
+    std::string s;
+    for (const auto& p : path) s += p;
+    return s;
+  }
+
+  [[noreturn]] void Fail(const std::string& what) {
+    throw Napi::TypeError::New(env, "Cannot convert " + PathString() + " to Python: " + what);
+  }
+
+  static bool IsIdentifier(const std::string& k) {
+    if (k.empty() || std::isdigit(static_cast<unsigned char>(k[0]))) return false;
+    for (char c : k)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$')) return false;
+    return true;
+  }
+
+  static std::string KeySegment(const std::string& k) {
+    return IsIdentifier(k) ? "." + k : "[" + std::string("\"") + k + "\"]";
+  }
+
+  Value Str(napi_value v) {
+    // UTF-16 keeps lone surrogates exactly; Python decodes it with surrogatepass.
+    size_t len = 0;
+    napi_get_value_string_utf16(env, v, nullptr, 0, &len);
+    Value out;
+    out.kind = Kind::Str;
+    out.enc = StrEnc::Utf16;
+    out.text.resize(len * 2);
+    std::vector<char16_t> buf(len + 1);
+    napi_get_value_string_utf16(env, v, buf.data(), len + 1, &len);
+    std::memcpy(out.text.data(), buf.data(), len * 2);
+    return out;
+  }
+
+  bool IsCycle(napi_value v) {
+    for (napi_value a : ancestors) {
+      bool eq = false;
+      napi_strict_equals(env, a, v, &eq);
+      if (eq) return true;
+    }
+    return false;
+  }
+
+  Value Walk(napi_value v, int depth) {
+    napi_valuetype t;
+    napi_typeof(env, v, &t);
+    switch (t) {
+      case napi_undefined: return Value();
+      case napi_null: return Value::null();
+      case napi_boolean: {
+        bool b;
+        napi_get_value_bool(env, v, &b);
+        return Value::boolean(b);
+      }
+      case napi_number: {
+        double d;
+        napi_get_value_double(env, v, &d);
+        // Safe integers become Python ints; -0, fractions, NaN, ±Infinity and integral
+        // doubles beyond 2^53 stay floats so no value is silently changed.
+        if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) <= 9007199254740991.0 &&
+            !(d == 0 && std::signbit(d)))
+          return Value::integer(static_cast<int64_t>(d));
+        return Value::number(d);
+      }
+      case napi_bigint: {
+        Value out;
+        out.kind = Kind::BigInt;
+        size_t count = 0;
+        int sign = 0;
+        napi_get_value_bigint_words(env, v, nullptr, &count, nullptr);
+        out.words.resize(count);
+        napi_get_value_bigint_words(env, v, &sign, &count, out.words.data());
+        out.flag = sign != 0;
+        return out;
+      }
+      case napi_string: return Str(v);
+      case napi_symbol: Fail("a Symbol has no Python equivalent");
+      case napi_function: Fail("a function cannot be sent to Python");
+      case napi_external: Fail("an external value cannot be sent to Python");
+      case napi_object: return Object(v, depth);
+      default: Fail("unsupported value");
+    }
+  }
+
+  Value Object(napi_value v, int depth) {
+    if (depth >= kMaxDepth) Fail("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    bool is = false;
+
+    napi_is_typedarray(env, v, &is);
+    if (is) return TypedArray(v);
+    napi_is_buffer(env, v, &is);
+    if (is) return Bytes(v);
+    napi_is_arraybuffer(env, v, &is);
+    if (is) {
+      void* data;
+      size_t len;
+      napi_get_arraybuffer_info(env, v, &data, &len);
+      Value out;
+      out.kind = Kind::Bytes;
+      out.text.assign(static_cast<const char*>(data), len);
+      return out;
+    }
+    napi_is_dataview(env, v, &is);
+    if (is) {
+      size_t len;
+      void* data;
+      napi_get_dataview_info(env, v, &len, &data, nullptr, nullptr);
+      Value out;
+      out.kind = Kind::Bytes;
+      out.text.assign(static_cast<const char*>(data), len);
+      return out;
+    }
+    bool isDate = false;
+    napi_is_date(env, v, &isDate);
+    if (isDate) {
+      double t;
+      napi_get_date_value(env, v, &t);
+      return Value::number(t / 1000.0);  // seconds since the epoch, like time.time()
+    }
+
+    if (IsCycle(v)) Fail("the value contains a cycle");
+    ancestors.push_back(v);
+    Value out;
+    napi_is_array(env, v, &is);
+    if (is) out = Array(v, depth);
+    else out = Plain(v, depth);
+    ancestors.pop_back();
+    return out;
+  }
+
+  Value TypedArray(napi_value v) {
+    napi_typedarray_type type;
+    size_t length, offset;
+    void* data;
+    napi_value ab;
+    napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset);
+    Value out;
+    size_t item = 1;
+    switch (type) {
+      case napi_uint8_array:
+        // Buffers and Uint8Arrays are byte strings in Python.
+        out.kind = Kind::Bytes;
+        out.text.assign(static_cast<const char*>(data), length);
+        return out;
+      case napi_int8_array: out.aux = "b"; item = 1; break;
+      case napi_uint8_clamped_array: out.aux = "B"; item = 1; break;
+      case napi_int16_array: out.aux = "h"; item = 2; break;
+      case napi_uint16_array: out.aux = "H"; item = 2; break;
+      case napi_int32_array: out.aux = "i"; item = 4; break;
+      case napi_uint32_array: out.aux = "I"; item = 4; break;
+      case napi_float32_array: out.aux = "f"; item = 4; break;
+      case napi_float64_array: out.aux = "d"; item = 8; break;
+      case napi_bigint64_array: out.aux = "q"; item = 8; break;
+      case napi_biguint64_array: out.aux = "Q"; item = 8; break;
+      default: Fail("unsupported typed array");
+    }
+    out.kind = Kind::TypedArray;
+    out.text.assign(static_cast<const char*>(data), length * item);
+    return out;
+  }
+
+  Value Bytes(napi_value v) {
+    void* data;
+    size_t len;
+    napi_get_buffer_info(env, v, &data, &len);
+    Value out;
+    out.kind = Kind::Bytes;
+    out.text.assign(static_cast<const char*>(data), len);
+    return out;
+  }
+
+  Value Array(napi_value v, int depth) {
+    uint32_t n;
+    napi_get_array_length(env, v, &n);
+    if (n >= 16 && !numbers.IsEmpty()) {
+      // One call into JS checks and packs an all-number array far faster than
+      // n separate napi_get_element round trips.
+      napi_value packed;
+      if (napi_call_function(env, env.Undefined(), numbers, 1, &v, &packed) == napi_ok) {
+        bool isTyped = false;
+        napi_is_typedarray(env, packed, &isTyped);
+        if (isTyped) {
+          Value out = TypedArray(packed);
+          out.kind = Kind::NumberList;
+          return out;
+        }
+      } else {
+        Napi::Error::New(env).ThrowAsJavaScriptException();
+      }
+    }
+    Value out = Value::list();
+    out.items.reserve(n);
+    for (uint32_t i = 0; i < n; i++) {
+      napi_value e;
+      napi_get_element(env, v, i, &e);
+      path.push_back("[" + std::to_string(i) + "]");
+      out.items.push_back(Walk(e, depth + 1));
+      path.pop_back();
+    }
+    return out;
+  }
+
+  bool InstanceOfGlobal(napi_value v, const char* name) {
+    Napi::Value ctor = env.Global().Get(name);
+    if (!ctor.IsFunction()) return false;
+    bool r = false;
+    napi_instanceof(env, v, ctor, &r);
+    return r;
+  }
+
+  Value Plain(napi_value v, int depth) {
+    if (InstanceOfGlobal(v, "Map")) return MapLike(v, depth, Kind::Map);
+    if (InstanceOfGlobal(v, "Set")) return MapLike(v, depth, Kind::Set);
+    Value out = Value::dict();
+    napi_value keys;
+    napi_get_all_property_names(env, v, napi_key_own_only,
+                                static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+                                napi_key_numbers_to_strings, &keys);
+    uint32_t n;
+    napi_get_array_length(env, keys, &n);
+    out.items.reserve(n * 2);
+    for (uint32_t i = 0; i < n; i++) {
+      napi_value k, e;
+      napi_get_element(env, keys, i, &k);
+      napi_get_property(env, v, k, &e);
+      std::string key = Napi::String(env, k).Utf8Value();
+      out.items.push_back(Str(k));
+      path.push_back(KeySegment(key));
+      out.items.push_back(Walk(e, depth + 1));
+      path.pop_back();
+    }
+    return out;
+  }
+
+  // Maps and Sets are read through Array.from so iteration order is preserved.
+  Value MapLike(napi_value v, int depth, Kind kind) {
+    Napi::Object arrayCtor = env.Global().Get("Array").As<Napi::Object>();
+    Napi::Function from = arrayCtor.Get("from").As<Napi::Function>();
+    Napi::Array entries = from.Call(arrayCtor, {v}).As<Napi::Array>();
+    Value out;
+    out.kind = kind;
+    uint32_t n = entries.Length();
+    for (uint32_t i = 0; i < n; i++) {
+      Napi::Value e = entries.Get(i);
+      if (kind == Kind::Set) {
+        path.push_back(".<set item " + std::to_string(i) + ">");
+        out.items.push_back(Walk(e, depth + 1));
+        path.pop_back();
+      } else {
+        Napi::Array kv = e.As<Napi::Array>();
+        path.push_back(".<map key " + std::to_string(i) + ">");
+        out.items.push_back(Walk(kv.Get(0u), depth + 1));
+        path.back() = ".get(" + std::to_string(i) + ")";
+        out.items.push_back(Walk(kv.Get(1u), depth + 1));
+        path.pop_back();
+      }
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper) {
+  Walker w{env, numbersHelper, {rootName}, {}};
+  return w.Walk(v, 0);
+}
+
+}  // namespace pyc::convert

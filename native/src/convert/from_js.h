@@ -1,0 +1,13 @@
+// JS value -> convert::Value, on the JS thread (no GIL).
+#pragma once
+#include <napi.h>
+#include "convert/value.h"
+
+namespace pyc::convert {
+
+// Throws Napi::TypeError naming the path (e.g. "args[0].a.b") for cycles,
+// functions, symbols and nesting deeper than kMaxDepth. `numbersHelper` is a JS
+// function (array) => Float64Array | undefined used to move number arrays in bulk.
+Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper);
+
+}  // namespace pyc::convert

@@ -1,0 +1,226 @@
+#include "convert/from_python.h"
+
+#include <cmath>
+#include <vector>
+#include "runtime/py_ref.h"
+
+namespace pyc::convert {
+
+Value StrValue(PyObject* s) {
+  Value out;
+  out.kind = Kind::Str;
+  Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+  // Copy the internal representation directly: latin-1 and UCS-2 strings map
+  // onto V8's own string encodings with no transcoding.
+  switch (PyUnicode_KIND(s)) {
+    case PyUnicode_1BYTE_KIND:
+      out.enc = StrEnc::Latin1;
+      out.text.assign(reinterpret_cast<const char*>(PyUnicode_1BYTE_DATA(s)), static_cast<size_t>(n));
+      return out;
+    case PyUnicode_2BYTE_KIND:
+      out.enc = StrEnc::Utf16;
+      out.text.assign(reinterpret_cast<const char*>(PyUnicode_2BYTE_DATA(s)), static_cast<size_t>(n) * 2);
+      return out;
+    default: {
+      // Astral characters: UTF-16 with surrogate pairs; surrogatepass keeps lone
+      // surrogates, which JS strings can hold too.
+      PyRef enc = PyRef::steal(PyUnicode_AsEncodedString(s, "utf-16-le", "surrogatepass"));
+      out.enc = StrEnc::Utf16;
+      if (!enc) {
+        PyErr_Clear();
+        out.enc = StrEnc::Utf8;
+        out.text = "\xEF\xBF\xBD";
+        return out;
+      }
+      out.text.assign(PyBytes_AS_STRING(enc.get()), static_cast<size_t>(PyBytes_GET_SIZE(enc.get())));
+      return out;
+    }
+  }
+}
+
+std::string SafeRepr(PyObject* obj) {
+  PyRef r = PyRef::steal(PyObject_Repr(obj));
+  if (!r) {
+    PyErr_Clear();
+    return std::string("<") + Py_TYPE(obj)->tp_name + " object (repr failed)>";
+  }
+  Py_ssize_t n;
+  const char* s = PyUnicode_AsUTF8AndSize(r.get(), &n);
+  if (!s) {
+    PyErr_Clear();
+    PyRef b = PyRef::steal(PyUnicode_AsEncodedString(r.get(), "utf-8", "replace"));
+    if (!b) { PyErr_Clear(); return "<unprintable>"; }
+    return std::string(PyBytes_AS_STRING(b.get()), static_cast<size_t>(PyBytes_GET_SIZE(b.get())));
+  }
+  return std::string(s, static_cast<size_t>(n));
+}
+
+namespace {
+
+struct Walker {
+  std::vector<PyObject*> ancestors;
+  std::vector<std::string> path{"result"};
+  std::string error;
+
+  bool Fail(const std::string& what) {
+    std::string p;
+    for (auto& s : path) p += s;
+    error = p + ": " + what;
+    return false;
+  }
+
+  bool Int(PyObject* o, Value& out) {
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (!overflow && !(n == -1 && PyErr_Occurred()) && n <= 9007199254740991LL && n >= -9007199254740991LL) {
+      out = Value::integer(n);
+      return true;
+    }
+    PyErr_Clear();
+    out.kind = Kind::BigInt;
+    out.flag = _PyLong_Sign(o) < 0;
+    PyRef mag = PyRef::steal(PyNumber_Absolute(o));
+    if (!mag) { PyErr_Clear(); return Fail("int could not be converted"); }
+    size_t bits = _PyLong_NumBits(mag.get());
+    size_t words = (bits + 63) / 64;
+    out.words.assign(words ? words : 1, 0);
+    if (_PyLong_AsByteArray(reinterpret_cast<PyLongObject*>(mag.get()),
+                            reinterpret_cast<unsigned char*>(out.words.data()), out.words.size() * 8, 1, 0
+#if PY_VERSION_HEX >= 0x030D0000
+                            , 1
+#endif
+                            ) < 0) {
+      PyErr_Clear();
+      return Fail("int could not be converted");
+    }
+    return true;
+  }
+
+  bool Enter(PyObject* o) {
+    if (static_cast<int>(ancestors.size()) >= kMaxDepth)
+      return Fail("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    for (PyObject* a : ancestors)
+      if (a == o) return Fail("the value contains a reference cycle");
+    ancestors.push_back(o);
+    return true;
+  }
+
+  bool Sequence(PyObject* o, Value& out) {
+    if (!Enter(o)) return false;
+    out = Value::list();
+    // PySequence_Fast gives a stable snapshot of a list that user code could
+    // otherwise mutate from __repr__ or __eq__ side effects.
+    PyRef fast = PyRef::steal(PySequence_Fast(o, "sequence expected"));
+    if (!fast) { PyErr_Clear(); return Fail("could not iterate"); }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.get());
+    out.items.resize(static_cast<size_t>(n));
+    PyObject** items = PySequence_Fast_ITEMS(fast.get());
+    for (Py_ssize_t i = 0; i < n; i++) {
+      path.push_back("[" + std::to_string(i) + "]");
+      if (!Walk(items[i], out.items[static_cast<size_t>(i)])) return false;
+      path.pop_back();
+    }
+    ancestors.pop_back();
+    return true;
+  }
+
+  bool Dict(PyObject* o, Value& out) {
+    if (!Enter(o)) return false;
+    bool allStr = true;
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(o, &pos, &k, &v))
+      if (!PyUnicode_CheckExact(k)) { allStr = false; break; }
+    out = Value();
+    out.kind = allStr ? Kind::Dict : Kind::Map;
+    pos = 0;
+    PyRef snapshot = PyRef::steal(PyDict_Items(o));
+    if (!snapshot) { PyErr_Clear(); return Fail("could not read dict"); }
+    Py_ssize_t n = PyList_GET_SIZE(snapshot.get());
+    out.items.reserve(static_cast<size_t>(n) * 2);
+    for (Py_ssize_t i = 0; i < n; i++) {
+      PyObject* kv = PyList_GET_ITEM(snapshot.get(), i);
+      PyObject* key = PyTuple_GET_ITEM(kv, 0);
+      out.items.emplace_back();
+      if (allStr) {
+        out.items.back() = StrValue(key);
+        path.push_back("['" + SafeKey(key) + "']");
+      } else {
+        path.push_back(".keys()[" + std::to_string(i) + "]");
+        if (!Walk(key, out.items.back())) return false;
+        path.back() = "[" + SafeKey(key) + "]";
+      }
+      out.items.emplace_back();
+      if (!Walk(PyTuple_GET_ITEM(kv, 1), out.items.back())) return false;
+      path.pop_back();
+    }
+    ancestors.pop_back();
+    return true;
+  }
+
+  static std::string SafeKey(PyObject* key) {
+    if (PyUnicode_Check(key)) {
+      const char* s = PyUnicode_AsUTF8(key);
+      if (s) return s;
+      PyErr_Clear();
+    }
+    return SafeRepr(key);
+  }
+
+  bool Set(PyObject* o, Value& out) {
+    if (!Enter(o)) return false;
+    out = Value();
+    out.kind = Kind::Set;
+    PyRef it = PyRef::steal(PyObject_GetIter(o));
+    if (!it) { PyErr_Clear(); return Fail("could not iterate set"); }
+    size_t i = 0;
+    while (PyRef item = PyRef::steal(PyIter_Next(it.get()))) {
+      out.items.emplace_back();
+      path.push_back("<set item " + std::to_string(i++) + ">");
+      if (!Walk(item.get(), out.items.back())) return false;
+      path.pop_back();
+    }
+    if (PyErr_Occurred()) { PyErr_Clear(); return Fail("could not iterate set"); }
+    ancestors.pop_back();
+    return true;
+  }
+
+  bool Walk(PyObject* o, Value& out) {
+    if (o == Py_None) { out = Value::null(); return true; }
+    if (PyBool_Check(o)) { out = Value::boolean(o == Py_True); return true; }
+    if (PyLong_CheckExact(o) || PyLong_Check(o)) return Int(o, out);
+    if (PyFloat_Check(o)) { out = Value::number(PyFloat_AS_DOUBLE(o)); return true; }
+    if (PyUnicode_Check(o)) { out = StrValue(o); return true; }
+    if (PyBytes_Check(o)) {
+      out = Value();
+      out.kind = Kind::Bytes;
+      out.text.assign(PyBytes_AS_STRING(o), static_cast<size_t>(PyBytes_GET_SIZE(o)));
+      return true;
+    }
+    if (PyByteArray_Check(o)) {
+      out = Value();
+      out.kind = Kind::Bytes;
+      out.text.assign(PyByteArray_AS_STRING(o), static_cast<size_t>(PyByteArray_GET_SIZE(o)));
+      return true;
+    }
+    if (PyList_Check(o) || PyTuple_Check(o)) return Sequence(o, out);
+    if (PyDict_Check(o)) return Dict(o, out);
+    if (PyAnySet_Check(o)) return Set(o, out);
+    out = Value();
+    out.kind = Kind::Opaque;
+    out.aux = Py_TYPE(o)->tp_name;
+    out.text = SafeRepr(o);
+    return true;
+  }
+};
+
+}  // namespace
+
+bool FromPython(PyObject* obj, Value& out, std::string& error) {
+  Walker w;
+  if (w.Walk(obj, out)) return true;
+  error = w.error;
+  return false;
+}
+
+}  // namespace pyc::convert

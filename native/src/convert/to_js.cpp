@@ -1,0 +1,149 @@
+#include "convert/to_js.h"
+
+#include <cstring>
+
+namespace pyc::convert {
+namespace {
+
+napi_value MakeBuffer(napi_env env, std::string& bytes) {
+  napi_value out;
+  // Hand the payload to V8 without copying when external buffers are allowed.
+  // Electron's memory cage forbids them (napi_no_external_buffers_allowed), and
+  // then we copy.
+  if (bytes.size() >= 4096) {
+    auto* owned = new std::string(std::move(bytes));
+    napi_status st = napi_create_external_buffer(
+        env, owned->size(), owned->data(),
+        [](napi_env, void*, void* hint) { delete static_cast<std::string*>(hint); }, owned, &out);
+    if (st == napi_ok) return out;
+    bytes = std::move(*owned);
+    delete owned;
+  }
+  void* data;
+  napi_create_buffer_copy(env, bytes.size(), bytes.data(), &data, &out);
+  return out;
+}
+
+napi_value MakeTypedArray(napi_env env, const Value& v) {
+  napi_typedarray_type type;
+  size_t item;
+  switch (v.aux.empty() ? 'B' : v.aux[0]) {
+    case 'b': type = napi_int8_array; item = 1; break;
+    case 'B': type = napi_uint8_array; item = 1; break;
+    case 'h': type = napi_int16_array; item = 2; break;
+    case 'H': type = napi_uint16_array; item = 2; break;
+    case 'i': type = napi_int32_array; item = 4; break;
+    case 'I': type = napi_uint32_array; item = 4; break;
+    case 'q': type = napi_bigint64_array; item = 8; break;
+    case 'Q': type = napi_biguint64_array; item = 8; break;
+    case 'f': type = napi_float32_array; item = 4; break;
+    default: type = napi_float64_array; item = 8; break;
+  }
+  void* data;
+  napi_value ab, out;
+  napi_create_arraybuffer(env, v.text.size(), &data, &ab);
+  if (!v.text.empty()) std::memcpy(data, v.text.data(), v.text.size());
+  napi_create_typedarray(env, type, v.text.size() / item, ab, 0, &out);
+  return out;
+}
+
+napi_value Str(napi_env env, const Value& v) {
+  napi_value out;
+  switch (v.enc) {
+    case StrEnc::Latin1:
+      napi_create_string_latin1(env, v.text.data(), v.text.size(), &out);
+      break;
+    case StrEnc::Utf16:
+      napi_create_string_utf16(env, reinterpret_cast<const char16_t*>(v.text.data()), v.text.size() / 2, &out);
+      break;
+    default:
+      napi_create_string_utf8(env, v.text.data(), v.text.size(), &out);
+  }
+  return out;
+}
+
+struct Builder {
+  Napi::Env env;
+  Napi::Function pyValue;
+  Napi::Function mapCtor;
+  Napi::Function setCtor;
+
+  napi_value Build(Value& v) {
+    napi_value out;
+    switch (v.kind) {
+      case Kind::Undefined: napi_get_undefined(env, &out); return out;
+      case Kind::Null: napi_get_null(env, &out); return out;
+      case Kind::Bool: napi_get_boolean(env, v.flag, &out); return out;
+      case Kind::Int: napi_create_int64(env, v.i, &out); return out;
+      case Kind::Float: napi_create_double(env, v.d, &out); return out;
+      case Kind::BigInt:
+        napi_create_bigint_words(env, v.flag ? 1 : 0, v.words.size(), v.words.data(), &out);
+        return out;
+      case Kind::Str: return Str(env, v);
+      case Kind::Bytes: return MakeBuffer(env, v.text);
+      case Kind::TypedArray: return MakeTypedArray(env, v);
+      case Kind::NumberList: {
+        size_t n = v.text.size() / sizeof(double);
+        const double* d = reinterpret_cast<const double*>(v.text.data());
+        napi_create_array_with_length(env, n, &out);
+        for (size_t i = 0; i < n; i++) {
+          napi_value e;
+          napi_create_double(env, d[i], &e);
+          napi_set_element(env, out, i, e);
+        }
+        return out;
+      }
+      case Kind::List: {
+        napi_create_array_with_length(env, v.items.size(), &out);
+        for (size_t i = 0; i < v.items.size(); i++) napi_set_element(env, out, i, Build(v.items[i]));
+        return out;
+      }
+      case Kind::Dict: {
+        napi_create_object(env, &out);
+        for (size_t i = 0; i + 1 < v.items.size(); i += 2) {
+          napi_value key = Build(v.items[i]);
+          napi_set_property(env, out, key, Build(v.items[i + 1]));
+        }
+        return out;
+      }
+      case Kind::Map: {
+        Napi::Object m = mapCtor.New({});
+        Napi::Function set = m.Get("set").As<Napi::Function>();
+        for (size_t i = 0; i + 1 < v.items.size(); i += 2) {
+          napi_value k = Build(v.items[i]);
+          napi_value e = Build(v.items[i + 1]);
+          set.Call(m, {k, e});
+        }
+        return m;
+      }
+      case Kind::Set: {
+        Napi::Object s = setCtor.New({});
+        Napi::Function add = s.Get("add").As<Napi::Function>();
+        for (auto& item : v.items) add.Call(s, {Build(item)});
+        return s;
+      }
+      case Kind::Opaque: {
+        Napi::Value type = Napi::String::New(env, v.aux);
+        Napi::Value repr = Napi::String::New(env, v.text);
+        return pyValue.New({type, repr});
+      }
+    }
+    napi_get_undefined(env, &out);
+    return out;
+  }
+};
+
+}  // namespace
+
+Napi::Value ToJs(Napi::Env env, Value& v, Napi::Function pyValueCtor) {
+  // Scalars are the common case; avoid looking up Map/Set for them.
+  if (v.kind != Kind::Map && v.kind != Kind::Set && v.kind != Kind::Dict && v.kind != Kind::List) {
+    Builder b{env, pyValueCtor, Napi::Function(), Napi::Function()};
+    return Napi::Value(env, b.Build(v));
+  }
+  Builder b{env, pyValueCtor, env.Global().Get("Map").As<Napi::Function>(),
+            env.Global().Get("Set").As<Napi::Function>()};
+  return Napi::Value(env, b.Build(v));
+}
+
+}  // namespace pyc::convert

@@ -1,0 +1,112 @@
+#include "convert/to_python.h"
+
+#include <cmath>
+
+namespace pyc::convert {
+namespace {
+
+PyRef Int(double d) {
+  if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) <= 9007199254740991.0 && !(d == 0 && std::signbit(d)))
+    return PyRef::steal(PyLong_FromLongLong(static_cast<long long>(d)));
+  return PyRef::steal(PyFloat_FromDouble(d));
+}
+
+PyRef BigInt(const Value& v) {
+  // Little-endian words -> little-endian bytes on x86_64/arm64, then the sign.
+  const auto* bytes = reinterpret_cast<const unsigned char*>(v.words.data());
+  PyRef mag = PyRef::steal(_PyLong_FromByteArray(bytes, v.words.size() * 8, 1, 0));
+  if (!mag || !v.flag) return mag;
+  return PyRef::steal(PyNumber_Negative(mag.get()));
+}
+
+PyRef Str(const Value& v) {
+  switch (v.enc) {
+    case StrEnc::Utf16: {
+      int order = -1;  // little-endian, no BOM handling
+      return PyRef::steal(PyUnicode_DecodeUTF16(v.text.data(), static_cast<Py_ssize_t>(v.text.size()),
+                                                "surrogatepass", &order));
+    }
+    case StrEnc::Latin1:
+      return PyRef::steal(PyUnicode_DecodeLatin1(v.text.data(), static_cast<Py_ssize_t>(v.text.size()), nullptr));
+    default:
+      return PyRef::steal(PyUnicode_DecodeUTF8(v.text.data(), static_cast<Py_ssize_t>(v.text.size()), "surrogateescape"));
+  }
+}
+
+PyRef Build(const Value& v);
+
+PyRef TypedArray(const Value& v) {
+  PyRef bytes = PyRef::steal(PyBytes_FromStringAndSize(v.text.data(), static_cast<Py_ssize_t>(v.text.size())));
+  if (!bytes) return bytes;
+  PyRef view = PyRef::steal(PyMemoryView_FromObject(bytes.get()));
+  if (!view) return view;
+  return PyRef::steal(PyObject_CallMethod(view.get(), "cast", "s", v.aux.c_str()));
+}
+
+PyRef Build(const Value& v) {
+  switch (v.kind) {
+    case Kind::Undefined:
+    case Kind::Null: return PyRef::borrow(Py_None);
+    case Kind::Bool: return PyRef::borrow(v.flag ? Py_True : Py_False);
+    case Kind::Int: return PyRef::steal(PyLong_FromLongLong(v.i));
+    case Kind::Float: return PyRef::steal(PyFloat_FromDouble(v.d));
+    case Kind::BigInt: return BigInt(v);
+    case Kind::Str: return Str(v);
+    case Kind::Bytes: return PyRef::steal(PyBytes_FromStringAndSize(v.text.data(), static_cast<Py_ssize_t>(v.text.size())));
+    case Kind::TypedArray: return TypedArray(v);
+    case Kind::NumberList: {
+      size_t n = v.text.size() / sizeof(double);
+      const double* d = reinterpret_cast<const double*>(v.text.data());
+      PyRef list = PyRef::steal(PyList_New(static_cast<Py_ssize_t>(n)));
+      if (!list) return list;
+      for (size_t i = 0; i < n; i++) {
+        PyRef e = Int(d[i]);
+        if (!e) return e;
+        PyList_SET_ITEM(list.get(), static_cast<Py_ssize_t>(i), e.release());
+      }
+      return list;
+    }
+    case Kind::List: {
+      PyRef list = PyRef::steal(PyList_New(static_cast<Py_ssize_t>(v.items.size())));
+      if (!list) return list;
+      for (size_t i = 0; i < v.items.size(); i++) {
+        PyRef e = Build(v.items[i]);
+        if (!e) return e;
+        PyList_SET_ITEM(list.get(), static_cast<Py_ssize_t>(i), e.release());
+      }
+      return list;
+    }
+    case Kind::Dict:
+    case Kind::Map: {
+      PyRef dict = PyRef::steal(PyDict_New());
+      if (!dict) return dict;
+      for (size_t i = 0; i + 1 < v.items.size(); i += 2) {
+        PyRef k = Build(v.items[i]);
+        if (!k) return k;
+        PyRef e = Build(v.items[i + 1]);
+        if (!e) return e;
+        if (PyDict_SetItem(dict.get(), k.get(), e.get()) < 0) return PyRef();
+      }
+      return dict;
+    }
+    case Kind::Set: {
+      PyRef set = PyRef::steal(PySet_New(nullptr));
+      if (!set) return set;
+      for (const auto& item : v.items) {
+        PyRef e = Build(item);
+        if (!e) return e;
+        if (PySet_Add(set.get(), e.get()) < 0) return PyRef();
+      }
+      return set;
+    }
+    case Kind::Opaque:
+      return PyRef::steal(PyUnicode_FromString(v.text.c_str()));
+  }
+  return PyRef::borrow(Py_None);
+}
+
+}  // namespace
+
+PyRef ToPython(const Value& v) { return Build(v); }
+
+}  // namespace pyc::convert

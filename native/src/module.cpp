@@ -1,0 +1,87 @@
+// Addon entry point.
+//
+// Before anything else it makes libpython's symbols globally visible: Node loads
+// addons with RTLD_LOCAL, so without this C extension modules (math, _json,
+// hashlib, numpy…) fail with "undefined symbol: PyFloat_Type". It also refuses to
+// run against a libpython of another minor version than the headers it was built
+// with, which would otherwise crash or corrupt memory silently.
+#include <dlfcn.h>
+#include <napi.h>
+#include <Python.h>
+
+#include <cstdio>
+#include <string>
+
+#include "objects/addon_data.h"
+#include "objects/context.h"
+#include "objects/engine.h"
+
+namespace pyc {
+namespace {
+
+std::string PromoteLibpython() {
+  Dl_info info;
+  if (!dladdr(reinterpret_cast<void*>(&Py_InitializeFromConfig), &info) || !info.dli_fname)
+    return "could not locate libpython in this process";
+  void* handle = dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
+  if (!handle) return std::string("could not promote libpython to RTLD_GLOBAL: ") + dlerror();
+  // The handle stays open on purpose: the library must stay global for the process.
+  return "";
+}
+
+std::string LibpythonPath() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&Py_InitializeFromConfig), &info) && info.dli_fname) return info.dli_fname;
+  return "";
+}
+
+Napi::Value SetNumbersHelper(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(info.Env(), "setNumbersHelper(fn) expects a function").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  info.Env().GetInstanceData<AddonData>()->numbers = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Py_GetVersion is safe to call before initialization: "3.11.7 (main, …)".
+  std::string runtime = Py_GetVersion();
+  char built[32];
+  std::snprintf(built, sizeof built, "%d.%d.", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+  if (runtime.rfind(built, 0) != 0) {
+    Napi::Error::New(env, "py-contexts was built for Python " + std::string(PY_VERSION) +
+                              " but the libpython loaded is " + runtime.substr(0, runtime.find(' ')) + " (" +
+                              LibpythonPath() + "). Rebuild it for this Python: PY_CONTEXTS_PYTHON=/path/to/python npm rebuild")
+        .ThrowAsJavaScriptException();
+    return exports;
+  }
+  std::string err = PromoteLibpython();
+  if (!err.empty()) {
+    Napi::Error::New(env, err).ThrowAsJavaScriptException();
+    return exports;
+  }
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData>(data);
+  Napi::Function context = Context::Define(env);
+  data->contextCtor = Napi::Persistent(context);
+  exports.Set("Context", context);
+  exports.Set("Engine", Engine::Define(env));
+  exports.Set("setNumbersHelper", Napi::Function::New(env, SetNumbersHelper));
+  exports.Set("builtVersion", Napi::String::New(env, PY_VERSION));
+  exports.Set("libpythonVersion", Napi::String::New(env, runtime));
+  exports.Set("libpythonPath", Napi::String::New(env, LibpythonPath()));
+#ifdef Py_GIL_DISABLED
+  exports.Set("freeThreaded", Napi::Boolean::New(env, true));
+#else
+  exports.Set("freeThreaded", Napi::Boolean::New(env, false));
+#endif
+  return exports;
+}
+
+}  // namespace
+}  // namespace pyc
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return pyc::Init(env, exports); }
+
+NODE_API_MODULE(py_contexts, InitAddon)

@@ -1,0 +1,413 @@
+#include "objects/context.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "convert/from_js.h"
+#include "convert/from_python.h"
+#include "convert/to_python.h"
+#include "errors/capture.h"
+#include "objects/addon_data.h"
+#include "runtime/gil.h"
+#include "runtime/interpreter.h"
+#include "runtime/interrupter.h"
+#include "runtime/py_ref.h"
+
+namespace pyc {
+namespace {
+
+thread_local ContextCore* tlContext = nullptr;
+thread_local uint32_t tlCall = 0;
+
+// Deep recursion must end in RecursionError, never a segfault: give context
+// threads a C stack far larger than the 8 MiB default (it is only reserved,
+// pages are touched on demand).
+constexpr size_t kStackBytes = 256u * 1024u * 1024u;
+
+// While jobs keep arriving a context keeps the GIL for up to this long before
+// giving other contexts a turn.
+constexpr auto kBatchBudget = std::chrono::microseconds(2000);
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+ContextCore::ContextCore(std::string id, std::shared_ptr<EventSink> sink)
+    : id_(std::move(id)), sink_(std::move(sink)) {}
+
+ContextCore::~ContextCore() = default;
+
+ContextCore* ContextCore::Current() { return tlContext; }
+uint32_t ContextCore::CurrentCall() { return tlCall; }
+
+bool ContextCore::Start(std::string& error) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, kStackBytes);
+  // The thread holds its own reference, so the core outlives an abandoned handle.
+  auto* self = new std::shared_ptr<ContextCore>(shared_from_this());
+  int rc = pthread_create(
+      &thread_, &attr,
+      [](void* arg) -> void* {
+        auto* holder = static_cast<std::shared_ptr<ContextCore>*>(arg);
+        std::shared_ptr<ContextCore> core = *holder;
+        delete holder;
+        core->Run();
+        return nullptr;
+      },
+      self);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    delete self;
+    error = std::string("could not start a context thread: ") + std::strerror(rc);
+    return false;
+  }
+  started_ = true;
+  return true;
+}
+
+bool ContextCore::Submit(Job&& job) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_) return false;
+  queue_.push_back(std::move(job));
+  wake_.notify_one();
+  return true;
+}
+
+bool ContextCore::CancelQueued(uint32_t call) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->call == call) {
+      queue_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t ContextCore::queued() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
+void ContextCore::RequestInterrupt(uint32_t call) {
+  uint32_t target = call ? call : currentCall_.load();
+  if (!target) return;
+  {
+    // A call waiting in input() or sleep() is woken directly; no async
+    // exception is needed (and none must linger afterwards).
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (inNativeWait_ && currentCall_.load() == target) {
+      waitInterrupted_ = true;
+      waitWake_.notify_all();
+      return;
+    }
+  }
+  interrupter::Request(shared_from_this(), target);
+}
+
+void ContextCore::DeliverInterrupt(uint32_t call) {
+  // GIL held, so the context thread is not between jobs changing currentCall_.
+  if (currentCall_.load() != call || !pyThreadId_) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (inNativeWait_) {
+      waitInterrupted_ = true;
+      waitWake_.notify_all();
+      return;
+    }
+  }
+  PyThreadState_SetAsyncExc(pyThreadId_, PyExc_KeyboardInterrupt);
+}
+
+void ContextCore::Reply(uint32_t call, std::optional<convert::Value> value, bool eof) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (replyCall_ != call) return;
+  reply_ = std::move(value);
+  replyEof_ = eof;
+  replyReady_ = true;
+  waitWake_.notify_all();
+}
+
+std::optional<convert::Value> ContextCore::WaitForReply(uint32_t call, bool& eof) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  replyCall_ = call;
+  replyReady_ = false;
+  reply_.reset();
+  inNativeWait_ = true;
+  waitInterrupted_ = false;
+  waitWake_.wait(lock, [&] { return replyReady_ || waitInterrupted_ || stopping_; });
+  inNativeWait_ = false;
+  replyCall_ = 0;
+  eof = replyEof_;
+  if (!replyReady_) return std::nullopt;
+  replyReady_ = false;
+  if (!reply_) return std::nullopt;  // cancelled by the user
+  return std::move(reply_);
+}
+
+bool ContextCore::InterruptibleSleep(double seconds) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  inNativeWait_ = true;
+  waitInterrupted_ = false;
+  auto until = std::chrono::steady_clock::now() +
+               std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+  waitWake_.wait_until(lock, until, [&] { return waitInterrupted_ || stopping_; });
+  bool interrupted = waitInterrupted_ || stopping_;
+  inNativeWait_ = false;
+  waitInterrupted_ = false;
+  return !interrupted;
+}
+
+std::deque<uint32_t> ContextCore::Stop() {
+  std::deque<uint32_t> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    for (auto& j : queue_) dropped.push_back(j.call);
+    queue_.clear();
+    wake_.notify_all();
+    waitWake_.notify_all();
+  }
+  if (currentCall_.load()) interrupter::Request(shared_from_this(), currentCall_.load());
+  return dropped;
+}
+
+bool ContextCore::WaitExited(int timeoutMs) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return exited_.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return exitedFlag_; });
+}
+
+void ContextCore::JoinOrDetach(int timeoutMs) {
+  if (!started_) return;
+  started_ = false;
+  if (WaitExited(timeoutMs)) pthread_join(thread_, nullptr);
+  else pthread_detach(thread_);
+}
+
+PyObject* ContextCore::EnvFor(const std::string& key) {
+  auto it = envs_.find(key);
+  if (it != envs_.end()) return it->second;
+  PyRef name = PyRef::steal(PyUnicode_FromStringAndSize(key.data(), static_cast<Py_ssize_t>(key.size())));
+  if (!name) return nullptr;
+  PyObject* env = PyObject_CallOneArg(Interpreter::Instance().newEnv(), name.get());
+  if (!env) return nullptr;
+  envs_.emplace(key, env);
+  envCount_.store(static_cast<uint32_t>(envs_.size()));
+  return env;
+}
+
+void ContextCore::DropAllEnvs() {
+  for (auto& [key, env] : envs_) {
+    PyRef r = PyRef::steal(PyObject_CallOneArg(Interpreter::Instance().closeEnv(), env));
+    if (!r) PyErr_Clear();
+    Py_DECREF(env);
+  }
+  envs_.clear();
+  envCount_.store(0);
+}
+
+void ContextCore::RunJob(Job& job) {
+  Event ev;
+  ev.call = job.call;
+  tlCall = job.call;
+  currentCall_.store(job.call);
+  busySince_.store(NowMs());
+  busy_.store(true);
+
+  if (job.op == kOpCloseEnv) {
+    auto it = envs_.find(job.env);
+    if (it != envs_.end()) {
+      PyObject* env = it->second;
+      envs_.erase(it);
+      envCount_.store(static_cast<uint32_t>(envs_.size()));
+      PyRef r = PyRef::steal(PyObject_CallOneArg(Interpreter::Instance().closeEnv(), env));
+      if (!r) PyErr_Clear();
+      Py_DECREF(env);
+    }
+    ev.kind = EventKind::Result;
+  } else {
+    PyObject* env = EnvFor(job.env);
+    PyRef result;
+    if (env) {
+      PyRef args = convert::ToPython(job.payload);
+      if (args) {
+        PyRef op = PyRef::steal(PyLong_FromUnsignedLong(job.op));
+        PyObject* argv[] = {op.get(), env, args.get()};
+        result = PyRef::steal(PyObject_Vectorcall(Interpreter::Instance().dispatch(), argv, 3, nullptr));
+      }
+    }
+    if (result) {
+      std::string error;
+      ev.kind = EventKind::Result;
+      if (!convert::FromPython(result.get(), ev.value, error)) {
+        ev.kind = EventKind::Error;
+        ev.value = errors::MakeError("TypeError", "Cannot convert the result to JS: " + error);
+      }
+      result.reset();
+      // An exception raised while converting (e.g. a __repr__ failing) was already cleared.
+    } else {
+      ev.kind = EventKind::Error;
+      ev.value = errors::CaptureError();
+    }
+  }
+  // An interrupt that arrived after the code finished must not leak into the
+  // next job: clear any pending async exception while we still hold the GIL.
+  PyThreadState_SetAsyncExc(pyThreadId_, nullptr);
+  if (PyErr_Occurred()) PyErr_Clear();
+  currentCall_.store(0);
+  tlCall = 0;
+  busy_.store(false);
+  busySince_.store(0);
+  calls_.fetch_add(1);
+  sink_->Push(std::move(ev));
+}
+
+void ContextCore::Run() {
+  tlContext = this;
+  Interpreter& interp = Interpreter::Instance();
+  tstate_ = PyThreadState_New(interp.interp());
+  {
+    GilHold gil(tstate_);
+    pyThreadId_ = PyThread_get_thread_ident();
+  }
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) break;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    GilHold gil(tstate_);
+    RunJob(job);
+    auto deadline = std::chrono::steady_clock::now() + kBatchBudget;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_ || queue_.empty()) break;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      RunJob(job);
+    }
+  }
+  {
+    PyEval_RestoreThread(tstate_);
+    DropAllEnvs();
+    PyThreadState_Clear(tstate_);
+    PyThreadState_DeleteCurrent();  // also releases the GIL
+    tstate_ = nullptr;
+  }
+  tlContext = nullptr;
+  std::lock_guard<std::mutex> lock(mutex_);
+  exitedFlag_ = true;
+  exited_.notify_all();
+}
+
+// ---- JS handle ---------------------------------------------------------------
+
+Napi::Function Context::Define(Napi::Env env) {
+  return DefineClass(env, "Context",
+                     {
+                         InstanceMethod("submit", &Context::Submit),
+                         InstanceMethod("cancel", &Context::Cancel),
+                         InstanceMethod("interrupt", &Context::Interrupt),
+                         InstanceMethod("reply", &Context::Reply),
+                         InstanceMethod("stats", &Context::Stats),
+                         InstanceMethod("stop", &Context::Stop),
+                     });
+}
+
+Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(info) {}
+
+#define PYC_CHECK_ARG(cond, msg)                                \
+  do {                                                         \
+    if (!(cond)) {                                             \
+      Napi::TypeError::New(info.Env(), msg).ThrowAsJavaScriptException(); \
+      return info.Env().Undefined();                           \
+    }                                                          \
+  } while (0)
+
+// submit(call: number, op: number, env: string, payload: unknown[]): boolean
+Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PYC_CHECK_ARG(core_, "context is not attached");
+  PYC_CHECK_ARG(info.Length() >= 4 && info[0].IsNumber() && info[1].IsNumber() && info[2].IsString() && info[3].IsArray(),
+                "submit(call, op, env, payload) expects (number, number, string, array)");
+  Job job;
+  job.call = info[0].As<Napi::Number>().Uint32Value();
+  job.op = info[1].As<Napi::Number>().Uint32Value();
+  job.env = info[2].As<Napi::String>().Utf8Value();
+  AddonData* data = env.GetInstanceData<AddonData>();
+  Napi::Array payload = info[3].As<Napi::Array>();
+  job.payload = convert::Value::list();
+  uint32_t n = payload.Length();
+  job.payload.items.reserve(n);
+  // Top-level names follow the JS API's argument names so TypeErrors read naturally.
+  Napi::Array names = info.Length() > 4 && info[4].IsArray() ? info[4].As<Napi::Array>() : Napi::Array::New(env);
+  for (uint32_t i = 0; i < n; i++) {
+    std::string name = i < names.Length() ? names.Get(i).ToString().Utf8Value() : "payload[" + std::to_string(i) + "]";
+    job.payload.items.push_back(convert::FromJs(env, payload.Get(i), name, data->numbers.Value()));
+  }
+  return Napi::Boolean::New(env, core_->Submit(std::move(job)));
+}
+
+Napi::Value Context::Cancel(const Napi::CallbackInfo& info) {
+  PYC_CHECK_ARG(core_ && info.Length() >= 1 && info[0].IsNumber(), "cancel(call) expects a number");
+  uint32_t call = info[0].As<Napi::Number>().Uint32Value();
+  if (core_->CancelQueued(call)) return Napi::Boolean::New(info.Env(), true);
+  core_->RequestInterrupt(call);
+  return Napi::Boolean::New(info.Env(), false);
+}
+
+Napi::Value Context::Interrupt(const Napi::CallbackInfo& info) {
+  PYC_CHECK_ARG(core_, "context is not attached");
+  uint32_t call = info.Length() >= 1 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 0;
+  core_->RequestInterrupt(call);
+  return info.Env().Undefined();
+}
+
+// reply(call, value: string | null, eof?: boolean)
+Napi::Value Context::Reply(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PYC_CHECK_ARG(core_ && info.Length() >= 2 && info[0].IsNumber(), "reply(call, value) expects a call id");
+  uint32_t call = info[0].As<Napi::Number>().Uint32Value();
+  bool eof = info.Length() > 2 && info[2].ToBoolean().Value();
+  std::optional<convert::Value> value;
+  if (info[1].IsString()) value = convert::Value::utf8(info[1].As<Napi::String>().Utf8Value());
+  core_->Reply(call, std::move(value), eof);
+  return env.Undefined();
+}
+
+Napi::Value Context::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PYC_CHECK_ARG(core_, "context is not attached");
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("busy", core_->busy());
+  o.Set("queued", static_cast<double>(core_->queued()));
+  o.Set("calls", static_cast<double>(core_->calls()));
+  o.Set("environments", static_cast<double>(core_->environments()));
+  int64_t since = core_->busySinceMs();
+  o.Set("busyForMs", since ? static_cast<double>(NowMs() - since) : 0.0);
+  o.Set("currentCall", static_cast<double>(core_->currentCall()));
+  return o;
+}
+
+// stop(): drops queued jobs (returns their call ids) and interrupts the running one.
+Napi::Value Context::Stop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PYC_CHECK_ARG(core_, "context is not attached");
+  auto dropped = core_->Stop();
+  Napi::Array out = Napi::Array::New(env, dropped.size());
+  uint32_t i = 0;
+  for (uint32_t c : dropped) out.Set(i++, Napi::Number::New(env, c));
+  return out;
+}
+
+}  // namespace pyc

@@ -1,0 +1,131 @@
+// Context: one OS thread with its own Python thread state and its own job queue.
+//
+// JS-visible class `Context` (a thin handle) wraps a shared ContextCore, which the
+// context thread also owns, so a thread that outlives its handle (a restart that
+// abandoned it while stuck in C code) still has valid memory.
+//
+// GIL RULE: the context thread takes the GIL (GilHold) only to run a batch of jobs
+// and gives it back in between. Environment dicts (envs_) are touched only by the
+// context thread with the GIL held. Everything the JS thread reads (stats) is an
+// atomic or guarded by mutex_, never by the GIL.
+#pragma once
+#include <napi.h>
+#include <Python.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "convert/value.h"
+#include "runtime/events.h"
+
+namespace pyc {
+
+struct Job {
+  uint32_t call = 0;
+  uint32_t op = 0;          // runtime.py dispatch op; kOpCloseEnv is handled in C++
+  std::string env;          // process id owning the environment
+  convert::Value payload;   // list of arguments for the op
+};
+
+constexpr uint32_t kOpCloseEnv = 0;
+
+class ContextCore : public std::enable_shared_from_this<ContextCore> {
+ public:
+  ContextCore(std::string id, std::shared_ptr<EventSink> sink);
+  ~ContextCore();
+
+  // JS thread.
+  bool Start(std::string& error);
+  bool Submit(Job&& job);               // false once stopping
+  bool CancelQueued(uint32_t call);     // removes a job that has not started
+  void RequestInterrupt(uint32_t call); // 0: whatever runs now
+  void Reply(uint32_t call, std::optional<convert::Value> value, bool eof);
+  // Stops taking jobs, drops queued ones, interrupts the running one. The thread
+  // exits as soon as the running job returns. Returns the dropped call ids.
+  std::deque<uint32_t> Stop();
+  bool WaitExited(int timeoutMs);
+  void JoinOrDetach(int timeoutMs);
+
+  // Any thread.
+  const std::string& id() const { return id_; }
+  bool busy() const { return busy_.load(); }
+  uint32_t currentCall() const { return currentCall_.load(); }
+  size_t queued();
+  uint64_t calls() const { return calls_.load(); }
+  uint32_t environments() const { return envCount_.load(); }
+  int64_t busySinceMs() const { return busySince_.load(); }
+
+  // Context thread, GIL held: used by _py_contexts_native.
+  static ContextCore* Current();
+  static uint32_t CurrentCall();
+  EventSink& sink() { return *sink_; }
+  // Waits (GIL released) for the JS reply to an input request. nullopt: interrupted.
+  std::optional<convert::Value> WaitForReply(uint32_t call, bool& eof);
+  // Sleeps (GIL released) up to `seconds`; false if interrupted.
+  bool InterruptibleSleep(double seconds);
+
+  // Interrupter thread, GIL held.
+  void DeliverInterrupt(uint32_t call);
+
+ private:
+  void Run();
+  void RunJob(Job& job);
+  PyObject* EnvFor(const std::string& key);  // borrowed; null with error set
+  void DropAllEnvs();
+
+  std::string id_;
+  std::shared_ptr<EventSink> sink_;
+  pthread_t thread_{};
+  bool started_ = false;
+  unsigned long pyThreadId_ = 0;
+  PyThreadState* tstate_ = nullptr;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;      // jobs arrive / stop
+  std::condition_variable waitWake_;  // replies, interrupts during native waits
+  std::condition_variable exited_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  bool exitedFlag_ = false;
+  bool inNativeWait_ = false;
+  bool waitInterrupted_ = false;
+  uint32_t replyCall_ = 0;
+  std::optional<convert::Value> reply_;
+  bool replyReady_ = false;
+  bool replyEof_ = false;
+
+  std::atomic<bool> busy_{false};
+  std::atomic<uint32_t> currentCall_{0};
+  std::atomic<uint64_t> calls_{0};
+  std::atomic<uint32_t> envCount_{0};
+  std::atomic<int64_t> busySince_{0};
+
+  std::unordered_map<std::string, PyObject*> envs_;  // context thread + GIL only
+};
+
+// The JS handle.
+class Context : public Napi::ObjectWrap<Context> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Context(const Napi::CallbackInfo& info);
+  std::shared_ptr<ContextCore> core() const { return core_; }
+  void Attach(std::shared_ptr<ContextCore> core) { core_ = std::move(core); }
+
+ private:
+  Napi::Value Submit(const Napi::CallbackInfo& info);
+  Napi::Value Cancel(const Napi::CallbackInfo& info);
+  Napi::Value Interrupt(const Napi::CallbackInfo& info);
+  Napi::Value Reply(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<ContextCore> core_;
+};
+
+}  // namespace pyc

@@ -1,0 +1,286 @@
+#include "objects/engine.h"
+
+#include <atomic>
+#include <chrono>
+
+#include "convert/to_js.h"
+#include "objects/addon_data.h"
+#include "runtime/interrupter.h"
+
+namespace pyc {
+namespace {
+
+// One libpython per process: a second Node environment (a worker thread) must not
+// start it again while it runs.
+std::atomic<bool> gPythonOwned{false};
+
+// How long shutdown waits for each context thread before abandoning it (a
+// thread stuck in a blocking C call cannot be stopped from outside).
+constexpr int kJoinTimeoutMs = 3000;
+
+}  // namespace
+
+Napi::Function Engine::Define(Napi::Env env) {
+  return DefineClass(env, "Engine",
+                     {
+                         InstanceMethod("start", &Engine::Start),
+                         InstanceMethod("createContext", &Engine::CreateContext),
+                         InstanceMethod("retire", &Engine::Retire),
+                         InstanceMethod("shutdown", &Engine::Shutdown),
+                         InstanceMethod("setRef", &Engine::SetRef),
+                     });
+}
+
+Engine::Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) {
+  Napi::Env env = info.Env();
+  env_ = env;
+  if (info.Length() < 2 || !info[0].IsFunction() || !info[1].IsFunction()) {
+    Napi::TypeError::New(env, "new Engine(onEvent, PyValue) expects two functions").ThrowAsJavaScriptException();
+    return;
+  }
+  onEvent_ = Napi::Persistent(info[0].As<Napi::Function>());
+  pyValue_ = Napi::Persistent(info[1].As<Napi::Function>());
+  napi_value name = Napi::String::New(env, "py-contexts-events");
+  napi_status st = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, this,
+                                                   &Engine::CallJs, &tsfn_);
+  if (st != napi_ok) {
+    Napi::Error::New(env, "could not create the event channel").ThrowAsJavaScriptException();
+    return;
+  }
+  // Idle engines must not keep Node alive; JS refs the channel while calls run.
+  napi_unref_threadsafe_function(env, tsfn_);
+  sink_->Open(tsfn_);
+  napi_add_env_cleanup_hook(env, &Engine::Cleanup, this);
+  cleanupHooked_ = true;
+}
+
+Engine::~Engine() {
+  if (cleanupHooked_) {
+    napi_remove_env_cleanup_hook(env_, &Engine::Cleanup, this);
+    Cleanup(this);
+  }
+}
+
+void Engine::CallJs(napi_env env, napi_value, void* context, void*) {
+  if (!env) return;  // the environment is going away
+  static_cast<Engine*>(context)->Dispatch(Napi::Env(env));
+}
+
+void Engine::Dispatch(Napi::Env env) {
+  std::deque<Event> events = sink_->Drain();
+  if (onEvent_.IsEmpty()) return;
+  Napi::Function onEvent = onEvent_.Value();
+  Napi::Function pyValue = pyValue_.Value();
+  for (Event& e : events) {
+    Napi::HandleScope scope(env);
+    try {
+      if (e.kind == EventKind::Control) {
+        if (e.control) e.control(env);
+        continue;
+      }
+      Napi::Value value = convert::ToJs(env, e.value, pyValue);
+      onEvent.Call({Napi::Number::New(env, e.call), Napi::Number::New(env, static_cast<int>(e.kind)), value});
+    } catch (const Napi::Error& err) {
+      // The JS side guards its callbacks; anything escaping is reported, never fatal.
+      fprintf(stderr, "[py-contexts] event handler threw: %s\n", err.Message().c_str());
+    }
+  }
+}
+
+// start(executable: string, pythonDir: string): Promise<string>
+Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
+    Napi::TypeError::New(env, "start(executable, pythonDir) expects two strings").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto deferred = std::make_shared<Napi::Promise::Deferred>(env);
+  Napi::Promise promise = deferred->Promise();
+  if (started_) {
+    deferred->Reject(Napi::Error::New(env, "this engine was already started").Value());
+    return promise;
+  }
+  bool expected = false;
+  if (!gPythonOwned.compare_exchange_strong(expected, true)) {
+    deferred->Reject(Napi::Error::New(env, "Python is already running in this process (another Node.js environment "
+                                           "or engine owns it); only one embedded interpreter can exist per process")
+                         .Value());
+    return promise;
+  }
+  started_ = true;
+  StartConfig cfg{info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value()};
+  auto sink = sink_;
+  auto finalized = finalized_;
+  runtime_ = std::thread([this, cfg, sink, deferred, finalized]() {
+    std::string version, error;
+    bool ok = Interpreter::Instance().Start(cfg, version, error);
+    Event e;
+    e.kind = EventKind::Control;
+    e.control = [deferred, ok, version, error](Napi::Env env) {
+      if (ok) deferred->Resolve(Napi::String::New(env, version));
+      else deferred->Reject(Napi::Error::New(env, error).Value());
+    };
+    sink->Push(std::move(e));
+    if (!ok) {
+      gPythonOwned.store(false);
+      std::lock_guard<std::mutex> lock(m_);
+      runtimeDone_ = true;
+      cv_.notify_all();
+      return;
+    }
+    // Wait for shutdown, then join contexts and finalize on this same thread.
+    std::vector<std::shared_ptr<ContextCore>> contexts;
+    {
+      std::unique_lock<std::mutex> lock(m_);
+      cv_.wait(lock, [&] { return finalizeRequested_; });
+      contexts = contexts_;
+    }
+    bool allJoined = true;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kJoinTimeoutMs);
+    for (auto& c : contexts) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (!c->WaitExited(static_cast<int>(std::max<int64_t>(left.count(), 50)))) allJoined = false;
+      c->JoinOrDetach(0);
+    }
+    interrupter::Stop();
+    if (allJoined) {
+      Interpreter::Instance().Finalize();
+      *finalized = true;
+      gPythonOwned.store(false);
+    } else {
+      Interpreter::Instance().Abandon();
+    }
+    std::lock_guard<std::mutex> lock(m_);
+    runtimeDone_ = true;
+    cv_.notify_all();
+  });
+  return promise;
+}
+
+// createContext(id: string): Context
+Napi::Value Engine::CreateContext(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "createContext(id) expects a string").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!Interpreter::Instance().running() || shutdownBegun_) {
+    Napi::Error::New(env, "Python is not running").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto core = std::make_shared<ContextCore>(info[0].As<Napi::String>().Utf8Value(), sink_);
+  std::string error;
+  if (!core->Start(error)) {
+    Napi::Error::New(env, error).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    contexts_.push_back(core);
+  }
+  AddonData* data = env.GetInstanceData<AddonData>();
+  Napi::Object handle = data->contextCtor.New({});
+  Context::Unwrap(handle)->Attach(core);
+  return handle;
+}
+
+// retire(ctx): stops a context for good (used by restart); returns dropped call ids.
+Napi::Value Engine::Retire(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "retire(context) expects a Context").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto core = Context::Unwrap(info[0].As<Napi::Object>())->core();
+  auto dropped = core->Stop();
+  Napi::Array out = Napi::Array::New(env, dropped.size());
+  uint32_t i = 0;
+  for (uint32_t c : dropped) out.Set(i++, Napi::Number::New(env, c));
+  // The thread exits once its current job returns; reap it on a helper thread so
+  // a context stuck in C code does not block anyone. Finalization skips it if it
+  // is still alive then.
+  std::thread([core]() {
+    if (core->WaitExited(24 * 3600 * 1000)) core->JoinOrDetach(0);
+  }).detach();
+  return out;
+}
+
+void Engine::BeginShutdown() {
+  std::vector<std::shared_ptr<ContextCore>> contexts;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    if (shutdownBegun_) return;
+    shutdownBegun_ = true;
+    contexts = contexts_;
+  }
+  for (auto& c : contexts) c->Stop();
+  std::lock_guard<std::mutex> lock(m_);
+  finalizeRequested_ = true;
+  cv_.notify_all();
+}
+
+// shutdown(): Promise<boolean>  true when the interpreter was finalized
+Napi::Value Engine::Shutdown(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = std::make_shared<Napi::Promise::Deferred>(env);
+  Napi::Promise promise = deferred->Promise();
+  if (!started_) {
+    deferred->Resolve(Napi::Boolean::New(env, false));
+    return promise;
+  }
+  BeginShutdown();
+  // Wait for the runtime thread off the JS thread, then settle on it.
+  auto sink = sink_;
+  auto finalized = finalized_;
+  std::thread([this, sink, deferred, finalized]() {
+    {
+      std::unique_lock<std::mutex> lock(m_);
+      cv_.wait(lock, [&] { return runtimeDone_; });
+    }
+    Event e;
+    e.kind = EventKind::Control;
+    e.control = [deferred, finalized](Napi::Env env) { deferred->Resolve(Napi::Boolean::New(env, *finalized)); };
+    sink->Push(std::move(e));
+  }).detach();
+  return promise;
+}
+
+Napi::Value Engine::SetRef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (tsfn_) {
+    if (info.Length() > 0 && info[0].ToBoolean().Value()) napi_ref_threadsafe_function(env, tsfn_);
+    else napi_unref_threadsafe_function(env, tsfn_);
+  }
+  return env.Undefined();
+}
+
+void Engine::ReleaseChannel() {
+  sink_->Close();
+  if (tsfn_) {
+    napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
+    tsfn_ = nullptr;
+  }
+}
+
+// Node is tearing this environment down (process exit or worker end): stop the
+// contexts, give the runtime thread a bounded time to finalize, and close the
+// channel only after no worker can use it any more.
+void Engine::Cleanup(void* arg) {
+  auto* self = static_cast<Engine*>(arg);
+  if (!self->cleanupHooked_) return;
+  self->cleanupHooked_ = false;
+  if (self->started_) {
+    self->BeginShutdown();
+    std::unique_lock<std::mutex> lock(self->m_);
+    bool done = self->cv_.wait_for(lock, std::chrono::milliseconds(kJoinTimeoutMs + 2000),
+                                   [&] { return self->runtimeDone_; });
+    lock.unlock();
+    if (done && self->runtime_.joinable()) self->runtime_.join();
+    else if (self->runtime_.joinable()) self->runtime_.detach();
+  }
+  self->ReleaseChannel();
+  self->onEvent_.Reset();
+  self->pyValue_.Reset();
+}
+
+}  // namespace pyc

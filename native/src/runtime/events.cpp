@@ -1,0 +1,82 @@
+#include "runtime/events.h"
+
+namespace pyc {
+
+void EventSink::Open(napi_threadsafe_function tsfn) {
+  std::lock_guard<std::mutex> lock(m_);
+  tsfn_ = tsfn;
+  closed_ = false;
+  scheduled_ = false;
+}
+
+void EventSink::Close() {
+  std::lock_guard<std::mutex> lock(m_);
+  closed_ = true;
+  tsfn_ = nullptr;
+  queue_.clear();
+  pendingOutput_ = 0;
+  room_.notify_all();
+}
+
+bool EventSink::closed() {
+  std::lock_guard<std::mutex> lock(m_);
+  return closed_;
+}
+
+void EventSink::WakeLocked() {
+  if (scheduled_ || !tsfn_) return;
+  scheduled_ = true;
+  napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
+}
+
+bool EventSink::Push(Event&& e) {
+  std::lock_guard<std::mutex> lock(m_);
+  if (closed_) return false;
+  queue_.push_back(std::move(e));
+  WakeLocked();
+  return true;
+}
+
+bool EventSink::OutputBacklogged() {
+  std::lock_guard<std::mutex> lock(m_);
+  return !closed_ && pendingOutput_ > kMaxPendingOutput;
+}
+
+void EventSink::WaitForRoom() {
+  std::unique_lock<std::mutex> lock(m_);
+  room_.wait(lock, [&] { return closed_ || pendingOutput_ <= kMaxPendingOutput / 2; });
+}
+
+bool EventSink::PushOutput(uint32_t call, EventKind stream, const char* data, size_t len) {
+  std::lock_guard<std::mutex> lock(m_);
+  if (closed_) return false;
+  pendingOutput_ += len;
+  if (!queue_.empty()) {
+    Event& last = queue_.back();
+    // Appending to the previous chunk keeps order and turns many small writes
+    // (print writes the text and the newline separately) into one JS callback.
+    if (last.call == call && last.kind == stream && last.value.text.size() < (1u << 20)) {
+      last.value.text.append(data, len);
+      return true;
+    }
+  }
+  Event e;
+  e.call = call;
+  e.kind = stream;
+  e.value = convert::Value::utf8(std::string(data, len));
+  queue_.push_back(std::move(e));
+  WakeLocked();
+  return true;
+}
+
+std::deque<Event> EventSink::Drain() {
+  std::deque<Event> out;
+  std::lock_guard<std::mutex> lock(m_);
+  out.swap(queue_);
+  scheduled_ = false;
+  pendingOutput_ = 0;
+  room_.notify_all();
+  return out;
+}
+
+}  // namespace pyc

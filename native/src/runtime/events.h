@@ -1,0 +1,71 @@
+// The one-way street from worker threads to the JS thread.
+//
+// Context threads (and the runtime and interrupter threads) push Events; the JS
+// thread drains them in one go per wake-up. Only the transition from empty to
+// non-empty wakes the JS thread, so a burst of thousands of completions costs a
+// single threadsafe-function call. Output is coalesced per call and bounded:
+// a writer that gets too far ahead of the JS thread waits (with the GIL
+// released) instead of growing memory without limit.
+#pragma once
+#include <napi.h>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include "convert/value.h"
+
+namespace pyc {
+
+enum class EventKind : uint8_t {
+  Result = 0,
+  Error = 1,
+  Stdout = 2,
+  Stderr = 3,
+  Display = 4,
+  Input = 5,
+  Control = 9,
+};
+
+struct Event {
+  uint32_t call = 0;
+  EventKind kind = EventKind::Result;
+  convert::Value value;
+  std::function<void(Napi::Env)> control;  // Control events: run on the JS thread
+};
+
+class EventSink {
+ public:
+  // Called on the JS thread.
+  void Open(napi_threadsafe_function tsfn);
+  // Called on the JS thread (cleanup hook or shutdown); after it, Push drops events.
+  void Close();
+  bool closed();
+
+  // Any thread. Returns false if the sink is closed (event dropped).
+  bool Push(Event&& e);
+  // Output text for a call, coalesced with the previous chunk of the same stream.
+  // Blocks (call with the GIL released) while too much output is waiting.
+  bool PushOutput(uint32_t call, EventKind stream, const char* data, size_t len);
+  // Blocks until the JS side has drained enough output, or the sink closes.
+  void WaitForRoom();
+  bool OutputBacklogged();
+
+  // JS thread: takes everything queued so far.
+  std::deque<Event> Drain();
+
+  static constexpr size_t kMaxPendingOutput = 8 * 1024 * 1024;
+
+ private:
+  void WakeLocked();
+  std::mutex m_;
+  std::condition_variable room_;
+  std::deque<Event> queue_;
+  size_t pendingOutput_ = 0;
+  bool scheduled_ = false;
+  bool closed_ = true;
+  napi_threadsafe_function tsfn_ = nullptr;
+};
+
+}  // namespace pyc

@@ -1,0 +1,131 @@
+#include "runtime/interpreter.h"
+
+#include "runtime/native_module.h"
+#include "runtime/py_ref.h"
+
+namespace pyc {
+
+Interpreter& Interpreter::Instance() {
+  static Interpreter instance;
+  return instance;
+}
+
+namespace {
+
+std::string FetchErrorText() {
+  PyObject *t, *v, *tb;
+  PyErr_Fetch(&t, &v, &tb);
+  PyErr_NormalizeException(&t, &v, &tb);
+  std::string out = "unknown error";
+  if (v) {
+    PyObject* s = PyObject_Str(v);
+    if (s) {
+      const char* c = PyUnicode_AsUTF8(s);
+      out = std::string(t ? reinterpret_cast<PyTypeObject*>(t)->tp_name : "Error") + ": " + (c ? c : "");
+      Py_DECREF(s);
+    }
+  }
+  Py_XDECREF(t);
+  Py_XDECREF(v);
+  Py_XDECREF(tb);
+  PyErr_Clear();
+  return out;
+}
+
+bool Check(PyStatus status, std::string& error) {
+  if (!PyStatus_Exception(status)) return true;
+  error = std::string("Python failed to initialize: ") + (status.err_msg ? status.err_msg : "unknown error");
+  if (status.func) error += std::string(" (in ") + status.func + ")";
+  return false;
+}
+
+}  // namespace
+
+bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::string& error) {
+  if (PyImport_AppendInittab(kNativeModuleName, &InitNativeModule) < 0) {
+    error = "could not register the _py_contexts_native module";
+    return false;
+  }
+  PyConfig config;
+  PyConfig_InitPythonConfig(&config);
+  // Node owns the process's signals; Python must not install SIGINT handlers.
+  config.install_signal_handlers = 0;
+  config.parse_argv = 0;
+  config.buffered_stdio = 0;
+  bool ok = Check(PyConfig_SetBytesString(&config, &config.program_name, cfg.executable.c_str()), error) &&
+            Check(PyConfig_SetBytesString(&config, &config.executable, cfg.executable.c_str()), error);
+  if (ok) {
+    wchar_t empty[] = L"";
+    wchar_t* argv[] = {empty};
+    ok = Check(PyConfig_SetArgv(&config, 1, argv), error);
+  }
+  if (ok) ok = Check(Py_InitializeFromConfig(&config), error);
+  PyConfig_Clear(&config);
+  if (!ok) return false;
+
+  mainState_ = PyThreadState_Get();
+  interp_ = mainState_->interp;
+  version = Py_GetVersion();
+
+  // Make the py_contexts package importable, then import the runtime module.
+  PyObject* path = PySys_GetObject("path");  // borrowed
+  PyRef dir = PyRef::steal(PyUnicode_FromString(cfg.pythonDir.c_str()));
+  if (!path || !dir || PyList_Insert(path, 0, dir.get()) < 0) {
+    error = "could not extend sys.path: " + FetchErrorText();
+  } else {
+    PyRef mod = PyRef::steal(PyImport_ImportModule("py_contexts.runtime"));
+    if (!mod) {
+      error = "could not import py_contexts.runtime from " + cfg.pythonDir + ": " + FetchErrorText();
+    } else {
+      dispatch_ = PyObject_GetAttrString(mod.get(), "dispatch");
+      describeError_ = PyObject_GetAttrString(mod.get(), "describe_error");
+      newEnv_ = PyObject_GetAttrString(mod.get(), "new_env");
+      closeEnv_ = PyObject_GetAttrString(mod.get(), "close_env");
+      if (!dispatch_ || !describeError_ || !newEnv_ || !closeEnv_)
+        error = "py_contexts.runtime is incomplete: " + FetchErrorText();
+    }
+  }
+  if (!error.empty()) {
+    Py_CLEAR(dispatch_);
+    Py_CLEAR(describeError_);
+    Py_CLEAR(newEnv_);
+    Py_CLEAR(closeEnv_);
+    Py_FinalizeEx();
+    mainState_ = nullptr;
+    interp_ = nullptr;
+    return false;
+  }
+  running_ = true;
+  // The runtime thread keeps its thread state but lets go of the GIL: from here on
+  // context threads take turns holding it.
+  PyEval_SaveThread();
+  return true;
+}
+
+void Interpreter::Finalize() {
+  if (!running_) return;
+  PyEval_RestoreThread(mainState_);
+  Py_CLEAR(dispatch_);
+  Py_CLEAR(describeError_);
+  Py_CLEAR(newEnv_);
+  Py_CLEAR(closeEnv_);
+  // Non-daemon threads started by user code would make finalization wait for them
+  // forever; forget them (they are killed when they next touch Python).
+  PyRun_SimpleString(
+      "import threading as _t\n"
+      "try:\n"
+      "    _t._shutdown_locks.clear()\n"
+      "except Exception:\n"
+      "    pass\n");
+  Py_FinalizeEx();
+  running_ = false;
+  mainState_ = nullptr;
+  interp_ = nullptr;
+}
+
+void Interpreter::Abandon() {
+  // Keep everything as it is: a stuck thread may still run Python code.
+  running_ = false;
+}
+
+}  // namespace pyc

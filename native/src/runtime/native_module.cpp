@@ -1,0 +1,138 @@
+#include "runtime/native_module.h"
+
+#include "convert/from_python.h"
+#include "objects/context.h"
+#include "runtime/gil.h"
+#include "runtime/py_ref.h"
+
+namespace pyc {
+namespace {
+
+// write(stream: int, text: str) -> int. Text written outside a call (a thread the
+// user started, or between calls) is discarded: it belongs to no caller.
+PyObject* Write(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 2 || !PyLong_Check(args[0]) || !PyUnicode_Check(args[1])) {
+    PyErr_SetString(PyExc_TypeError, "write(stream, text)");
+    return nullptr;
+  }
+  Py_ssize_t chars = PyUnicode_GET_LENGTH(args[1]);
+  ContextCore* ctx = ContextCore::Current();
+  uint32_t call = ContextCore::CurrentCall();
+  if (!ctx || !call || chars == 0) return PyLong_FromSsize_t(chars);
+  long stream = PyLong_AsLong(args[0]);
+  Py_ssize_t len;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(args[1], &len);
+  PyRef fixed;
+  if (!utf8) {
+    // Lone surrogates cannot be UTF-8: replace them rather than lose the text.
+    PyErr_Clear();
+    fixed = PyRef::steal(PyUnicode_AsEncodedString(args[1], "utf-8", "replace"));
+    if (!fixed) return nullptr;
+    utf8 = PyBytes_AS_STRING(fixed.get());
+    len = PyBytes_GET_SIZE(fixed.get());
+  }
+  EventKind kind = stream == 2 ? EventKind::Stderr : EventKind::Stdout;
+  if (ctx->sink().OutputBacklogged()) {
+    GilRelease nogil;
+    ctx->sink().WaitForRoom();
+  }
+  ctx->sink().PushOutput(call, kind, utf8, static_cast<size_t>(len));
+  return PyLong_FromSsize_t(chars);
+}
+
+// emit_display(bundle: dict) -> None
+PyObject* EmitDisplay(PyObject*, PyObject* bundle) {
+  ContextCore* ctx = ContextCore::Current();
+  uint32_t call = ContextCore::CurrentCall();
+  if (!ctx || !call) Py_RETURN_NONE;
+  Event e;
+  e.call = call;
+  e.kind = EventKind::Display;
+  std::string error;
+  if (!convert::FromPython(bundle, e.value, error)) {
+    PyErr_SetString(PyExc_TypeError, ("display data could not be converted: " + error).c_str());
+    return nullptr;
+  }
+  ctx->sink().Push(std::move(e));
+  Py_RETURN_NONE;
+}
+
+// request_input(prompt: str, password: bool) -> str
+PyObject* RequestInput(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  ContextCore* ctx = ContextCore::Current();
+  uint32_t call = ContextCore::CurrentCall();
+  if (!ctx || !call) {
+    PyErr_SetString(PyExc_EOFError, "input() is only available while a call runs in a context");
+    return nullptr;
+  }
+  Event e;
+  e.call = call;
+  e.kind = EventKind::Input;
+  e.value = convert::Value::dict();
+  e.value.put("prompt", nargs > 0 && PyUnicode_Check(args[0]) ? convert::StrValue(args[0]) : convert::Value::utf8(""));
+  e.value.put("password", convert::Value::boolean(nargs > 1 && PyObject_IsTrue(args[1]) == 1));
+  ctx->sink().Push(std::move(e));
+  bool eof = false;
+  std::optional<convert::Value> reply;
+  {
+    GilRelease nogil;
+    reply = ctx->WaitForReply(call, eof);
+  }
+  if (eof) {
+    PyErr_SetString(PyExc_EOFError, "input() has no input source for this call (no onInput handler)");
+    return nullptr;
+  }
+  if (!reply) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+    return nullptr;
+  }
+  return PyUnicode_DecodeUTF8(reply->text.data(), static_cast<Py_ssize_t>(reply->text.size()), "replace");
+}
+
+// sleep(seconds) -> bool: True if it slept on a context thread (False: caller
+// should fall back to the real time.sleep). Raises KeyboardInterrupt when interrupted.
+PyObject* Sleep(PyObject*, PyObject* arg) {
+  double secs = PyFloat_AsDouble(arg);
+  if (secs == -1.0 && PyErr_Occurred()) return nullptr;
+  if (secs < 0) {
+    PyErr_SetString(PyExc_ValueError, "sleep length must be non-negative");
+    return nullptr;
+  }
+  ContextCore* ctx = ContextCore::Current();
+  if (!ctx || !ContextCore::CurrentCall()) Py_RETURN_FALSE;
+  bool completed;
+  {
+    GilRelease nogil;
+    completed = ctx->InterruptibleSleep(secs);
+  }
+  if (!completed) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+    return nullptr;
+  }
+  Py_RETURN_TRUE;
+}
+
+PyObject* ContextId(PyObject*, PyObject*) {
+  ContextCore* ctx = ContextCore::Current();
+  if (!ctx) Py_RETURN_NONE;
+  return PyUnicode_FromStringAndSize(ctx->id().data(), static_cast<Py_ssize_t>(ctx->id().size()));
+}
+
+PyMethodDef kMethods[] = {
+    {"write", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(Write)), METH_FASTCALL,
+     "write(stream, text): stream output of the running call (1 stdout, 2 stderr)"},
+    {"emit_display", EmitDisplay, METH_O, "emit_display(bundle): send a MIME bundle to the caller"},
+    {"request_input", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(RequestInput)), METH_FASTCALL,
+     "request_input(prompt, password): ask the caller for a line"},
+    {"sleep", Sleep, METH_O, "interruptible sleep on context threads"},
+    {"context_id", ContextId, METH_NOARGS, "id of the context running this thread, or None"},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyModuleDef kModule = {PyModuleDef_HEAD_INIT, kNativeModuleName, "Py Contexts native bridge", -1, kMethods};
+
+}  // namespace
+
+PyObject* InitNativeModule() { return PyModule_Create(&kModule); }
+
+}  // namespace pyc

@@ -1,0 +1,14 @@
+// `_py_contexts_native`: the built-in module through which Python code running
+// in a context talks back to JS (output, display, input, interruptible sleep).
+//
+// GIL RULE: its functions are called by Python with the GIL held; any of them
+// that waits for the JS thread releases the GIL while waiting.
+#pragma once
+#include <Python.h>
+
+namespace pyc {
+
+constexpr const char* kNativeModuleName = "_py_contexts_native";
+PyObject* InitNativeModule();
+
+}  // namespace pyc

@@ -1,0 +1,377 @@
+"""Python-side helpers for the editor surfaces (issue 3).
+
+Two jobs, both run on the context thread that owns the document's environment:
+
+* ``run_range`` / ``statement_range`` / ``next_statement_line`` decide which lines
+  "run selection" executes when nothing is selected, using ``ast`` so that a ``def``,
+  ``for``, ``if`` or an open bracket runs as a whole.
+* ``variables`` lists a namespace (or a value inside it) for the Context Pool tree. It
+  must never hang the context: every ``repr`` runs under a size limit and a deadline,
+  so a hostile ``__repr__`` shows as "repr timed out" instead.
+
+Lines are 1-based and inclusive everywhere, as in ``ast`` and in tracebacks.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import reprlib
+import sys
+import time
+import types
+from typing import Any, Iterator
+
+# ---------------------------------------------------------------------------
+# Statement ranges
+# ---------------------------------------------------------------------------
+
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(nodes: list[ast.AST]) -> Iterator[tuple[int, int]]:
+    """Yields (start, end) of every statement, nested ones included, decorators counted."""
+    for node in nodes:
+        if isinstance(node, ast.stmt):
+            start = node.lineno
+            for deco in getattr(node, "decorator_list", ()):
+                start = min(start, deco.lineno)
+            yield start, node.end_lineno or node.lineno
+        for field in _BLOCK_FIELDS:
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                yield from _statements(children)
+
+
+def _is_code(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))
+
+
+def _fallback_range(lines: list[str], line: int) -> tuple[int, int]:
+    """Indentation heuristic for files that do not parse (the user is mid-edit elsewhere).
+
+    The statement continues over blank lines, deeper-indented lines and the usual
+    dedented continuations (closing brackets, else/elif/except/finally).
+    """
+    first = lines[line - 1]
+    base = _indent(first)
+    end = line
+    for i in range(line, len(lines)):
+        text = lines[i]
+        if not _is_code(text):
+            continue
+        stripped = text.lstrip(" \t")
+        continuation = stripped[:1] in ")]}" or stripped.split(":")[0].split(" ")[0] in (
+            "else",
+            "elif",
+            "except",
+            "finally",
+        )
+        if _indent(text) > base or (_indent(text) == base and continuation):
+            end = i + 1
+        else:
+            break
+    return line, end
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def run_range(source: str, line: int) -> list[int]:
+    """[start, end, next] for running `line` with nothing selected.
+
+    * A line that starts statements runs the outermost of them (``if x: y()`` runs the
+      ``if``; a ``def`` runs with its decorators and body).
+    * A line inside a statement that starts elsewhere (a continuation inside brackets,
+      an ``else:``) runs the innermost statement around it.
+    * A blank or comment line runs nothing: start > end.
+    ``next`` is the line the cursor should move to: the next statement, or the next line
+    with code when the file does not parse.
+    """
+    lines = source.splitlines()
+    line = max(1, min(line, len(lines) or 1))
+    if not lines:
+        return [1, 0, 1]
+    tree = _parse(source)
+    current = lines[line - 1]
+    if tree is None:
+        if not _is_code(current):
+            return [line, line - 1, _next_code_line(lines, line)]
+        start, end = _fallback_range(lines, line)
+        return [start, end, _next_code_line(lines, end)]
+    spans = list(_statements(tree.body))
+    starting = [s for s in spans if s[0] == line]
+    if starting:
+        start, end = max(starting, key=lambda s: s[1] - s[0])
+    else:
+        around = [s for s in spans if s[0] <= line <= s[1]]
+        if not around or not _is_code(current):
+            start, end = line, line - 1
+        else:
+            start, end = min(around, key=lambda s: s[1] - s[0])
+    last = max(end, line)
+    later = [s[0] for s in spans if s[0] > last]
+    nxt = min(later) if later else _next_code_line(lines, last)
+    return [start, end, nxt]
+
+
+def statement_range(source: str, line: int) -> list[int]:
+    """[start, end] of the statement run_range picks for `line` (start > end: nothing)."""
+    start, end, _ = run_range(source, line)
+    return [start, end]
+
+
+def next_statement_line(source: str, end_line: int) -> int:
+    """The first statement that starts after `end_line` (or the next line with code)."""
+    lines = source.splitlines()
+    tree = _parse(source)
+    if tree is not None:
+        later = [s[0] for s in _statements(tree.body) if s[0] > end_line]
+        if later:
+            return min(later)
+    return _next_code_line(lines, end_line)
+
+
+def _next_code_line(lines: list[str], after: int) -> int:
+    for i in range(after, len(lines)):
+        if _is_code(lines[i]):
+            return i + 1
+    return min(after + 1, max(len(lines), 1))
+
+
+# ---------------------------------------------------------------------------
+# Variables
+# ---------------------------------------------------------------------------
+
+# Names the runtime puts into every environment; they are not the user's variables.
+HIDDEN_NAMES = frozenset({"display", "In", "Out", "get_ipython", "exit", "quit"})
+
+# Values of these libraries have their own good repr and an internal __dict__ that
+# would only confuse a variables view, so they are shown but not expanded.
+_OPAQUE_MODULES = ("numpy", "pandas", "matplotlib", "torch", "polars", "scipy")
+
+
+class _ReprTimeout(BaseException):
+    """Raised inside a slow __repr__. A BaseException, so `except Exception` cannot swallow it."""
+
+
+class _Deadline:
+    """Interrupts Python code running on this thread once `seconds` have passed.
+
+    It uses the trace hook, which sees every line of Python code, so a __repr__ that
+    loops forever in Python is stopped. C code that never returns to the interpreter
+    cannot be stopped this way; containers are therefore summarised with reprlib,
+    which never builds a huge repr in C.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.previous: Any = None
+
+    def _trace(self, frame: types.FrameType, event: str, arg: object) -> Any:
+        if time.monotonic() > self.deadline:
+            raise _ReprTimeout()
+        return self._trace
+
+    def __enter__(self) -> "_Deadline":
+        self.previous = sys.gettrace()
+        sys.settrace(self._trace)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.settrace(self.previous)
+
+
+def _short_repr(value: object, chars: int) -> str:
+    limiter = reprlib.Repr()
+    limiter.maxlevel = 2
+    limiter.maxdict = limiter.maxlist = limiter.maxtuple = 12
+    limiter.maxset = limiter.maxfrozenset = limiter.maxdeque = limiter.maxarray = 12
+    limiter.maxstring = max(chars, 8)
+    limiter.maxother = max(chars, 8)
+    limiter.maxlong = max(chars, 8)
+    text = limiter.repr(value)
+    text = " ".join(text.split()) if "\n" in text else text
+    return text if len(text) <= chars else text[: max(chars - 1, 1)] + "…"
+
+
+def _guarded(fn: Any, seconds: float, timed_out: Any) -> Any:
+    try:
+        with _Deadline(seconds):
+            return fn()
+    except _ReprTimeout:
+        return timed_out
+    except RecursionError:
+        return timed_out
+    except Exception as e:  # a broken __repr__ or __len__ is the value's problem, not ours
+        return _Failed(f"{type(e).__name__}: {e}")
+
+
+class _Failed:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _type_name(value: object) -> str:
+    cls = type(value)
+    return getattr(cls, "__qualname__", None) or cls.__name__
+
+
+def _is_helper(name: str, value: object) -> bool:
+    if name in HIDDEN_NAMES:
+        return True
+    if isinstance(value, types.ModuleType):
+        return True
+    module = getattr(value, "__module__", None) if inspect.isroutine(value) else None
+    return isinstance(module, str) and module.startswith("py_contexts")
+
+
+def _instance_dict(value: object) -> dict[str, object] | None:
+    if isinstance(value, type) or inspect.isroutine(value) or isinstance(value, types.ModuleType):
+        return None
+    module = getattr(type(value), "__module__", "") or ""
+    if module.split(".")[0] in _OPAQUE_MODULES:
+        return None
+    try:
+        d = object.__getattribute__(value, "__dict__")
+    except Exception:
+        return None
+    return d if isinstance(d, dict) else None
+
+
+def _children(value: object) -> list[tuple[str, str, object]] | None:
+    """(label, path key, child) for an expandable value, or None when it is a leaf."""
+    if isinstance(value, (str, bytes, bytearray, int, float, complex, bool, type(None))):
+        return None
+    if isinstance(value, dict):
+        out = []
+        for i, (k, v) in enumerate(value.items()):
+            key = _key_token(k, i)
+            out.append((key if key[0] != "#" else f"[{i}]", key, v))
+        return out
+    if isinstance(value, (list, tuple)):
+        return [(str(i), str(i), v) for i, v in enumerate(value)]
+    if isinstance(value, (set, frozenset)):
+        return [(f"[{i}]", f"#{i}", v) for i, v in enumerate(value)]
+    attrs = _instance_dict(value)
+    if attrs is None:
+        return None
+    return [(k, k, v) for k, v in attrs.items() if not (k.startswith("__") and k.endswith("__"))]
+
+
+_LITERAL_KEYS = (str, int, float, bool, type(None))
+
+
+def _key_token(key: object, index: int) -> str:
+    """A dict key as a path element: its repr when it reads back as itself, else #index."""
+    if isinstance(key, _LITERAL_KEYS) or (
+        isinstance(key, tuple) and all(isinstance(k, _LITERAL_KEYS) for k in key)
+    ):
+        text = repr(key)
+        if len(text) <= 200:
+            try:
+                if ast.literal_eval(text) == key:
+                    return text
+            except (ValueError, SyntaxError):
+                pass
+    return f"#{index}"
+
+
+def _step(value: object, token: str) -> object:
+    if isinstance(value, dict):
+        if token.startswith("#"):
+            return list(value.values())[int(token[1:])]
+        return value[ast.literal_eval(token)]
+    if isinstance(value, (list, tuple)):
+        return value[int(token)]
+    if isinstance(value, (set, frozenset)):
+        return list(value)[int(token[1:])]
+    attrs = _instance_dict(value)
+    if attrs is None:
+        raise KeyError(token)
+    return attrs[token]
+
+
+def _has_children(value: object) -> bool:
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        return len(value) > 0
+    if isinstance(value, (str, bytes, bytearray, int, float, complex, bool, type(None))):
+        return False
+    attrs = _instance_dict(value)
+    return bool(attrs) and any(not (k.startswith("__") and k.endswith("__")) for k in attrs)
+
+
+def _length(value: object, seconds: float) -> int | None:
+    if isinstance(value, (str, bytes, bytearray, dict, list, tuple, set, frozenset)):
+        return len(value)
+    if isinstance(value, type) or not hasattr(type(value), "__len__"):
+        return None
+    n = _guarded(lambda: len(value), seconds, None)  # type: ignore[arg-type]
+    return n if isinstance(n, int) and not isinstance(n, bool) else None
+
+
+def variables(
+    ns: dict[str, object],
+    path: list[str] | None = None,
+    max_items: int = 100,
+    repr_chars: int = 120,
+    repr_timeout_ms: int = 200,
+) -> list[dict[str, object]]:
+    """Entries for the variables view: the namespace's user variables, or the items at `path`.
+
+    Each entry is {name, type, repr, expandable, length?, path}; `path` is what to pass back
+    to expand it. More than `max_items` entries end with one "… N more" entry. A repr that
+    takes longer than `repr_timeout_ms` reads "repr timed out"; once the whole call has
+    used a few such budgets, the remaining entries read "repr skipped" so that one view of
+    many hostile objects still returns quickly.
+    """
+    path = list(path or [])
+    seconds = max(repr_timeout_ms, 1) / 1000.0
+    budget_end = time.monotonic() + max(1.0, 5 * seconds)
+
+    if not path:
+        items = [(k, k, v) for k, v in list(ns.items()) if not k.startswith("__") and not _is_helper(k, v)]
+    else:
+        value: object = ns[path[0]]
+        for token in path[1:]:
+            value = _step(value, token)
+        items = _children(value) or []
+
+    total = len(items)
+    out: list[dict[str, object]] = []
+    for label, token, v in items[: max(max_items, 0)]:
+        if time.monotonic() > budget_end:
+            text = "repr skipped"
+        else:
+            r = _guarded(lambda: _short_repr(v, repr_chars), seconds, None)
+            if r is None:
+                text = "repr timed out"
+            elif isinstance(r, _Failed):
+                text = f"<repr failed: {r.message}>"[:repr_chars]
+            else:
+                text = r
+        entry: dict[str, object] = {
+            "name": label,
+            "type": _type_name(v),
+            "repr": text,
+            "expandable": _has_children(v),
+            "path": path + [token] if path else [token],
+        }
+        n = _length(v, seconds)
+        if n is not None:
+            entry["length"] = n
+        out.append(entry)
+    if total > max_items:
+        out.append(
+            {"name": f"… {total - max_items} more", "type": "", "repr": "", "expandable": False, "path": []}
+        )
+    return out

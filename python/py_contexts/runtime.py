@@ -1,0 +1,342 @@
+"""The embedded interpreter's side of every call.
+
+The addon (native/src/objects/context.cpp) calls ``dispatch(op, env, args)`` on a context
+thread with the GIL held; ``env`` is the calling process's namespace in that context.
+Output, display and input go back to JS through the built-in ``_py_contexts_native``
+module, which knows which call the current thread is running.
+
+Everything here must be cheap on the hot path: ``call('math', 'sqrt', [16])`` and
+``run('1+1')`` go through ``dispatch`` and should cost a few microseconds.
+"""
+
+import ast
+import builtins
+import importlib
+import linecache
+import os
+import sys
+import threading  # imported on the runtime thread so it is Python's main thread
+import time
+import traceback
+
+import _py_contexts_native as _native
+
+# ---------------------------------------------------------------------------
+# Process-wide set-up (runs once, when the interpreter starts)
+
+
+class _Stream:
+    """sys.stdout / sys.stderr for every context.
+
+    Contexts share one interpreter and therefore one ``sys``; the native side routes
+    each write to the call running on the writing thread (a thread-local there).
+    """
+
+    def __init__(self, fd, name):
+        self._fd = fd
+        self.name = name
+        self.encoding = 'utf-8'
+        self.errors = 'replace'
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f'write() argument must be str, not {type(text).__name__}')
+        return _native.write(self._fd, text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def fileno(self):
+        raise OSError('py-contexts output streams have no file descriptor')
+
+    @property
+    def closed(self):
+        return False
+
+
+sys.stdout = _Stream(1, '<stdout>')
+sys.stderr = _Stream(2, '<stderr>')
+
+
+def _input(prompt=''):
+    prompt = str(prompt)
+    return _native.request_input(prompt, False)
+
+
+builtins.input = _input
+
+try:
+    import getpass as _getpass
+
+    def _getpass_impl(prompt='Password: ', stream=None):
+        return _native.request_input(str(prompt), True)
+
+    _getpass.getpass = _getpass_impl
+except Exception:  # pragma: no cover - getpass is stdlib
+    pass
+
+_real_sleep = time.sleep
+
+
+def _sleep(seconds):
+    """time.sleep that an interrupt can cut short on context threads."""
+    if not _native.sleep(seconds):
+        _real_sleep(seconds)
+
+
+time.sleep = _sleep
+
+
+class ProcessExitBlocked(SystemExit):
+    """os._exit() and os.abort() would end the whole editor; they raise this instead."""
+
+
+def _blocked_exit(status=0):
+    raise ProcessExitBlocked(f'os._exit({status}) was blocked: it would terminate the VS Code extension host')
+
+
+def _blocked_abort():
+    raise ProcessExitBlocked('os.abort() was blocked: it would terminate the VS Code extension host')
+
+
+os._exit = _blocked_exit
+os.abort = _blocked_abort
+
+# Figures must render off-screen; only sets the default, importing nothing.
+os.environ.setdefault('MPLBACKEND', 'Agg')
+
+_display_module = None
+
+
+def _display():
+    global _display_module
+    if _display_module is None:
+        try:
+            from py_contexts import display as mod
+        except Exception:  # the rich layer is optional for plain calls
+            mod = False
+        _display_module = mod
+    return _display_module or None
+
+
+def _display_builtin(*objs, **kwargs):
+    mod = _display()
+    if mod is None:
+        for o in objs:
+            print(repr(o))
+        return None
+    return mod.display(*objs, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# Environments
+
+
+def new_env(key):
+    """A fresh ``__main__``-like namespace for one process in one context."""
+    return {
+        '__name__': '__main__',
+        '__builtins__': builtins,
+        '__doc__': None,
+        '__package__': None,
+        '__spec__': None,
+        '__loader__': None,
+        '__py_contexts_process__': key,
+        'display': _display_builtin,
+    }
+
+
+def close_env(env):
+    # Clearing breaks reference cycles through functions' __globals__ so the
+    # namespace and everything in it is freed now, not at the next GC pass.
+    env.clear()
+
+
+# ---------------------------------------------------------------------------
+# Compilation (cached: the same code from the same place is compiled once)
+
+_cache = {}
+_CACHE_MAX = 512
+
+
+def _register_source(filename, source_text):
+    if filename and source_text is not None:
+        lines = source_text.splitlines(True)
+        # mtime None marks the entry as not backed by a file, so checkcache() keeps it.
+        linecache.cache[filename] = (len(source_text), None, lines, filename)
+
+
+def _compile_block(code, filename, first_line):
+    key = (code, filename, first_line)
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    tree = ast.parse(code, filename, 'exec')
+    if first_line > 1:
+        ast.increment_lineno(tree, first_line - 1)
+    body, expr = tree.body, None
+    if body and isinstance(body[-1], ast.Expr):
+        expr = ast.Expression(body[-1].value)
+        body = body[:-1]
+    mod = ast.Module(body=body, type_ignores=[])
+    compiled = (
+        compile(mod, filename, 'exec') if body else None,
+        compile(expr, filename, 'eval') if expr is not None else None,
+    )
+    if len(_cache) >= _CACHE_MAX:
+        _cache.clear()
+    _cache[key] = compiled
+    return compiled
+
+
+def _compile_eval(code, filename):
+    key = (code, filename, 'eval')
+    hit = _cache.get(key)
+    if hit is None:
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        hit = _cache[key] = compile(code, filename, 'eval')
+    return hit
+
+
+# ---------------------------------------------------------------------------
+# Ops (numbers mirror OP in src/engine/ops.ts)
+
+
+def _op_exec(env, args):
+    code, filename, first_line, source_text = args
+    _register_source(filename, source_text)
+    body, expr = _compile_block(code, filename, first_line)
+    if body is not None:
+        exec(body, env)
+    if expr is not None:
+        eval(expr, env)
+    return None
+
+
+def _op_eval(env, args):
+    code, locals_, filename = args
+    return eval(_compile_eval(code, filename), env, locals_ if locals_ is not None else env)
+
+
+def _op_run(env, args):
+    # Returns (has_value, value): JS maps "no trailing expression" to undefined
+    # and a trailing None to null.
+    code, filename, first_line, source_text, rich = args
+    _register_source(filename, source_text)
+    mod = _display() if rich else None
+    if mod is not None:
+        mod.before_cell()
+    try:
+        body, expr = _compile_block(code, filename, first_line)
+        if body is not None:
+            exec(body, env)
+        value = eval(expr, env) if expr is not None else None
+    finally:
+        if mod is not None:
+            mod.after_cell()
+    if expr is None:
+        return (False, None)
+    if value is not None:
+        env['_'] = value
+    if rich:
+        if value is None:
+            return (False, None)
+        if mod is None:
+            return (True, {'data': {'text/plain': repr(value)}, 'metadata': {}})
+        return (True, mod.mime_bundle(value))
+    return (True, value)
+
+
+def _resolve(env, module, name):
+    if module == '__main__':
+        obj = env[name.split('.')[0]]
+        rest = name.split('.')[1:]
+    else:
+        obj = sys.modules.get(module)
+        if obj is None:
+            obj = importlib.import_module(module)
+        rest = name.split('.')
+    for part in rest:
+        obj = getattr(obj, part)
+    return obj
+
+
+def _op_call(env, args):
+    module, name, fargs, fkwargs = args
+    fn = _resolve(env, module, name)
+    if fkwargs:
+        return fn(*(fargs or ()), **fkwargs)
+    return fn(*(fargs or ()))
+
+
+def _op_variables(env, args):
+    path, max_items, repr_chars, repr_timeout_ms = args
+    from py_contexts import editor
+
+    return editor.variables(env, path or [], max_items, repr_chars, repr_timeout_ms)
+
+
+_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables)
+
+
+def dispatch(op, env, args):
+    return _OPS[op](env, args)
+
+
+# ---------------------------------------------------------------------------
+# Errors
+
+_THIS_FILE = __file__
+
+
+def _strip_internal(tb):
+    while tb is not None and tb.tb_frame.f_code.co_filename == _THIS_FILE:
+        tb = tb.tb_next
+    return tb
+
+
+def describe_error(exc):
+    """Plain data for a PythonError: type, message, traceback text and frames."""
+    etype = type(exc)
+    name = etype.__qualname__
+    if etype.__module__ not in ('builtins', '__main__', None):
+        name = f'{etype.__module__}.{name}'
+    if isinstance(exc, SystemExit) and not isinstance(exc, ProcessExitBlocked):
+        message = f'SystemExit({exc.code!r})'
+    else:
+        try:
+            message = str(exc)
+        except Exception:
+            message = '<exception str() failed>'
+    tb = _strip_internal(exc.__traceback__)
+    exc.__traceback__ = tb
+    try:
+        text = ''.join(traceback.format_exception(etype, exc, tb))
+    except Exception:
+        text = f'{name}: {message}\n'
+    frames = []
+    try:
+        for fs in traceback.extract_tb(tb):
+            frames.append({'file': fs.filename, 'line': fs.lineno or 0, 'name': fs.name})
+    except Exception:
+        pass
+    if isinstance(exc, SyntaxError) and exc.filename:
+        frames.append({'file': exc.filename, 'line': exc.lineno or 0, 'name': '<module>'})
+    return {'type': name, 'message': message, 'traceback': text, 'frames': frames}

@@ -1,0 +1,18 @@
+/**
+ * The plain-Node engine API (dist/core.js). See README "Core API".
+ */
+export { startPython } from './engine/python';
+export { PythonError, PyValue, TimeoutError, EngineStartError } from './engine/errors';
+export type { PythonFrame } from './engine/errors';
+export type {
+  Context,
+  ContextStats,
+  DisplayData,
+  OutputStream,
+  PyProcess,
+  Python,
+  RunOptions,
+  StartOptions,
+  VariableInfo,
+  VariableLimits,
+} from './engine/types';

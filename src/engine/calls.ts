@@ -1,0 +1,142 @@
+/**
+ * Book-keeping of calls in flight: one entry per submitted job, keyed by a call id
+ * the native side echoes back with every event (result, error, output, display,
+ * input request). Events for calls that were already settled (timed out, cancelled,
+ * shut down) are dropped here.
+ */
+import { PythonError, TimeoutError } from './errors';
+import { EventKind, type NativeContext, type NativeErrorInfo } from './native';
+import type { DisplayData, RunOptions } from './types';
+
+export interface PendingCall {
+  readonly id: number;
+  readonly native: NativeContext;
+  readonly opts: RunOptions | undefined;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  onDone: (() => void) | undefined;
+}
+
+export class CallTable {
+  private readonly pending = new Map<number, PendingCall>();
+  private nextId = 1;
+  private inflight = 0;
+
+  constructor(private readonly setRef: (ref: boolean) => void) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  newId(): number {
+    // Ids wrap well before 2^32 and skip 0, which the native side reserves for "none".
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
+    return id;
+  }
+
+  add(call: PendingCall): void {
+    this.pending.set(call.id, call);
+    if (this.inflight++ === 0) this.setRef(true);
+    const ms = call.opts?.timeoutMs;
+    if (ms !== undefined) {
+      call.timer = setTimeout(() => {
+        if (call.settled) return;
+        this.settle(call, undefined, new TimeoutError(ms));
+        // Interrupt the code (or drop it from the queue); its late result is ignored.
+        call.native.cancel(call.id);
+      }, ms);
+    }
+  }
+
+  /** Settles the promise now; the entry stays until the native side reports completion. */
+  settle(call: PendingCall, value: unknown, err?: Error): void {
+    if (call.settled) return;
+    call.settled = true;
+    if (call.timer) clearTimeout(call.timer);
+    if (err) call.reject(err);
+    else call.resolve(value);
+  }
+
+  private finish(call: PendingCall): void {
+    if (!this.pending.delete(call.id)) return;
+    if (--this.inflight === 0) this.setRef(false);
+    call.onDone?.();
+  }
+
+  /** Rejects and forgets the given calls (dropped from a stopped context's queue). */
+  abandon(ids: Iterable<number>, err: Error): void {
+    for (const id of ids) {
+      const call = this.pending.get(id);
+      if (!call) continue;
+      this.settle(call, undefined, err);
+      this.finish(call);
+    }
+  }
+
+  /** Rejects every call still running on `native` and forgets them. */
+  abandonContext(native: NativeContext, err: Error): void {
+    this.abandon([...this.pending.values()].filter((c) => c.native === native).map((c) => c.id), err);
+  }
+
+  abandonAll(err: Error): void {
+    this.abandon([...this.pending.keys()], err);
+  }
+
+  /** The native event dispatcher. Never throws: user callbacks are guarded. */
+  onEvent = (id: number, kind: EventKind, value: unknown): void => {
+    const call = this.pending.get(id);
+    if (!call) return;
+    switch (kind) {
+      case EventKind.Result:
+        this.settle(call, value);
+        this.finish(call);
+        return;
+      case EventKind.Error:
+        this.settle(call, undefined, new PythonError(value as NativeErrorInfo));
+        this.finish(call);
+        return;
+      case EventKind.Stdout:
+      case EventKind.Stderr:
+        if (!call.settled) guard(() => call.opts?.onOutput?.(kind === EventKind.Stdout ? 'stdout' : 'stderr', value as string));
+        return;
+      case EventKind.Display:
+        if (!call.settled) guard(() => call.opts?.onDisplay?.(value as DisplayData));
+        return;
+      case EventKind.Input:
+        this.answerInput(call, value as { prompt: string; password: boolean });
+        return;
+    }
+  };
+
+  private answerInput(call: PendingCall, req: { prompt: string; password: boolean }): void {
+    const onInput = call.opts?.onInput;
+    if (!onInput || call.settled) {
+      call.native.reply(call.id, null, true);
+      return;
+    }
+    let answer: Promise<string | undefined>;
+    try {
+      answer = Promise.resolve(onInput(req.prompt, req.password));
+    } catch {
+      answer = Promise.resolve(undefined);
+    }
+    answer.then(
+      (text) => call.native.reply(call.id, typeof text === 'string' ? text : null),
+      () => call.native.reply(call.id, null),
+    );
+  }
+}
+
+function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    // A throwing output callback must not break the call or the event loop.
+    queueMicrotask(() => {
+      throw e;
+    });
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Typed declaration of the addon (types only, plus the event numbers). This file mirrors native/src/module.cpp,
+ * native/src/objects/engine.h and native/src/objects/context.h: change them together.
+ */
+
+/** Event kinds, mirroring EventKind in native/src/runtime/events.h. */
+export const EventKind = {
+  Result: 0,
+  Error: 1,
+  Stdout: 2,
+  Stderr: 3,
+  Display: 4,
+  Input: 5,
+} as const;
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+
+export interface NativeErrorInfo {
+  type: string;
+  message: string;
+  traceback: string;
+  frames: { file: string; line: number; name: string }[];
+}
+
+export interface NativeStats {
+  busy: boolean;
+  queued: number;
+  calls: number;
+  environments: number;
+  busyForMs: number;
+  currentCall: number;
+}
+
+export interface NativeContext {
+  /** Converts `payload` on the JS thread (TypeError naming `names[i]` on failure) and queues it. */
+  submit(call: number, op: number, env: string, payload: unknown[], names?: string[]): boolean;
+  /** Removes a queued call (true) or interrupts it if it runs (false). */
+  cancel(call: number): boolean;
+  interrupt(call?: number): void;
+  reply(call: number, value: string | null, eof?: boolean): void;
+  stats(): NativeStats;
+  stop(): number[];
+}
+
+export interface NativeEngine {
+  start(executable: string, pythonDir: string): Promise<string>;
+  createContext(id: string): NativeContext;
+  retire(ctx: NativeContext): number[];
+  shutdown(): Promise<boolean>;
+  setRef(ref: boolean): void;
+}
+
+export interface NativeBinding {
+  Engine: new (
+    onEvent: (call: number, kind: EventKind, value: unknown) => void,
+    PyValue: new (type: string, repr: string) => unknown,
+  ) => NativeEngine;
+  Context: new () => NativeContext;
+  setNumbersHelper(fn: (a: unknown[]) => Float64Array | undefined): void;
+  /** PY_VERSION of the headers the addon was built with, e.g. '3.11.7'. */
+  builtVersion: string;
+  /** Py_GetVersion() of the libpython actually loaded. */
+  libpythonVersion: string;
+  libpythonPath: string;
+  freeThreaded: boolean;
+}

@@ -1,0 +1,9 @@
+/** Op numbers understood by dispatch() in python/py_contexts/runtime.py (_OPS). */
+export const OP = {
+  closeEnv: 0, // handled in C++ (native/src/objects/context.cpp)
+  exec: 1,
+  eval: 2,
+  run: 3,
+  call: 4,
+  variables: 5,
+} as const;

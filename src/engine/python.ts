@@ -1,0 +1,305 @@
+/**
+ * startPython() and the Python object: pools of contexts, the router, the process
+ * registry and shutdown. Plain Node; never imports vscode.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import * as os from 'node:os';
+import { buildInfo, loadBinding, pythonDir } from './binding';
+import { CallTable, type PendingCall } from './calls';
+import { ContextImpl } from './context';
+import { EngineStartError, PyValue } from './errors';
+import type { NativeEngine } from './native';
+import { ProcessImpl } from '../processes/process';
+import type { Context, PyProcess, Python, RunOptions, StartOptions } from './types';
+
+const POOL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Packs an all-number array into a Float64Array in one pass (see convert/from_js.cpp). */
+function packNumbers(a: unknown[]): Float64Array | undefined {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return undefined;
+  return Float64Array.from(a as number[]);
+}
+
+function defaultPools(): Record<string, number> {
+  return { default: Math.max(2, os.availableParallelism()) };
+}
+
+function validatePoolSize(name: string, size: unknown): number {
+  if (typeof name !== 'string' || !POOL_NAME.test(name)) {
+    throw new TypeError(`pool name must be an identifier-like string, got ${JSON.stringify(name)}`);
+  }
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 256) {
+    throw new RangeError(`pool '${name}' size must be an integer from 1 to 256, got ${String(size)}`);
+  }
+  return size;
+}
+
+/** Picks the executable whose stdlib to use and checks it matches the build. */
+function resolvePython(requested: string | undefined): string {
+  const info = buildInfo();
+  const wantMinor = info.version.split('.').slice(0, 2).join('.');
+  const candidate = requested ?? process.env['PY_CONTEXTS_PYTHON'] ?? info.executable;
+  if (candidate === info.executable) return candidate;
+  let exe: string;
+  let version: string;
+  try {
+    const out = execFileSync(candidate, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    [exe = '', version = ''] = out.trim().split('\n');
+  } catch (e) {
+    throw new EngineStartError('python-not-found', `Cannot run the Python at '${candidate}' (${(e as Error).message.split('\n')[0]}).`,
+      `Install Python ${wantMinor} (Debian: apt-get install python${wantMinor} python3-dev) or set the Python path to a valid interpreter.`);
+  }
+  const minor = version.split('.').slice(0, 2).join('.');
+  if (minor !== wantMinor) {
+    throw new EngineStartError('version-mismatch',
+      `The Python at '${candidate}' is ${version}, but py-contexts was built for Python ${info.version}.`,
+      `Use a Python ${wantMinor} interpreter, or rebuild the addon for this one: PY_CONTEXTS_PYTHON=${candidate} npm rebuild`);
+  }
+  try {
+    return realpathSync(exe);
+  } catch {
+    return exe;
+  }
+}
+
+let liveEngine: PythonImpl | undefined;
+
+export async function startPython(options: StartOptions = {}): Promise<Python> {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (options.python !== undefined && typeof options.python !== 'string') throw new TypeError('options.python must be a string');
+  if (options.python !== undefined && !existsSync(options.python)) {
+    throw new EngineStartError('python-not-found', `No Python at '${options.python}'.`,
+      'Install Python 3 or correct the Python path setting.');
+  }
+  const pools = options.pools ?? defaultPools();
+  if (typeof pools !== 'object' || pools === null) throw new TypeError('options.pools must be an object of pool sizes');
+  for (const [name, size] of Object.entries(pools)) validatePoolSize(name, size);
+  if (liveEngine?.isShutdown) await liveEngine.shutdown();
+  if (liveEngine && !liveEngine.isShutdown) {
+    throw new EngineStartError('already-running', 'Python is already running in this process.',
+      'Use the existing Python object, or shut it down first (only one embedded interpreter can exist per process).');
+  }
+  const executable = resolvePython(options.python);
+  const binding = loadBinding();
+  binding.setNumbersHelper(packNumbers);
+  const calls = new CallTable((ref) => engine.setRef(ref));
+  const engine: NativeEngine = new binding.Engine(calls.onEvent, PyValue);
+  engine.setRef(true);
+  let version: string;
+  try {
+    version = await engine.start(executable, pythonDir());
+  } catch (e) {
+    throw new EngineStartError(/already running/.test(String(e)) ? 'already-running' : 'init',
+      `Python could not start: ${(e as Error).message}`,
+      `Check that ${executable} is a working Python ${binding.builtVersion.split('.').slice(0, 2).join('.')} installation.`);
+  } finally {
+    engine.setRef(false);
+  }
+  const py = new PythonImpl(engine, calls, version);
+  liveEngine = py;
+  for (const [name, size] of Object.entries(pools)) py.createPool(name, size);
+  return py;
+}
+
+export class PythonImpl implements Python {
+  private readonly poolMap = new Map<string, ContextImpl[]>();
+  private readonly processMap = new Map<string, ProcessImpl>();
+  private readonly listeners = new Set<() => void>();
+  private shutdownPromise: Promise<void> | undefined;
+  private rr = 0;
+  isShutdown = false;
+
+  constructor(
+    private readonly engine: NativeEngine,
+    readonly calls: CallTable,
+    readonly version: string,
+  ) {}
+
+  // ---- pools and routing ----------------------------------------------------
+
+  createPool(name: string, size: number): ContextImpl[] {
+    this.assertRunning();
+    validatePoolSize(name, size);
+    if (this.poolMap.has(name)) throw new Error(`pool '${name}' is already started`);
+    const list: ContextImpl[] = [];
+    for (let i = 1; i <= size; i++) list.push(new ContextImpl(name, i, this.engine.createContext(`${name}:${i}`)));
+    this.poolMap.set(name, list);
+    this.changed();
+    return list;
+  }
+
+  async startPool(name: string, size: number): Promise<Context[]> {
+    return this.createPool(name, size);
+  }
+
+  private pool(name: string): ContextImpl[] {
+    if (typeof name !== 'string') throw new TypeError(`pool must be a string, got ${typeof name}`);
+    const list = this.poolMap.get(name);
+    if (!list) throw new RangeError(`unknown pool '${name}' (started pools: ${[...this.poolMap.keys()].join(', ')})`);
+    return list;
+  }
+
+  context(n?: number): Context {
+    this.assertRunning();
+    if (n === undefined) return this.getContext('default');
+    const list = this.pool('default');
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`context index must be an integer, got ${String(n)}`);
+    const ctx = list[n - 1];
+    if (!ctx) throw new RangeError(`context index ${n} is out of range: pool 'default' has contexts 1..${list.length}`);
+    return ctx;
+  }
+
+  getContext(pool = 'default'): ContextImpl {
+    this.assertRunning();
+    const list = this.pool(pool);
+    // Least loaded wins; ties rotate so new processes spread over the pool.
+    let best: ContextImpl | undefined;
+    const start = this.rr++ % list.length;
+    for (let k = 0; k < list.length; k++) {
+      const c = list[(start + k) % list.length]!;
+      if (!best || c.inflight < best.inflight) best = c;
+    }
+    return best!;
+  }
+
+  contexts(pool?: string): Context[] {
+    if (pool === undefined) return [...this.poolMap.values()].flat();
+    return [...this.pool(pool)];
+  }
+
+  numContexts(pool?: string): number {
+    return this.contexts(pool).length;
+  }
+
+  poolStarted(pool: string): boolean {
+    return this.poolMap.has(pool);
+  }
+
+  pools(): string[] {
+    return [...this.poolMap.keys()];
+  }
+
+  contextsStarted(): boolean {
+    return !this.isShutdown && this.poolMap.size > 0;
+  }
+
+  /** Our own ContextImpl for a Context given by a caller (rejects foreign objects). */
+  own(ctx: unknown, what = 'context'): ContextImpl {
+    if (!(ctx instanceof ContextImpl) || this.poolMap.get(ctx.pool)?.[ctx.index - 1] !== ctx) {
+      throw new TypeError(`${what} must be a Context of this Python (from python.context() or getContext())`);
+    }
+    return ctx;
+  }
+
+  async restartContext(ctx: Context): Promise<void> {
+    this.assertRunning();
+    const c = this.own(ctx);
+    const old = c.native;
+    const dropped = this.engine.retire(old);
+    const err = new Error(`context ${c.id} was restarted; the call was abandoned`);
+    this.calls.abandon(dropped, err);
+    this.calls.abandonContext(old, err);
+    c.native = this.engine.createContext(c.id);
+    c.inflight = 0;
+    for (const p of this.processMap.values()) p.forgetContext(c);
+    this.changed();
+  }
+
+  // ---- processes ------------------------------------------------------------
+
+  process(id: string): PyProcess {
+    this.assertRunning();
+    if (typeof id !== 'string' || id.length === 0) throw new TypeError('process id must be a non-empty string');
+    let p = this.processMap.get(id);
+    if (!p) {
+      p = new ProcessImpl(id, this);
+      this.processMap.set(id, p);
+      this.changed();
+    }
+    return p;
+  }
+
+  processes(): PyProcess[] {
+    return [...this.processMap.values()];
+  }
+
+  /** Called by ProcessImpl.close(). */
+  forget(p: ProcessImpl): void {
+    if (this.processMap.get(p.id) === p) this.processMap.delete(p.id);
+    this.changed();
+  }
+
+  /** Submits one job; the single path every process call goes through. */
+  submit(ctx: ContextImpl, op: number, env: string, payload: unknown[], names: string[], opts: RunOptions | undefined): Promise<unknown> {
+    if (this.isShutdown) return Promise.reject(new Error('Python has been shut down'));
+    return new Promise<unknown>((resolve, reject) => {
+      const id = this.calls.newId();
+      const call: PendingCall = {
+        id,
+        native: ctx.native,
+        opts,
+        resolve,
+        reject,
+        settled: false,
+        timer: undefined,
+        onDone: () => {
+          ctx.inflight--;
+          this.changed();
+        },
+      };
+      let accepted: boolean;
+      try {
+        accepted = ctx.native.submit(id, op, env, payload, names);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      if (!accepted) {
+        reject(new Error(`context ${ctx.id} is stopped`));
+        return;
+      }
+      ctx.inflight++;
+      this.calls.add(call);
+      this.changed();
+    });
+  }
+
+  // ---- events and lifecycle -------------------------------------------------
+
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  changed(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch {
+        // listeners must not break engine book-keeping
+      }
+    }
+  }
+
+  assertRunning(): void {
+    if (this.isShutdown) throw new Error('Python has been shut down');
+  }
+
+  shutdown(): Promise<void> {
+    if (!this.shutdownPromise) {
+      this.isShutdown = true;
+      this.calls.abandonAll(new Error('Python was shut down while the call was pending'));
+      for (const p of this.processMap.values()) p.markClosed();
+      this.processMap.clear();
+      this.shutdownPromise = this.engine.shutdown().then(() => {
+        if (liveEngine === this) liveEngine = undefined;
+        this.changed();
+      });
+    }
+    return this.shutdownPromise;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * A process: one document (or any caller) with its own Python environment in
+ * each context it uses. Plain Node; never imports vscode.
+ *
+ * Which context a call uses: opts.context, else the bound context, else the one
+ * the router picked on first use, which then sticks so unbound state persists.
+ */
+import type { ContextImpl } from '../engine/context';
+import { OP } from '../engine/ops';
+import type { PythonImpl } from '../engine/python';
+import type { Context, PyProcess, RunOptions, VariableInfo, VariableLimits } from '../engine/types';
+
+const DEFAULT_FILENAME = '<py-contexts>';
+
+function checkCode(code: unknown): asserts code is string {
+  if (typeof code !== 'string') throw new TypeError(`code must be a string, got ${code === null ? 'null' : typeof code}`);
+}
+
+function checkOpts(opts: unknown): asserts opts is RunOptions | undefined {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== 'object') throw new TypeError('opts must be an object');
+  const o = opts as Record<string, unknown>;
+  const t = o['timeoutMs'];
+  if (t !== undefined && (typeof t !== 'number' || !(t > 0))) throw new TypeError('opts.timeoutMs must be a positive number');
+  for (const k of ['onOutput', 'onDisplay', 'onInput'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'function') throw new TypeError(`opts.${k} must be a function`);
+  }
+  if (o['filename'] !== undefined && typeof o['filename'] !== 'string') throw new TypeError('opts.filename must be a string');
+  const fl = o['firstLine'];
+  if (fl !== undefined && (typeof fl !== 'number' || !Number.isInteger(fl) || fl < 1)) {
+    throw new TypeError('opts.firstLine must be a positive integer');
+  }
+  if (o['sourceText'] !== undefined && typeof o['sourceText'] !== 'string') throw new TypeError('opts.sourceText must be a string');
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+export class ProcessImpl implements PyProcess {
+  private bound: ContextImpl | undefined;
+  private sticky: ContextImpl | undefined;
+  private last: ContextImpl | undefined;
+  private readonly used = new Set<ContextImpl>();
+  private isClosed = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly py: PythonImpl,
+  ) {}
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get boundContext(): Context | undefined {
+    return this.bound;
+  }
+
+  get currentContext(): Context | undefined {
+    return this.bound ?? this.sticky ?? this.last;
+  }
+
+  get contextsUsed(): readonly Context[] {
+    return [...this.used];
+  }
+
+  bind(ctx: Context): void {
+    this.assertOpen();
+    this.bound = this.py.own(ctx, 'bind(ctx): ctx');
+    this.py.changed();
+  }
+
+  unbind(): void {
+    this.assertOpen();
+    this.bound = undefined;
+    this.sticky = undefined;
+    this.py.changed();
+  }
+
+  private assertOpen(): void {
+    if (this.isClosed) throw new Error(`process '${this.id}' is closed`);
+    this.py.assertRunning();
+  }
+
+  private pick(opts: RunOptions | undefined): ContextImpl {
+    if (opts?.context !== undefined) return this.py.own(opts.context, 'opts.context');
+    if (this.bound) return this.bound;
+    if (!this.sticky) this.sticky = this.py.getContext('default');
+    return this.sticky;
+  }
+
+  private submit(op: number, payload: unknown[], names: string[], opts: RunOptions | undefined, ctx?: ContextImpl): Promise<unknown> {
+    try {
+      this.assertOpen();
+      checkOpts(opts);
+      const c = ctx ?? this.pick(opts);
+      this.used.add(c);
+      this.last = c;
+      return this.py.submit(c, op, this.id, payload, names, opts);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  exec(code: string, opts?: RunOptions): Promise<void> {
+    try {
+      checkCode(code);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submit(OP.exec, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null],
+      ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText'], opts).then(() => undefined);
+  }
+
+  eval(code: string, locals?: Record<string, unknown>, opts?: RunOptions): Promise<unknown> {
+    try {
+      checkCode(code);
+      if (locals !== undefined && locals !== null && !isPlainObject(locals)) throw new TypeError('locals must be a plain object');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submit(OP.eval, [code, locals ?? null, opts?.filename ?? DEFAULT_FILENAME], ['code', 'locals', 'opts.filename'], opts);
+  }
+
+  run(code: string, opts?: RunOptions): Promise<unknown> {
+    try {
+      checkCode(code);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, opts?.rich === true],
+      ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich'], opts)
+      .then((r) => {
+        const [hasValue, value] = r as [boolean, unknown];
+        return hasValue ? value : undefined;
+      });
+  }
+
+  call(module: string, fn: string, args?: unknown[], kwargs?: Record<string, unknown>, opts?: RunOptions): Promise<unknown> {
+    try {
+      if (typeof module !== 'string' || module.length === 0) throw new TypeError('module must be a non-empty string');
+      if (typeof fn !== 'string' || fn.length === 0) throw new TypeError('fn must be a non-empty string');
+      if (args !== undefined && args !== null && !Array.isArray(args)) throw new TypeError('args must be an array');
+      if (kwargs !== undefined && kwargs !== null && !isPlainObject(kwargs)) throw new TypeError('kwargs must be a plain object');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submit(OP.call, [module, fn, args ?? [], kwargs ?? null], ['module', 'fn', 'args', 'kwargs'], opts);
+  }
+
+  variables(path: readonly string[] = [], limits: VariableLimits = {}): Promise<VariableInfo[]> {
+    const ctx = this.currentContext;
+    if (!ctx) return Promise.resolve([]);
+    return this.submit(OP.variables, [[...path], limits.maxItems ?? 100, limits.reprChars ?? 120, limits.reprTimeoutMs ?? 200],
+      ['path', 'limits.maxItems', 'limits.reprChars', 'limits.reprTimeoutMs'], undefined, ctx as ContextImpl) as Promise<VariableInfo[]>;
+  }
+
+  async reset(ctx?: Context): Promise<void> {
+    this.assertOpen();
+    const targets = ctx ? [this.py.own(ctx, 'reset(ctx): ctx')] : [...this.used];
+    await Promise.all(targets.map((c) => this.py.submit(c, OP.closeEnv, this.id, [], [], undefined)));
+    for (const c of targets) this.used.delete(c);
+    this.py.changed();
+  }
+
+  /** The context was restarted: its environments are gone. */
+  forgetContext(ctx: ContextImpl): void {
+    this.used.delete(ctx);
+  }
+
+  /** Engine shutdown: no more calls, nothing to free (the interpreter goes away). */
+  markClosed(): void {
+    this.isClosed = true;
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      if (this.isClosed) return Promise.resolve();
+      this.isClosed = true;
+      const targets = [...this.used];
+      this.used.clear();
+      this.closing = Promise.all(
+        targets.map((c) => this.py.submit(c, OP.closeEnv, this.id, [], [], undefined).catch(() => undefined)),
+      ).then(() => this.py.forget(this));
+    }
+    return this.closing;
+  }
+}
