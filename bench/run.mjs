@@ -5,7 +5,7 @@
 // figures come back as JSON. Nothing here asserts a timing: the output is a table of medians
 // and of our ratio to each peer, plus bench/results.json and bench/RESULTS.md for the README.
 // A peer that cannot run shows n/a with its reason; the bench itself still succeeds.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +153,13 @@ const meta = {
   startups: STARTUPS,
   seconds: (Date.now() - started) / 1000,
 };
+// Python's own cost for the 10k Float64Array row, so the ratio there can be read fairly.
+if (!py.unavailable) {
+  try {
+    const code = "import array,timeit; mv=memoryview(array.array('d',range(10000))); print(min(timeit.repeat(lambda: sum(mv), number=200, repeat=5))/200*1e6)";
+    meta.pySum10kUs = Number(execFileSync(py.executable, ['-c', code], { encoding: 'utf8' }).trim());
+  } catch { /* only a note */ }
+}
 const warnings = [];
 const [ol, nl] = [meta.libpython.ours?.join(','), meta.libpython.ncpAsync?.join(',')];
 if (ol && nl && ol !== nl) warnings.push(`ours and node-calls-python embed different libpython files: ${ol} vs ${nl}`);

@@ -96,7 +96,9 @@ export function inputs() {
   const array = Array.from({ length: n }, (_, i) => i);
   const f64 = new Float64Array(n);
   for (let i = 0; i < n; i++) f64[i] = i + 0.5;
-  return { array, arraySum: (n * (n - 1)) / 2, f64, f64Sum: (n * (n - 1)) / 2 + n * 0.5 };
+  // 1M doubles (8 MB): large enough that copying shows, cheap enough in Python (nbytes) not to hide it.
+  const big = new Float64Array(1 << 20).fill(1.5);
+  return { array, arraySum: (n * (n - 1)) / 2, f64, f64Sum: (n * (n - 1)) / 2 + n * 0.5, big, bigBytes: big.byteLength };
 }
 
 export const MB = 1 << 20;

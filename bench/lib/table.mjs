@@ -17,6 +17,7 @@ export const ROWS = [
   { key: 'inflight16', label: '16 calls in flight, per call', unit: 'µs' },
   { key: 'array10k', label: '10k JS number array → sum', unit: 'µs', target: { peer: 'ncpAsync', max: 0.5 } },
   { key: 'f64_10k', label: '10k Float64Array → sum', unit: 'µs', target: { peer: 'ncpAsync', max: 0.1 } },
+  { key: 'f64_8mb', label: '8 MB Float64Array → Python (nbytes)³', unit: 'µs' },
   { key: 'str1mb', label: '1 MB str returned', unit: 'µs' },
   { key: 'bytes1mb', label: '1 MB bytes returned', unit: 'µs' },
   { key: 'stall_idle', label: 'event-loop max delay, idle (probe floor)', unit: 'ms' },
@@ -93,12 +94,14 @@ const legend = (meta) => [
   'Event-loop figures are the largest delay of a 1 ms perf_hooks timer (median of 5 runs per round); the idle row is the probe\'s own floor.',
   '¹ Jupyter is an external figure: a Python driver (jupyter_client) times execute_request of `1+1` until execute_reply and idle; start-up is kernel launch → first result.',
   "² ours = proc.run('1+1', { rich: true, onOutput, onDisplay }), the notebook controller's code path for a cell.",
+  '³ The same hand-over with 1M doubles and no per-element work in Python, so it shows the transfer itself; in the 10k row Python\'s own sum() dominates (see the timeit note).',
 ];
 
 function notes(meta, reasons) {
   const lines = [];
   reasons.forEach((r, i) => lines.push(`[${String.fromCharCode(97 + (i % 26))}] ${r}`));
   if (!meta.engine.endsWith('/dist/core.js')) lines.push(`note: our column comes from BENCH_CORE=${meta.engine}`);
+  if (meta.pySum10kUs) lines.push(`timeit: Python's own sum() over a 10k-double memoryview takes ${meta.pySum10kUs.toFixed(0)} µs in ${meta.python.split(' ')[0]}, a floor under every peer's 10k Float64Array figure.`);
   for (const w of meta.warnings ?? []) lines.push(`warning: ${w}`);
   return lines;
 }

@@ -12,7 +12,7 @@ py.addImportPath(PYDIR);
 const math = py.importSync('math');
 const builtins = py.importSync('builtins');
 const bm = py.importSync('benchmod');
-const { array, arraySum, f64, f64Sum } = inputs();
+const { array, arraySum, f64, f64Sum, big, bigBytes } = inputs();
 const bytesCheck = (v) => expectEq(MB)(byteLength(v));
 
 const info = async (i) => {
@@ -30,6 +30,7 @@ if (mode === 'async') {
     inflight16: () => timeInFlight(() => call(math, 'sqrt', 16), { rounds: scaled(300), check: expectEq(4) }),
     array10k: () => timeAsync(() => call(builtins, 'sum', array), { iterations: scaled(500), check: expectEq(arraySum) }),
     f64_10k: () => timeAsync(() => call(bm, 'sum_f64', f64), { iterations: scaled(1000), check: expectEq(f64Sum) }),
+    f64_8mb: () => timeAsync(() => call(bm, 'nbytes', big), { iterations: scaled(200), check: expectEq(bigBytes) }),
     str1mb: () => timeAsync(() => call(bm, 'str_1mb'), { iterations: scaled(200), check: bytesCheck }),
     bytes1mb: () => timeAsync(() => call(bm, 'bytes_1mb'), { iterations: scaled(200), check: bytesCheck }),
     stall_idle: () => idleStall(),
@@ -49,6 +50,7 @@ if (mode === 'async') {
     inflight16: () => { throw new Error('sync API: no calls in flight'); },
     array10k: () => timeSync(() => call(builtins, 'sum', array), { iterations: scaled(500), check: expectEq(arraySum) }),
     f64_10k: () => timeSync(() => call(bm, 'sum_f64', f64), { iterations: scaled(1000), check: expectEq(f64Sum) }),
+    f64_8mb: () => timeSync(() => call(bm, 'nbytes', big), { iterations: scaled(200), check: expectEq(bigBytes) }),
     str1mb: () => timeSync(() => call(bm, 'str_1mb'), { iterations: scaled(200), check: bytesCheck }),
     bytes1mb: () => timeSync(() => call(bm, 'bytes_1mb'), { iterations: scaled(200), check: bytesCheck }),
     stall_idle: () => idleStall(),

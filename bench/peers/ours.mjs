@@ -15,7 +15,7 @@ const python = await startPython(process.env.PY_CONTEXTS_PYTHON ? { python: proc
 const proc = python.process('bench');
 await proc.exec(`import sys\nif ${JSON.stringify(PYDIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(PYDIR)})`);
 const call = (m, f, a) => proc.call(m, f, a);
-const { array, arraySum, f64, f64Sum } = inputs();
+const { array, arraySum, f64, f64Sum, big, bigBytes } = inputs();
 
 await runFigures('ours', {
   info: async (info) => {
@@ -29,6 +29,7 @@ await runFigures('ours', {
   inflight16: () => timeInFlight(() => call('math', 'sqrt', [16]), { rounds: scaled(300), check: expectEq(4) }),
   array10k: () => timeAsync(() => call('builtins', 'sum', [array]), { iterations: scaled(500), check: expectEq(arraySum) }),
   f64_10k: () => timeAsync(() => call('benchmod', 'sum_f64', [f64]), { iterations: scaled(1000), check: expectEq(f64Sum) }),
+  f64_8mb: () => timeAsync(() => call('benchmod', 'nbytes', [big]), { iterations: scaled(200), check: expectEq(bigBytes) }),
   str1mb: () => timeAsync(() => call('benchmod', 'str_1mb', []), { iterations: scaled(200), check: (v) => expectEq(MB)(byteLength(v)) }),
   bytes1mb: () => timeAsync(() => call('benchmod', 'bytes_1mb', []), { iterations: scaled(200), check: (v) => expectEq(MB)(byteLength(v)) }),
   stall_idle: () => idleStall(),
