@@ -153,6 +153,38 @@ describe('notebook outputs', () => {
       );
     });
 
+    it('shows a SyntaxError of the cell itself without the compiler\'s frames (as the engine reports it)', () => {
+      const tb = [
+        'Traceback (most recent call last):',
+        '  File "/usr/lib/python3.11/ast.py", line 50, in parse',
+        '    return compile(source, filename, mode, flags,',
+        '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+        `  File "${CELL3}", line 2`,
+        '    b = (',
+        '        ^',
+        "SyntaxError: '(' was never closed",
+      ].join('\n');
+      assert.equal(
+        formatTraceback(pyError(tb, { type: 'SyntaxError' }), cells),
+        ['Cell In[3], line 2', '    b = (', '        ^', "SyntaxError: '(' was never closed"].join('\n'),
+      );
+    });
+
+    it('keeps the path to a SyntaxError in a module the cell imported', () => {
+      const tb = [
+        'Traceback (most recent call last):',
+        `  File "${CELL1}", line 1, in <module>`,
+        '    import helper',
+        '  File "/ws/helper.py", line 3',
+        '    x = (',
+        '        ^',
+        "SyntaxError: '(' was never closed",
+      ].join('\n');
+      const out = formatTraceback(pyError(tb, { type: 'SyntaxError' }), cells).split('\n');
+      assert.deepEqual(out.slice(0, 2), ['Traceback (most recent call last):', 'Cell In[1], line 1']);
+      assert.ok(out.includes('File /ws/helper.py:3'));
+    });
+
     it('keeps chained exceptions', () => {
       const tb = [
         'Traceback (most recent call last):',
@@ -201,9 +233,13 @@ describe('notebook outputs', () => {
 
   describe('errorOutput', () => {
     it('for a PythonError: error item with the traceback, and the Jupyter error for the saved file', () => {
-      const err = Object.assign(new Error('division by zero'), {
+      // The engine's PythonError: message is "Type: text", pythonMessage the text alone.
+      const err = Object.assign(new Error('ZeroDivisionError: division by zero'), {
         name: 'PythonError',
-        ...pyError(`  File "${CELL3}", line 3, in <module>\n    f(a)\nZeroDivisionError: division by zero`),
+        type: 'ZeroDivisionError',
+        pythonMessage: 'division by zero',
+        traceback: `  File "${CELL3}", line 3, in <module>\n    f(a)\nZeroDivisionError: division by zero`,
+        frames: [],
       });
       assert.ok(isPythonError(err));
       const out = errorOutput(err, cells);

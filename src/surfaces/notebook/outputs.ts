@@ -132,6 +132,8 @@ export function streamOutput(stream: OutputStream, text: string): OutputSpec {
 /** The shape of the engine's PythonError, checked structurally so this module needs no engine code. */
 export interface PythonErrorLike {
   type: string;
+  /** The engine's PythonError has `message` = "Type: text" and the text alone here. */
+  pythonMessage?: string;
   message: string;
   traceback: string | readonly string[];
   frames: readonly { file: string; line: number; name: string }[];
@@ -234,22 +236,31 @@ export function formatTraceback(err: PythonErrorLike, cells: CellLookup): string
     parts = [
       'Traceback (most recent call last):',
       ...err.frames.map((f): Frame => ({ file: f.file, line: f.line, name: f.name, body: [] })),
-      err.message ? `${err.type}: ${err.message}` : err.type,
+      (err.pythonMessage ?? err.message) ? `${err.type}: ${err.pythonMessage ?? err.message}` : err.type,
     ];
   }
-  const out: { text: string[]; frame: boolean }[] = [];
+  const out: { text: string[]; frame: boolean; cell?: boolean }[] = [];
   // Only the frames right after a "Traceback" header can be ours: the runtime calls the
   // user's code, never the other way round.
   let leading = true;
+  let chunkStart = 0;
   for (const part of parts) {
     if (typeof part === 'string') {
       leading = part.startsWith('Traceback');
+      if (leading) chunkStart = out.length;
       out.push({ text: [part], frame: false });
       continue;
     }
     if (leading && RUNTIME_FILE.test(part.file)) continue;
     leading = false;
-    out.push({ text: formatFrame(part, cells), frame: true });
+    if (part.name === undefined && cells(part.file)) {
+      // A SyntaxError in the cell itself: the frames above it are the compiler's (ast.parse),
+      // not the user's, and IPython shows the cell alone. When a cell frame is among them the
+      // error came from code the cell ran (an import, exec), and the path to it stays.
+      const above = out.slice(chunkStart);
+      if (!above.some((p) => p.frame && p.cell)) out.splice(chunkStart);
+    }
+    out.push({ text: formatFrame(part, cells), frame: true, cell: cells(part.file) !== undefined });
   }
   // A header left without frames (all of them were ours) is noise above the message.
   return out
@@ -270,7 +281,7 @@ export function errorOutput(err: unknown, cells: CellLookup): OutputSpec {
   let stack: string;
   if (isPythonError(err)) {
     name = err.type;
-    message = err.message;
+    message = err.pythonMessage ?? err.message;
     stack = formatTraceback(err, cells);
   } else if (err instanceof Error) {
     name = err.name || 'Error';
