@@ -235,9 +235,10 @@ def _op_eval(env, args):
     return eval(_compile_eval(code, filename), env, locals_ if locals_ is not None else env)
 
 
+NO_VALUE = object()  # the addon turns this into JS undefined ("no trailing expression")
+
+
 def _op_run(env, args):
-    # Returns (has_value, value): JS maps "no trailing expression" to undefined
-    # and a trailing None to null.
     code, filename, first_line, source_text, rich = args
     _register_source(filename, source_text)
     mod = _display() if rich else None
@@ -252,16 +253,16 @@ def _op_run(env, args):
         if mod is not None:
             mod.after_cell()
     if expr is None:
-        return (False, None)
+        return NO_VALUE
     if value is not None:
         env['_'] = value
     if rich:
         if value is None:
-            return (False, None)
+            return NO_VALUE
         if mod is None:
-            return (True, {'data': {'text/plain': repr(value)}, 'metadata': {}})
-        return (True, mod.mime_bundle(value))
-    return (True, value)
+            return {'data': {'text/plain': repr(value)}, 'metadata': {}}
+        return mod.mime_bundle(value)
+    return value
 
 
 def _resolve(env, module, name):

@@ -86,9 +86,15 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   const executable = resolvePython(options.python);
   const binding = loadBinding();
   binding.setNumbersHelper(packNumbers);
-  const calls = new CallTable((ref) => engine.setRef(ref));
+  // Node stays alive while calls run or the engine starts or stops; idle, it may exit.
+  let holds = 0;
+  const hold = (on: boolean) => {
+    holds += on ? 1 : -1;
+    if (holds === (on ? 1 : 0)) engine.setRef(on);
+  };
+  const calls = new CallTable(hold);
   const engine: NativeEngine = new binding.Engine(calls.onEvent, PyValue);
-  engine.setRef(true);
+  hold(true);
   let version: string;
   try {
     version = await engine.start(executable, pythonDir());
@@ -97,9 +103,9 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
       `Python could not start: ${(e as Error).message}`,
       `Check that ${executable} is a working Python ${binding.builtVersion.split('.').slice(0, 2).join('.')} installation.`);
   } finally {
-    engine.setRef(false);
+    hold(false);
   }
-  const py = new PythonImpl(engine, calls, version);
+  const py = new PythonImpl(engine, calls, version, hold);
   liveEngine = py;
   for (const [name, size] of Object.entries(pools)) py.createPool(name, size);
   return py;
@@ -117,6 +123,7 @@ export class PythonImpl implements Python {
     private readonly engine: NativeEngine,
     readonly calls: CallTable,
     readonly version: string,
+    private readonly hold: (on: boolean) => void,
   ) {}
 
   // ---- pools and routing ----------------------------------------------------
@@ -295,7 +302,9 @@ export class PythonImpl implements Python {
       this.calls.abandonAll(new Error('Python was shut down while the call was pending'));
       for (const p of this.processMap.values()) p.markClosed();
       this.processMap.clear();
+      this.hold(true);
       this.shutdownPromise = this.engine.shutdown().then(() => {
+        this.hold(false);
         if (liveEngine === this) liveEngine = undefined;
         this.changed();
       });

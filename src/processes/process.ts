@@ -133,11 +133,7 @@ export class ProcessImpl implements PyProcess {
       return Promise.reject(e);
     }
     return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, opts?.rich === true],
-      ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich'], opts)
-      .then((r) => {
-        const [hasValue, value] = r as [boolean, unknown];
-        return hasValue ? value : undefined;
-      });
+      ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich'], opts);
   }
 
   call(module: string, fn: string, args?: unknown[], kwargs?: Record<string, unknown>, opts?: RunOptions): Promise<unknown> {

@@ -241,7 +241,9 @@ void ContextCore::RunJob(Job& job) {
         result = PyRef::steal(PyObject_Vectorcall(Interpreter::Instance().dispatch(), argv, 3, nullptr));
       }
     }
-    if (result) {
+    if (result && result.get() == Interpreter::Instance().noValue()) {
+      ev.kind = EventKind::Result;  // Value() is JS undefined
+    } else if (result) {
       std::string error;
       ev.kind = EventKind::Result;
       if (!convert::FromPython(result.get(), ev.value, error)) {

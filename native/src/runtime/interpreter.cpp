@@ -42,10 +42,13 @@ bool Check(PyStatus status, std::string& error) {
 }  // namespace
 
 bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::string& error) {
-  if (PyImport_AppendInittab(kNativeModuleName, &InitNativeModule) < 0) {
+  // The inittab outlives finalization; register the module only once per process.
+  static bool registered = false;
+  if (!registered && PyImport_AppendInittab(kNativeModuleName, &InitNativeModule) < 0) {
     error = "could not register the _py_contexts_native module";
     return false;
   }
+  registered = true;
   PyConfig config;
   PyConfig_InitPythonConfig(&config);
   // Node owns the process's signals; Python must not install SIGINT handlers.
@@ -81,7 +84,8 @@ bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::strin
       describeError_ = PyObject_GetAttrString(mod.get(), "describe_error");
       newEnv_ = PyObject_GetAttrString(mod.get(), "new_env");
       closeEnv_ = PyObject_GetAttrString(mod.get(), "close_env");
-      if (!dispatch_ || !describeError_ || !newEnv_ || !closeEnv_)
+      noValue_ = PyObject_GetAttrString(mod.get(), "NO_VALUE");
+      if (!dispatch_ || !describeError_ || !newEnv_ || !closeEnv_ || !noValue_)
         error = "py_contexts.runtime is incomplete: " + FetchErrorText();
     }
   }
@@ -90,6 +94,7 @@ bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::strin
     Py_CLEAR(describeError_);
     Py_CLEAR(newEnv_);
     Py_CLEAR(closeEnv_);
+    Py_CLEAR(noValue_);
     Py_FinalizeEx();
     mainState_ = nullptr;
     interp_ = nullptr;
@@ -109,6 +114,7 @@ void Interpreter::Finalize() {
   Py_CLEAR(describeError_);
   Py_CLEAR(newEnv_);
   Py_CLEAR(closeEnv_);
+  Py_CLEAR(noValue_);
   // Non-daemon threads started by user code would make finalization wait for them
   // forever; forget them (they are killed when they next touch Python).
   PyRun_SimpleString(

@@ -37,6 +37,8 @@ class Interpreter {
   PyObject* describeError() const { return describeError_; }
   PyObject* newEnv() const { return newEnv_; }
   PyObject* closeEnv() const { return closeEnv_; }
+  // runtime.NO_VALUE: a result that means "nothing" (JS undefined).
+  PyObject* noValue() const { return noValue_; }
 
  private:
   bool running_ = false;
@@ -46,6 +48,7 @@ class Interpreter {
   PyObject* describeError_ = nullptr;
   PyObject* newEnv_ = nullptr;
   PyObject* closeEnv_ = nullptr;
+  PyObject* noValue_ = nullptr;
 };
 
 }  // namespace pyc

@@ -8,6 +8,21 @@
 namespace pyc {
 namespace {
 
+// A copy of `s` with lone surrogates replaced by U+FFFD, so it can be UTF-8.
+PyRef ReplaceSurrogates(PyObject* s) {
+  Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+  int kind = PyUnicode_KIND(s);
+  const void* data = PyUnicode_DATA(s);
+  PyRef out = PyRef::steal(PyUnicode_New(n, 0x10FFFF));
+  if (!out) return out;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD;
+    PyUnicode_WRITE(PyUnicode_KIND(out.get()), PyUnicode_DATA(out.get()), i, c);
+  }
+  return out;
+}
+
 // write(stream: int, text: str) -> int. Text written outside a call (a thread the
 // user started, or between calls) is discarded: it belongs to no caller.
 PyObject* Write(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
@@ -26,10 +41,10 @@ PyObject* Write(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   if (!utf8) {
     // Lone surrogates cannot be UTF-8: replace them rather than lose the text.
     PyErr_Clear();
-    fixed = PyRef::steal(PyUnicode_AsEncodedString(args[1], "utf-8", "replace"));
+    fixed = ReplaceSurrogates(args[1]);
     if (!fixed) return nullptr;
-    utf8 = PyBytes_AS_STRING(fixed.get());
-    len = PyBytes_GET_SIZE(fixed.get());
+    utf8 = PyUnicode_AsUTF8AndSize(fixed.get(), &len);
+    if (!utf8) return nullptr;
   }
   EventKind kind = stream == 2 ? EventKind::Stderr : EventKind::Stdout;
   if (ctx->sink().OutputBacklogged()) {
