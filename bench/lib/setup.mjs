@@ -3,11 +3,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH } from './common.mjs';
+import { BENCH, ROOT } from './common.mjs';
 
-/** The interpreter the engine uses: PY_CONTEXTS_PYTHON, else python3 on PATH (as issue 2 specifies). */
+/**
+ * The interpreter the engine uses, found the way dist/core.js finds it: PY_CONTEXTS_PYTHON, else
+ * the python the addon was built for (native/build/python.json), else python3 on PATH.
+ */
 export function resolvePython() {
-  const requested = process.env.PY_CONTEXTS_PYTHON || 'python3';
+  const built = join(ROOT, 'native', 'build', 'python.json');
+  let requested = process.env.PY_CONTEXTS_PYTHON || 'python3';
+  if (!process.env.PY_CONTEXTS_PYTHON && existsSync(built)) {
+    try {
+      requested = JSON.parse(readFileSync(built, 'utf8')).executable ?? requested;
+    } catch { /* fall back to python3 */ }
+  }
   const script = [
     'import json, os, sys, sysconfig',
     'v = sysconfig.get_config_var',

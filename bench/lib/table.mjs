@@ -100,6 +100,8 @@ const legend = (meta) => [
 function notes(meta, reasons) {
   const lines = [];
   reasons.forEach((r, i) => lines.push(`[${String.fromCharCode(97 + (i % 26))}] ${r}`));
+  const lib = (k) => meta.libpython?.[k]?.join(', ') || '?';
+  lines.push(`embedded libpython: ours ${lib('ours')}; node-calls-python ${lib('ncpAsync')}.`);
   if (!meta.engine.endsWith('/dist/core.js')) lines.push(`note: our column comes from BENCH_CORE=${meta.engine}`);
   if (meta.pySum10kUs) lines.push(`timeit: Python's own sum() over a 10k-double memoryview takes ${meta.pySum10kUs.toFixed(0)} µs in ${meta.python.split(' ')[0]}, a floor under every peer's 10k Float64Array figure.`);
   for (const w of meta.warnings ?? []) lines.push(`warning: ${w}`);
