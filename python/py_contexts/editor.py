@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import inspect
 import reprlib
-import sys
+import threading
 import time
 import types
 from typing import Any, Iterator
@@ -152,8 +152,9 @@ def _next_code_line(lines: list[str], after: int) -> int:
 # Variables
 # ---------------------------------------------------------------------------
 
-# Names the runtime puts into every environment; they are not the user's variables.
-HIDDEN_NAMES = frozenset({"display", "In", "Out", "get_ipython", "exit", "quit"})
+# Names the runtime puts into every environment (and `_`, the last result, a duplicate);
+# they are not the user's variables.
+HIDDEN_NAMES = frozenset({"_", "display", "In", "Out", "get_ipython", "exit", "quit"})
 
 # Values of these libraries have their own good repr and an internal __dict__ that
 # would only confuse a variables view, so they are shown but not expanded.
@@ -167,28 +168,51 @@ class _ReprTimeout(BaseException):
 class _Deadline:
     """Interrupts Python code running on this thread once `seconds` have passed.
 
-    It uses the trace hook, which sees every line of Python code, so a __repr__ that
-    loops forever in Python is stopped. C code that never returns to the interpreter
-    cannot be stopped this way; containers are therefore summarised with reprlib,
-    which never builds a huge repr in C.
+    A trace hook is not enough: ``while True: pass`` compiles to one jump that produces
+    no trace events. Instead a timer thread raises _ReprTimeout in this thread with
+    PyThreadState_SetAsyncExc, which the interpreter checks on every backward jump and
+    call, the same mechanism as the engine's interrupt. A lock makes sure the timer can
+    never fire after the guarded code has finished, and any exception still pending at
+    that point is cleared. C code that never returns to the interpreter cannot be stopped
+    this way; containers are therefore summarised with reprlib, which never builds a huge
+    repr in C.
     """
 
     def __init__(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
-        self.previous: Any = None
+        self.seconds = seconds
+        self.thread_id = threading.get_ident()
+        self.lock = threading.Lock()
+        self.armed = False
+        self.timer: threading.Timer | None = None
 
-    def _trace(self, frame: types.FrameType, event: str, arg: object) -> Any:
-        if time.monotonic() > self.deadline:
-            raise _ReprTimeout()
-        return self._trace
+    def _fire(self) -> None:
+        with self.lock:
+            if self.armed and _set_async_exc is not None:
+                _set_async_exc(ctypes.c_ulong(self.thread_id), ctypes.py_object(_ReprTimeout))
 
     def __enter__(self) -> "_Deadline":
-        self.previous = sys.gettrace()
-        sys.settrace(self._trace)
+        self.armed = True
+        self.timer = threading.Timer(self.seconds, self._fire)
+        self.timer.daemon = True
+        self.timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        sys.settrace(self.previous)
+        with self.lock:
+            self.armed = False
+            if self.timer is not None:
+                self.timer.cancel()
+            if _set_async_exc is not None:
+                _set_async_exc(ctypes.c_ulong(self.thread_id), None)
+
+
+try:
+    import ctypes
+
+    _set_async_exc: Any = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    # No argtypes: ctypes then passes None as NULL, which clears a pending exception.
+except Exception:  # no ctypes in this interpreter: reprs are then limited in size only
+    _set_async_exc = None
 
 
 def _short_repr(value: object, chars: int) -> str:
@@ -214,6 +238,17 @@ def _guarded(fn: Any, seconds: float, timed_out: Any) -> Any:
         return timed_out
     except Exception as e:  # a broken __repr__ or __len__ is the value's problem, not ours
         return _Failed(f"{type(e).__name__}: {e}")
+
+
+def _guarded_fast(fn: Any) -> Any:
+    try:
+        return fn()
+    except Exception as e:
+        return _Failed(f"{type(e).__name__}: {e}")
+
+
+_SCALARS = (str, bytes, int, float, complex, bool, type(None))
+_SKIPPED = object()
 
 
 class _Failed:
@@ -349,16 +384,22 @@ def variables(
     total = len(items)
     out: list[dict[str, object]] = []
     for label, token, v in items[: max(max_items, 0)]:
-        if time.monotonic() > budget_end:
-            text = "repr skipped"
+        if type(v) in _SCALARS:
+            # Exact builtin scalars have a C repr of bounded cost (subclasses may not), so
+            # they skip the timer thread that the deadline costs.
+            r = _guarded_fast(lambda: _short_repr(v, repr_chars))
+        elif time.monotonic() > budget_end:
+            r = _SKIPPED
         else:
             r = _guarded(lambda: _short_repr(v, repr_chars), seconds, None)
-            if r is None:
-                text = "repr timed out"
-            elif isinstance(r, _Failed):
-                text = f"<repr failed: {r.message}>"[:repr_chars]
-            else:
-                text = r
+        if r is _SKIPPED:
+            text = "repr skipped"
+        elif r is None:
+            text = "repr timed out"
+        elif isinstance(r, _Failed):
+            text = f"<repr failed: {r.message}>"[:repr_chars]
+        else:
+            text = str(r)
         entry: dict[str, object] = {
             "name": label,
             "type": _type_name(v),
