@@ -7,6 +7,7 @@ import {
   richOutput,
   sortMimes,
   streamOutput,
+  suppressesResult,
   STDERR_MIME,
   STDOUT_MIME,
   type CellLookup,
@@ -263,6 +264,22 @@ describe('notebook outputs', () => {
       assert.equal(errorOutput('plain', cells).items[0]?.kind, 'error');
     });
   });
+});
+
+describe('suppressesResult (IPython\'s trailing semicolon)', () => {
+  const table: [string, boolean][] = [
+    ['plt.plot(x);', true],
+    ['plt.plot(x);  # no Line2D repr\n\n', true],
+    ['x = 1\nx;\n# trailing comment line\n', true],
+    ['x', false],
+    ["s = 'a;'", false],
+    ["s = 'a # b';", true],
+    ["f('#');  # x", false], // a quote before '#': the comment is not stripped, so be conservative
+    ['', false],
+  ];
+  for (const [source, expected] of table) {
+    it(`${JSON.stringify(source)} → ${expected}`, () => assert.equal(suppressesResult(source), expected));
+  }
 });
 
 describe('notebook metadata', () => {

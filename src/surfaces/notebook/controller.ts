@@ -14,6 +14,7 @@ import {
   errorOutput,
   richOutput,
   streamItem,
+  suppressesResult,
   type CellSource,
   type OutputItemSpec,
   type OutputSpec,
@@ -108,7 +109,7 @@ class CellRun implements CellJob {
           onInput: (prompt, password) => this.session.input(prompt, password, writer),
         });
         await writer.close();
-        if (isDisplayData(value)) await exec.appendOutput(toOutput(richOutput(value, 'execute_result', order)));
+        if (isDisplayData(value) && !suppressesResult(source)) await exec.appendOutput(toOutput(richOutput(value, 'execute_result', order)));
         ok = true;
       } catch (err) {
         await writer.close().catch(() => undefined);

@@ -300,3 +300,20 @@ export function errorOutput(err: unknown, cells: CellLookup): OutputSpec {
     },
   };
 }
+
+/**
+ * True when the cell's last statement ends with `;`, which in IPython hides the value of
+ * the trailing expression (`plt.plot(x);` shows the figure without `[<Line2D …>]`).
+ * A trailing comment is ignored when nothing before it could be a string holding `#`.
+ */
+export function suppressesResult(source: string): boolean {
+  const lines = source.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    let line = (lines[i] ?? '').trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const hash = line.indexOf('#');
+    if (hash >= 0 && !/["']/.test(line.slice(0, hash))) line = line.slice(0, hash).trimEnd();
+    return line.endsWith(';');
+  }
+  return false;
+}
