@@ -138,7 +138,8 @@ export function installVsix({ vsix, extensionsDir, userDataDir, tmp = shortTempD
  */
 export async function startCodeServer({
   tools = ensureTools(),
-  tmp = shortTempDir(),
+  tmp: givenTmp,
+  tmp = givenTmp ?? shortTempDir(),
   userDataDir = join(tmp, 'user'),
   extensionsDir = join(tmp, 'extensions'),
   trust = true,
@@ -222,9 +223,28 @@ export async function startCodeServer({
       killGroup(proc.pid, 'SIGKILL');
       groups.delete(proc.pid);
       log.end();
+      // A temp dir we made ourselves is ours to remove; a caller's stays for the caller.
+      if (!givenTmp) rmSync(tmp, { recursive: true, force: true });
     },
     proc,
   };
+}
+
+/**
+ * Headless Debian chromium. Its crash handler writes under XDG_CONFIG_HOME, so that points
+ * into a temp dir removed when the browser closes.
+ */
+export async function launchChromium(tools = ensureTools()) {
+  const { chromium } = await loadPlaywright(tools);
+  const home = shortTempDir('pyc-browser-');
+  const browser = await chromium.launch({
+    executablePath: tools.chromium,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, XDG_CONFIG_HOME: home, XDG_CACHE_HOME: home },
+  });
+  browser.on('disconnected', () => rmSync(home, { recursive: true, force: true }));
+  return browser;
 }
 
 const SCREENSHOT = /\[\[screenshot:([A-Za-z0-9._-]+)\]\]/;
@@ -247,8 +267,7 @@ export async function runTestsInBrowser({
   onLog = (line) => process.stdout.write(line.endsWith('\n') ? line : line + '\n'),
   viewport = { width: 1280, height: 800 },
 }) {
-  const { chromium } = await loadPlaywright(tools);
-  const browser = await chromium.launch({ executablePath: tools.chromium, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchChromium(tools);
   const browserLog = browserLogFile ? createWriteStream(browserLogFile) : null;
   let passed = 0;
   let failed = 0;

@@ -142,12 +142,14 @@ async function runCodeServerSession(session, tools, vsixPath) {
   }
 }
 
-/** Starts Xvfb when desktop VS Code has no display to use; returns a cleanup function. */
-function ensureDisplay() {
+/** Starts Xvfb when desktop VS Code has no display to use; resolves to a cleanup function. */
+async function ensureDisplay() {
   if (process.env.DISPLAY || !spawnSync('which', ['Xvfb']).stdout?.length) return () => {};
-  const display = `:${90 + Math.floor(Math.random() * 100)}`;
-  const x = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { detached: true, stdio: 'ignore' });
-  process.env.DISPLAY = display;
+  const n = 90 + Math.floor(Math.random() * 100);
+  const x = spawn('Xvfb', [`:${n}`, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { detached: true, stdio: 'ignore' });
+  // Electron fails at once without a display, so wait for the X socket to appear.
+  for (let i = 0; i < 50 && !existsSync(`/tmp/.X11-unix/X${n}`); i++) await new Promise((r) => setTimeout(r, 100));
+  process.env.DISPLAY = `:${n}`;
   return () => {
     try {
       process.kill(-x.pid, 'SIGKILL');
@@ -266,7 +268,7 @@ async function main() {
   let ok = true;
   let stopDisplay = () => {};
   for (const backend of backends) {
-    if (backend === 'electron') stopDisplay = ensureDisplay();
+    if (backend === 'electron') stopDisplay = await ensureDisplay();
     for (const session of sessions) {
       say(`--- ${backend} / ${session.name} ---`);
       let r;
@@ -283,7 +285,7 @@ async function main() {
       failed += r.failed;
       if (r.code !== 0 || !r.sawSummary) {
         ok = false;
-        say(`${backend}/${session.name} failed: host exit code ${r.code}${r.sawSummary ? '' : ', no test summary'}`);
+        say(`${backend}/${session.name} failed: host exit code ${r.code}${r.sawSummary ? '' : ', no test summary (did the extension host crash? see test-artifacts/logs)'}`);
         if (!r.sawSummary) failed += 1;
       }
     }
@@ -295,6 +297,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error ? e.stack : e);
-  process.exit(1);
+  // Missing system packages come with the command to run; no stack needed for those.
+  console.error(e?.exitCode ? `[integration] ${e.message}` : e instanceof Error ? e.stack : e);
+  console.log('0 passed, 1 failed');
+  process.exit(e?.exitCode ?? 1);
 });

@@ -13,8 +13,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { CHROMIUM_ARGS, startCodeServer } from './code-server-session.mjs';
-import { ensureTools, loadPlaywright } from './vscode-tools.mjs';
+import { launchChromium, startCodeServer } from './code-server-session.mjs';
+import { ensureTools } from './vscode-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const argv = process.argv.slice(2);
@@ -101,8 +101,7 @@ async function browser() {
   const url = server.url({ folder: demo, extensionDevelopmentPaths: [root] });
 
   if (argv.includes('--check')) {
-    const { chromium } = await loadPlaywright(tools);
-    const b = await chromium.launch({ executablePath: tools.chromium, headless: true, args: CHROMIUM_ARGS });
+    const b = await launchChromium(tools);
     let ok = false;
     try {
       const page = await b.newPage({ viewport: { width: 1280, height: 800 } });

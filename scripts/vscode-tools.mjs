@@ -57,15 +57,17 @@ function run(cmd, args, opts = {}) {
 
 function missingAptPackages() {
   // Only Debian-like systems can answer this; elsewhere we check for the files we need.
-  const dpkg = spawnSync('dpkg-query', ['-W', '-f=${Status}\\n', ...APT_PACKAGES], { encoding: 'utf8' });
-  if (dpkg.error) {
+  if (spawnSync('dpkg-query', ['--version']).error) {
     const missing = [];
     if (!existsSync(CHROMIUM)) missing.push('chromium');
     if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/krb5/krb5.h')) missing.push('libkrb5-dev');
     return missing;
   }
-  const lines = dpkg.stdout.trim().split('\n');
-  return APT_PACKAGES.filter((_, i) => !(lines[i] ?? '').includes('install ok installed'));
+  // One query per package: dpkg-query prints nothing at all for a package it never heard of.
+  return APT_PACKAGES.filter((name) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
+    return !(r.stdout ?? '').includes('install ok installed');
+  });
 }
 
 function ensureAptPackages() {
