@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NotebookHost } from '../../common/host';
 import type { DisplayData, PyProcess } from '../../engine/types';
+import { transformMagics } from './magics';
 import { isPythonNotebook } from './metadata';
 import {
   errorOutput,
@@ -99,7 +100,9 @@ class CellRun implements CellJob {
       this.session.remember(filename, { executionCount: order, source });
       try {
         const proc = await this.session.process();
-        const value = await proc.run(source, {
+        // IPython syntax (!cmd, %magic) becomes plain Python line for line; tracebacks and
+        // linecache still show the cell as written.
+        const value = await proc.run(transformMagics(source), {
           rich: true,
           filename,
           firstLine: 1,

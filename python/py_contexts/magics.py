@@ -1,0 +1,219 @@
+"""The IPython magics notebook users type every day, for cells run by Py Contexts.
+
+The notebook controller rewrites ``!cmd``, ``%magic args`` and ``%%magic`` cells into calls
+to ``system``, ``line`` and ``cell`` here (src/surfaces/notebook/magics.ts), passing the
+cell's ``globals()``, which is the notebook's environment.
+
+Supported: ``!cmd`` (also ``x = !cmd``), ``%time``, ``%timeit``, ``%pip``, ``%matplotlib``
+(always inline here), ``%who``, ``%env``, and the cell magics ``%%time``,
+``%%timeit``, ``%%capture``, ``%%html``, ``%%markdown``, ``%%svg``, ``%%writefile``,
+``%%bash``/``%%sh``. Anything else raises ``UsageError`` naming what is supported, rather
+than a puzzling SyntaxError.
+
+``%cd`` is refused on purpose: the working directory belongs to the whole editor process,
+not to one notebook. Shell commands run in the notebook's folder instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import os
+import shlex
+import subprocess
+import sys
+import time
+import re
+import timeit as _timeit_module
+
+__all__ = ['system', 'line', 'cell', 'UsageError']
+
+
+class UsageError(Exception):
+    """A magic that does not exist here, or was called wrongly."""
+
+
+def _cwd(ns: dict) -> str | None:
+    """The notebook's folder, where Jupyter would run shell commands."""
+    path = ns.get('__vsc_ipynb_file__')
+    if isinstance(path, str) and os.path.isabs(path):
+        return os.path.dirname(path)
+    return None
+
+
+def _run(args, ns: dict, capture: bool, shell: bool):
+    """Runs a command, streaming its output into the cell as it comes (pip can take a
+    while). An interrupt stops the command and is raised in the cell."""
+    proc = subprocess.Popen(args, shell=shell, cwd=_cwd(ns), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+                            errors='replace', bufsize=1)
+    lines = []
+    try:
+        assert proc.stdout is not None
+        for out_line in proc.stdout:
+            if capture:
+                lines.append(out_line.rstrip('\n'))
+            else:
+                sys.stdout.write(out_line)
+        code = proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    ns['_exit_code'] = code
+    return lines if capture else None
+
+
+def system(cmd: str, capture: bool, ns: dict):
+    """``!cmd`` prints the command's output; ``x = !cmd`` returns its lines."""
+    return _run(cmd, ns, capture, shell=True)
+
+
+def _format_time(seconds: float) -> str:
+    if seconds >= 1:
+        return f'{seconds:.3g} s'
+    for unit, scale in (('ms', 1e3), ('µs', 1e6), ('ns', 1e9)):
+        if seconds * scale >= 1:
+            return f'{seconds * scale:.3g} {unit}'
+    return f'{seconds * 1e9:.3g} ns'
+
+
+def _compile(code: str, ns: dict):
+    """The statements of ``code`` and its trailing expression, like a cell."""
+    import ast
+    tree = ast.parse(code, '<magic>', 'exec')
+    expr = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        expr = compile(ast.Expression(tree.body.pop().value), '<magic>', 'eval')
+    return compile(tree, '<magic>', 'exec'), expr
+
+
+def _time(code: str, ns: dict):
+    body, expr = _compile(code, ns)
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        exec(body, ns)
+        value = eval(expr, ns) if expr is not None else None
+    finally:
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        print(f'CPU times: total: {_format_time(cpu)}\nWall time: {_format_time(wall)}')
+    return value
+
+
+_TIMEIT_OPTION = re.compile(r'^\s*-([nr])\s*(\d+)\s*')
+
+
+def _timeit(code: str, ns: dict, setup: str = 'pass'):
+    number, runs = 0, 7
+    # The two options people use: -n loops per run, -r runs.
+    while (m := _TIMEIT_OPTION.match(code)):
+        if m.group(1) == 'n':
+            number = int(m.group(2))
+        else:
+            runs = max(1, int(m.group(2)))
+        code = code[m.end():]
+    timer = _timeit_module.Timer(code, setup, globals=ns)
+    if number <= 0:
+        number, _ = timer.autorange()
+    per_loop = [t / number for t in timer.repeat(repeat=runs, number=number)]
+    mean = sum(per_loop) / runs
+    std = math.sqrt(sum((t - mean) ** 2 for t in per_loop) / runs)
+    loops = 'loop' if number == 1 else 'loops'
+    print(f'{_format_time(mean)} ± {_format_time(std)} per loop (mean ± std. dev. of {runs} runs, {number:,} {loops} each)')
+
+
+def _pip(args: str, ns: dict):
+    _run([sys.executable, '-m', 'pip', *shlex.split(args)], ns, capture=False, shell=False)
+    print('Note: you may need to restart the notebook (Py Contexts: Restart) to use updated packages.')
+
+
+def _who(args: str, ns: dict):
+    names = sorted(k for k in ns if not k.startswith('_') and k != 'display')
+    print('  '.join(names) if names else 'Interactive namespace is empty.')
+
+
+def _env(args: str, ns: dict):
+    if not args:
+        return dict(os.environ)
+    if '=' in args:
+        raise UsageError('%env NAME=value would change the environment of the whole editor process; '
+                         'set os.environ in your own subprocess calls instead')
+    return os.environ.get(args)
+
+
+_LINE = {
+    'time': lambda args, ns: _time(args, ns),
+    'timeit': lambda args, ns: _timeit(args, ns),
+    'pip': _pip,
+    'matplotlib': lambda args, ns: None,  # figures are always shown inline here
+    'who': _who,
+    'env': _env,
+}
+
+
+def _display_text(kind: str, text: str):
+    from py_contexts import display as d
+    d.display({'HTML': d.HTML, 'Markdown': d.Markdown, 'SVG': d.SVG}[kind](text))
+
+
+def _writefile(args: str, body: str, ns: dict):
+    parts = shlex.split(args)
+    append = '-a' in parts or '--append' in parts
+    paths = [p for p in parts if p not in ('-a', '--append')]
+    if len(paths) != 1:
+        raise UsageError('usage: %%writefile [-a] path')
+    path = paths[0]
+    if not os.path.isabs(path) and _cwd(ns):
+        path = os.path.join(_cwd(ns), path)
+    exists = os.path.exists(path)
+    with open(path, 'a' if append else 'w', encoding='utf-8') as f:
+        f.write(body if body.endswith('\n') else body + '\n')
+    print(f"{'Appending to' if append else ('Overwriting' if exists else 'Writing')} {paths[0]}")
+
+
+def _capture(args: str, body: str, ns: dict):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        exec(compile(body, '<magic>', 'exec'), ns)
+    name = args.split()[0] if args.split() else None
+    if name:
+        ns[name] = type('CapturedIO', (), {'stdout': out.getvalue(), 'stderr': err.getvalue(),
+                                           'show': lambda self: (sys.stdout.write(self.stdout), sys.stderr.write(self.stderr)),
+                                           '__repr__': lambda self: '<CapturedIO>'})()
+
+
+_CELL = {
+    'time': lambda args, body, ns: _time(body, ns),
+    'timeit': lambda args, body, ns: _timeit(body, ns, setup=args or 'pass'),
+    'html': lambda args, body, ns: _display_text('HTML', body),
+    'markdown': lambda args, body, ns: _display_text('Markdown', body),
+    'svg': lambda args, body, ns: _display_text('SVG', body),
+    'writefile': _writefile,
+    'capture': _capture,
+    'bash': lambda args, body, ns: _run(['bash', '-c', body], ns, capture=False, shell=False),
+    'sh': lambda args, body, ns: _run(['sh', '-c', body], ns, capture=False, shell=False),
+}
+
+
+def _unsupported(kind: str, name: str, table: dict):
+    if name == 'cd':
+        raise UsageError('%cd is not supported: the working directory is shared by the whole editor. '
+                         'Shell commands (!cmd) already run in the notebook\'s folder; '
+                         'use paths relative to os.path.dirname(__vsc_ipynb_file__) in Python.')
+    supported = ', '.join(kind + n for n in sorted(table))
+    return UsageError(f'{kind}{name} is not available in Py Contexts notebooks. Supported: {supported}.')
+
+
+def line(name: str, args: str, ns: dict):
+    fn = _LINE.get(name)
+    if fn is None:
+        raise _unsupported('%', name, _LINE)
+    return fn(args, ns)
+
+
+def cell(name: str, args: str, body: str, ns: dict):
+    fn = _CELL.get(name)
+    if fn is None:
+        raise _unsupported('%%', name, _CELL)
+    return fn(args, body, ns)

@@ -1,0 +1,98 @@
+/**
+ * IPython syntax in cells: the TypeScript rewrite (table tests) and, end to end, the rewritten
+ * cells run by a real Python against python/py_contexts/magics.py.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { statementStarts, transformMagics } from '../../src/surfaces/notebook/magics';
+
+const M = "__import__('py_contexts.magics').magics";
+
+describe('notebook magics: rewrite', () => {
+  const table: [string, string, string][] = [
+    ['shell command', '!ls -la', `${M}.system("ls -la", False, globals())`],
+    ['indented shell command', 'if True:\n    !echo hi', `if True:\n    ${M}.system("echo hi", False, globals())`],
+    ['captured shell command', 'files = !ls *.py', `files = ${M}.system("ls *.py", True, globals())`],
+    ['line magic', '%timeit sum(range(10))', `${M}.line("timeit", "sum(range(10))", globals())`],
+    ['assigned line magic', 't = %time f(1)', `t = ${M}.line("time", "f(1)", globals())`],
+    ['quotes survive', `!echo "a 'b'"`, `${M}.system("echo \\"a 'b'\\"", False, globals())`],
+    ['modulo on a continuation line', 'x = (10\n     % 3)', 'x = (10\n     % 3)'],
+    ['inside a triple-quoted string', 's = """\n%not magic\n!nor this\n"""', 's = """\n%not magic\n!nor this\n"""'],
+    ['after a backslash continuation', 'y = 7 \\\n  % 2', 'y = 7 \\\n  % 2'],
+    ['inequality', 'a != b', 'a != b'],
+    ['CRLF line endings', '%matplotlib inline\r\nx = 1\r\n', `${M}.line("matplotlib", "inline", globals())\r\nx = 1\r\n`],
+  ];
+  for (const [label, source, expected] of table) {
+    it(label, () => assert.equal(transformMagics(source), expected));
+  }
+
+  it('turns a %%cell magic into one call on line 1, keeping the line count', () => {
+    const out = transformMagics('%%time\nx = 1\ny = 2');
+    assert.equal(out, `${M}.cell("time", "", "x = 1\\ny = 2", globals())\n\n`);
+    assert.equal(out.split('\n').length, 3);
+  });
+
+  it('returns the very same string for plain Python', () => {
+    const src = 'x = 1\nprint(x % 2)\n';
+    assert.equal(transformMagics(src), src);
+  });
+
+  it('statementStarts marks lines inside brackets, strings and continuations', () => {
+    assert.deepEqual(statementStarts("a = [\n1]\nb = '''\nx'''\nc = 1 \\\n+ 2\n# '\nd"), [true, false, true, false, true, false, true, true]);
+  });
+});
+
+describe('notebook magics: in a real Python', function () {
+  this.timeout(60_000);
+  const root = path.resolve(__dirname, '../../..');
+  const python = process.env['PY_CONTEXTS_PYTHON'] ?? '/usr/bin/python3';
+
+  function runCell(source: string, expr?: string): { stdout: string; probe: unknown; value: unknown } {
+    const driver = path.join(root, 'test/fixtures/notebooks/display_driver.py');
+    const res = spawnSync(python, [driver, path.join(root, 'python')], {
+      input: JSON.stringify({ code: transformMagics(source), expr: expr ?? null }),
+      encoding: 'utf8',
+    });
+    if (res.status !== 0) throw new Error(res.stderr);
+    // The driver prints its JSON last; what the cell printed comes before it.
+    const at = res.stdout.lastIndexOf('{"displays"');
+    const result = JSON.parse(res.stdout.slice(at)) as { probe: unknown; value: unknown };
+    return { stdout: res.stdout.slice(0, at), ...result };
+  }
+
+  it('!cmd prints, x = !cmd captures lines and sets _exit_code', () => {
+    const r = runCell("!echo one\nlines = !printf 'a\\nb\\n'\nprobe = [lines, _exit_code]");
+    assert.equal(r.stdout, 'one\n');
+    assert.deepEqual(r.probe, [['a', 'b'], 0]);
+  });
+
+  it('%time returns the value and reports times; %timeit reports loops', () => {
+    const r = runCell('probe = %time 6 * 7\n%timeit -n 3 -r 2 -1 + 1');
+    assert.equal(r.probe, 42);
+    assert.match(r.stdout, /^CPU times: total: .+\nWall time: .+\n/);
+    assert.match(r.stdout, /per loop \(mean ± std\. dev\. of 2 runs, 3 loops each\)\n$/);
+  });
+
+  it('%matplotlib inline is accepted; unknown magics and %cd raise UsageError with help', () => {
+    assert.equal(runCell('%matplotlib inline\nprobe = 1').probe, 1);
+    const bad = runCell("try:\n    %nosuchmagic\nexcept Exception as e:\n    probe = [type(e).__name__, str(e)]");
+    const [name, message] = bad.probe as [string, string];
+    assert.equal(name, 'UsageError');
+    assert.match(message, /%nosuchmagic is not available.*Supported: %env, %matplotlib, %pip, %time, %timeit, %who/);
+    const cd = runCell("try:\n    %cd /tmp\nexcept Exception as e:\n    probe = str(e)");
+    assert.match(String(cd.probe), /working directory is shared by the whole editor/);
+  });
+
+  it('%%time, %%capture, %%writefile and %%bash cells', () => {
+    assert.match(runCell('%%time\nx = 2 ** 10\nprint(x)').stdout, /^1024\nCPU times/);
+    assert.equal(runCell("%%capture out\nprint('hidden')").stdout, '');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyc-magic-'));
+    const file = path.join(dir, 'hello.py');
+    assert.equal(runCell(`%%writefile ${file}\nprint('hi')`).stdout, `Writing ${file}\n`);
+    assert.equal(readFileSync(file, 'utf8'), "print('hi')\n");
+    assert.equal(runCell('%%bash\necho from bash').stdout, 'from bash\n');
+  });
+});
