@@ -9,9 +9,13 @@ namespace {
 
 // Path segments are kept as cheap pieces and only joined into a string when an
 // error is reported, so the common path pays nothing for good messages.
+// Below this size a copy is cheaper than a napi reference and its release event.
+constexpr size_t kShareThreshold = 4096;
+
 struct Walker {
   Napi::Env env;
   Napi::Function numbers;
+  const ShareHook* share;
   std::vector<std::string> path;
   std::vector<napi_value> ancestors;
 
@@ -173,7 +177,18 @@ struct Walker {
       default: Fail("unsupported typed array");
     }
     out.kind = Kind::TypedArray;
-    out.text.assign(static_cast<const char*>(data), length * item);
+    size_t bytes = length * item;
+    if (share && *share && bytes >= kShareThreshold) {
+      napi_ref ref;
+      if (napi_create_reference(env, v, 1, &ref) == napi_ok) {
+        out.shared = std::make_shared<SharedMemory>();
+        out.shared->data = data;
+        out.shared->length = bytes;
+        out.shared->release = (*share)(ref);
+        return out;
+      }
+    }
+    out.text.assign(static_cast<const char*>(data), bytes);
     return out;
   }
 
@@ -198,7 +213,11 @@ struct Walker {
         bool isTyped = false;
         napi_is_typedarray(env, packed, &isTyped);
         if (isTyped) {
+          // Packed arrays are temporaries: always copy them.
+          const ShareHook* saved = share;
+          share = nullptr;
           Value out = TypedArray(packed);
+          share = saved;
           out.kind = Kind::NumberList;
           return out;
         }
@@ -279,8 +298,9 @@ struct Walker {
 
 }  // namespace
 
-Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper) {
-  Walker w{env, numbersHelper, {rootName}, {}};
+Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper,
+             const ShareHook& share) {
+  Walker w{env, numbersHelper, &share, {rootName}, {}};
   return w.Walk(v, 0);
 }
 

@@ -8,6 +8,11 @@ namespace pyc::convert {
 // Throws Napi::TypeError naming the path (e.g. "args[0].a.b") for cycles,
 // functions, symbols and nesting deeper than kMaxDepth. `numbersHelper` is a JS
 // function (array) => Float64Array | undefined used to move number arrays in bulk.
-Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper);
+// Makes the release callback for JS memory lent to Python (see SharedMemory).
+using ShareHook = std::function<std::function<void()>(napi_ref)>;
+
+// Large typed arrays are lent, not copied, when `share` is set.
+Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper,
+             const ShareHook& share = nullptr);
 
 }  // namespace pyc::convert

@@ -108,11 +108,12 @@ struct Walker {
   bool Sequence(PyObject* o, Value& out) {
     if (!Enter(o)) return false;
     out = Value::list();
-    // PySequence_Fast gives a stable snapshot of a list that user code could
-    // otherwise mutate from __repr__ or __eq__ side effects.
-    PyRef fast = PyRef::steal(PySequence_Fast(o, "sequence expected"));
+    // Walk a tuple snapshot that owns its items: a list hands out its live item
+    // array, which a __repr__ of one item (or another thread, while repr releases the
+    // GIL) could clear or resize under us. PySequence_Tuple returns a tuple as is.
+    PyRef fast = PyRef::steal(PySequence_Tuple(o));
     if (!fast) { PyErr_Clear(); return Fail("could not iterate"); }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.get());
+    Py_ssize_t n = PyTuple_GET_SIZE(fast.get());
     out.items.resize(static_cast<size_t>(n));
     PyObject** items = PySequence_Fast_ITEMS(fast.get());
     for (Py_ssize_t i = 0; i < n; i++) {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "runtime/native_module.h"
+
 namespace pyc::convert {
 namespace {
 
@@ -36,6 +38,12 @@ PyRef Str(const Value& v) {
 PyRef Build(const Value& v);
 
 PyRef TypedArray(const Value& v) {
+  if (v.shared) {
+    // Zero-copy: a memoryview straight over the JS typed array's memory.
+    PyRef exporter = PyRef::steal(NewJsBuffer(v.shared, v.aux));
+    if (!exporter) return exporter;
+    return PyRef::steal(PyMemoryView_FromObject(exporter.get()));
+  }
   PyRef bytes = PyRef::steal(PyBytes_FromStringAndSize(v.text.data(), static_cast<Py_ssize_t>(v.text.size())));
   if (!bytes) return bytes;
   PyRef view = PyRef::steal(PyMemoryView_FromObject(bytes.get()));

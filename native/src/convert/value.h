@@ -7,6 +7,8 @@
 // Value can be moved freely between threads.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,19 @@ enum class Kind : uint8_t {
 
 enum class StrEnc : uint8_t { Latin1, Utf16, Utf8 };
 
+// JS memory lent to Python without a copy (large typed arrays). The JS side keeps
+// the typed array alive through a napi reference; when the last holder of this
+// token dies (the Value, or the Python memoryview's exporter), `release` posts the
+// reference's deletion to the JS thread.
+struct SharedMemory {
+  void* data = nullptr;
+  size_t length = 0;
+  std::function<void()> release;
+  ~SharedMemory() {
+    if (release) release();
+  }
+};
+
 struct Value {
   Kind kind = Kind::Undefined;
   StrEnc enc = StrEnc::Utf8;
@@ -42,6 +57,7 @@ struct Value {
   std::string aux;    // TypedArray format char, Opaque type name
   std::vector<uint64_t> words;  // BigInt magnitude
   std::vector<Value> items;
+  std::shared_ptr<SharedMemory> shared;  // TypedArray lent without copying (text unused)
 
   static Value null() { Value v; v.kind = Kind::Null; return v; }
   static Value boolean(bool b) { Value v; v.kind = Kind::Bool; v.flag = b; return v; }

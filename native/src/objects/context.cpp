@@ -133,11 +133,17 @@ void ContextCore::Reply(uint32_t call, std::optional<convert::Value> value, bool
   waitWake_.notify_all();
 }
 
-std::optional<convert::Value> ContextCore::WaitForReply(uint32_t call, bool& eof) {
-  std::unique_lock<std::mutex> lock(mutex_);
+void ContextCore::ExpectReply(uint32_t call) {
+  std::lock_guard<std::mutex> lock(mutex_);
   replyCall_ = call;
   replyReady_ = false;
+  replyEof_ = false;
   reply_.reset();
+}
+
+std::optional<convert::Value> ContextCore::WaitForReply(uint32_t call, bool& eof) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (replyCall_ != call) return std::nullopt;
   inNativeWait_ = true;
   waitInterrupted_ = false;
   waitWake_.wait(lock, [&] { return replyReady_ || waitInterrupted_ || stopping_; });
@@ -353,9 +359,22 @@ Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
   job.payload.items.reserve(n);
   // Top-level names follow the JS API's argument names so TypeErrors read naturally.
   Napi::Array names = info.Length() > 4 && info[4].IsArray() ? info[4].As<Napi::Array>() : Napi::Array::New(env);
+  // Large typed arrays are lent to Python; their napi reference is deleted on the
+  // JS thread once Python lets go of the memory.
+  std::weak_ptr<EventSink> sink = core_->sinkPtr();
+  convert::ShareHook share = [sink](napi_ref ref) -> std::function<void()> {
+    return [sink, ref]() {
+      if (auto s = sink.lock()) {
+        Event e;
+        e.kind = EventKind::Control;
+        e.control = [ref](Napi::Env env) { napi_delete_reference(env, ref); };
+        s->Push(std::move(e));
+      }
+    };
+  };
   for (uint32_t i = 0; i < n; i++) {
     std::string name = i < names.Length() ? names.Get(i).ToString().Utf8Value() : "payload[" + std::to_string(i) + "]";
-    job.payload.items.push_back(convert::FromJs(env, payload.Get(i), name, data->numbers.Value()));
+    job.payload.items.push_back(convert::FromJs(env, payload.Get(i), name, data->numbers.Value(), share));
   }
   return Napi::Boolean::New(env, core_->Submit(std::move(job)));
 }

@@ -65,6 +65,10 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   static ContextCore* Current();
   static uint32_t CurrentCall();
   EventSink& sink() { return *sink_; }
+  std::shared_ptr<EventSink> sinkPtr() const { return sink_; }
+  // Arms the reply slot; must happen before the request event is posted, or a fast
+  // JS reply could arrive before anyone waits for it and be lost.
+  void ExpectReply(uint32_t call);
   // Waits (GIL released) for the JS reply to an input request. nullopt: interrupted.
   std::optional<convert::Value> WaitForReply(uint32_t call, bool& eof);
   // Sleeps (GIL released) up to `seconds`; false if interrupted.

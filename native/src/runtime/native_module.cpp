@@ -86,6 +86,7 @@ PyObject* RequestInput(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   e.value = convert::Value::dict();
   e.value.put("prompt", nargs > 0 && PyUnicode_Check(args[0]) ? convert::StrValue(args[0]) : convert::Value::utf8(""));
   e.value.put("password", convert::Value::boolean(nargs > 1 && PyObject_IsTrue(args[1]) == 1));
+  ctx->ExpectReply(call);
   ctx->sink().Push(std::move(e));
   bool eof = false;
   std::optional<convert::Value> reply;
@@ -133,6 +134,51 @@ PyObject* ContextId(PyObject*, PyObject*) {
   return PyUnicode_FromStringAndSize(ctx->id().data(), static_cast<Py_ssize_t>(ctx->id().size()));
 }
 
+struct JsBufferObject {
+  PyObject_HEAD
+  std::shared_ptr<convert::SharedMemory>* mem;
+  char format[4];
+  Py_ssize_t itemsize;
+  Py_ssize_t shape;
+  Py_ssize_t stride;
+};
+
+int JsBufferGet(PyObject* obj, Py_buffer* view, int flags) {
+  auto* self = reinterpret_cast<JsBufferObject*>(obj);
+  auto& mem = **self->mem;
+  view->obj = Py_NewRef(obj);
+  view->buf = mem.data;
+  view->len = static_cast<Py_ssize_t>(mem.length);
+  view->readonly = 0;
+  view->itemsize = self->itemsize;
+  view->format = (flags & PyBUF_FORMAT) ? self->format : nullptr;
+  view->ndim = 1;
+  view->shape = (flags & PyBUF_ND) ? &self->shape : nullptr;
+  view->strides = (flags & PyBUF_STRIDES) ? &self->stride : nullptr;
+  view->suboffsets = nullptr;
+  view->internal = nullptr;
+  return 0;
+}
+
+void JsBufferDealloc(PyObject* obj) {
+  auto* self = reinterpret_cast<JsBufferObject*>(obj);
+  delete self->mem;  // may post the release of the JS reference
+  Py_TYPE(obj)->tp_free(obj);
+}
+
+PyBufferProcs kJsBufferProcs = {JsBufferGet, nullptr};
+
+PyTypeObject JsBufferType = [] {
+  PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
+  t.tp_name = "_py_contexts_native.JsBuffer";
+  t.tp_basicsize = sizeof(JsBufferObject);
+  t.tp_dealloc = JsBufferDealloc;
+  t.tp_as_buffer = &kJsBufferProcs;
+  t.tp_flags = Py_TPFLAGS_DEFAULT;
+  t.tp_doc = "Memory of a JS typed array, shared with Python without copying";
+  return t;
+}();
+
 PyMethodDef kMethods[] = {
     {"write", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(Write)), METH_FASTCALL,
      "write(stream, text): stream output of the running call (1 stdout, 2 stderr)"},
@@ -148,6 +194,27 @@ PyModuleDef kModule = {PyModuleDef_HEAD_INIT, kNativeModuleName, "Py Contexts na
 
 }  // namespace
 
-PyObject* InitNativeModule() { return PyModule_Create(&kModule); }
+PyObject* InitNativeModule() {
+  if (PyType_Ready(&JsBufferType) < 0) return nullptr;
+  return PyModule_Create(&kModule);
+}
+
+PyObject* NewJsBuffer(std::shared_ptr<convert::SharedMemory> mem, const std::string& format) {
+  auto* self = PyObject_New(JsBufferObject, &JsBufferType);
+  if (!self) return nullptr;
+  char f = format.empty() ? 'B' : format[0];
+  self->format[0] = f;
+  self->format[1] = '\0';
+  switch (f) {
+    case 'b': case 'B': self->itemsize = 1; break;
+    case 'h': case 'H': self->itemsize = 2; break;
+    case 'i': case 'I': case 'f': self->itemsize = 4; break;
+    default: self->itemsize = 8; break;
+  }
+  self->shape = static_cast<Py_ssize_t>(mem->length) / self->itemsize;
+  self->stride = self->itemsize;
+  self->mem = new std::shared_ptr<convert::SharedMemory>(std::move(mem));
+  return reinterpret_cast<PyObject*>(self);
+}
 
 }  // namespace pyc

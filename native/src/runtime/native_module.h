@@ -6,9 +6,18 @@
 #pragma once
 #include <Python.h>
 
+#include <memory>
+#include <string>
+
+#include "convert/value.h"
+
 namespace pyc {
 
 constexpr const char* kNativeModuleName = "_py_contexts_native";
 PyObject* InitNativeModule();
+
+// A buffer exporter over JS memory (writable, 1-D, struct format `format`). It holds
+// the SharedMemory token, so the JS typed array lives as long as any Python view.
+PyObject* NewJsBuffer(std::shared_ptr<convert::SharedMemory> mem, const std::string& format);
 
 }  // namespace pyc
