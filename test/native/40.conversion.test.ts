@@ -136,6 +136,20 @@ describe('conversion', () => {
       assert.equal(await p.call('builtins', 'sum', [new Float64Array([1, 2, 3.5])]), 6.5);
     });
 
+    it('lends large typed arrays to Python without copying (shared memory)', async () => {
+      const big = new Float64Array(100_000).fill(1);
+      await p.exec('def scale(view, k):\n    for i in range(3):\n        view[i] *= k\n    return view.nbytes');
+      assert.equal(await p.call('__main__', 'scale', [big, 5]), 800_000);
+      assert.deepEqual([...big.subarray(0, 4)], [5, 5, 5, 1], 'Python wrote into the JS memory');
+      // Python may keep the view after the call: the JS memory stays alive meanwhile.
+      await p.exec('def keep(view):\n    global kept\n    kept = view');
+      await p.call('__main__', 'keep', [new Int32Array(4096).fill(7)]);
+      (globalThis as { gc?: () => void }).gc?.();
+      await new Promise((r) => setImmediate(r));
+      assert.equal(await p.eval('sum(kept)'), 7 * 4096);
+      await p.exec('del kept');
+    });
+
     it('maps Array to list, objects and Maps to dict, Set to set', async () => {
       assert.equal(await pyType([1, 2]), 'list');
       assert.equal(await pyType({ a: 1 }), 'dict');
