@@ -117,6 +117,51 @@ def _blocked_abort():
 
 os._exit = _blocked_exit
 os.abort = _blocked_abort
+# The same C functions are reachable as posix._exit and posix.abort.
+try:
+    import posix as _posix
+
+    _posix._exit = _blocked_exit
+    _posix.abort = _blocked_abort
+except ImportError:  # pragma: no cover - posix exists on every platform we build for
+    pass
+
+
+def _blocked_interrupt_main(*args, **kwargs):
+    # Python's signal handlers are not installed in the embedded interpreter (Node owns
+    # the signals); called from a context thread, the real function segfaulted the
+    # host (measured on 3.11).
+    raise RuntimeError('_thread.interrupt_main() is not available in py-contexts; interrupt the context instead')
+
+
+import _thread  # noqa: E402
+
+_thread.interrupt_main = _blocked_interrupt_main
+
+# Context threads have a 256 MiB C stack (native/src/objects/context.cpp). On 3.11 the
+# recursion limit also bounds C recursion, and the most stack-hungry pattern measured
+# (a function recursing through sorted(key=...)) overflows that stack somewhere between
+# 160,000 and 200,000 levels. Above the cap below, a RecursionError could become a
+# segfault that ends the editor, so higher limits are capped with a warning.
+MAX_RECURSION_LIMIT = 100_000
+_real_setrecursionlimit = sys.setrecursionlimit
+
+
+def _setrecursionlimit(limit):
+    if isinstance(limit, int) and limit > MAX_RECURSION_LIMIT:
+        import warnings
+
+        warnings.warn(
+            f'sys.setrecursionlimit({limit}) was capped at {MAX_RECURSION_LIMIT}: deeper recursion '
+            'could overflow the context thread\'s C stack and crash the host',
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        limit = MAX_RECURSION_LIMIT
+    _real_setrecursionlimit(limit)
+
+
+sys.setrecursionlimit = _setrecursionlimit
 
 # Figures must render off-screen; only sets the default, importing nothing.
 os.environ.setdefault('MPLBACKEND', 'Agg')

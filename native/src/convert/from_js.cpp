@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <vector>
 
 namespace pyc::convert {
@@ -11,6 +12,9 @@ namespace {
 // error is reported, so the common path pays nothing for good messages.
 // Below this size a copy is cheaper than a napi reference and its release event.
 constexpr size_t kShareThreshold = 4096;
+
+// V8 keeps at most about 2^27 elements in a dense array.
+constexpr uint32_t kMaxArrayLength = 1u << 27;
 
 struct Walker {
   Napi::Env env;
@@ -27,6 +31,26 @@ struct Walker {
 
   [[noreturn]] void Fail(const std::string& what) {
     throw Napi::TypeError::New(env, "Cannot convert " + PathString() + " to Python: " + what);
+  }
+
+  // A getter, a Proxy trap or an iterator can throw while the value is read. Take that
+  // exception off the engine and report it with the path: left pending, it makes every
+  // later napi call fail with garbage results, and a Napi::Error cannot even be copied.
+  [[noreturn]] void FailJs(const char* doing) {
+    std::string what = doing;
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value exc, text;
+      napi_get_and_clear_last_exception(env, &exc);
+      if (napi_coerce_to_string(env, exc, &text) == napi_ok) what += " threw " + Napi::String(env, text).Utf8Value();
+      else napi_get_and_clear_last_exception(env, &exc);
+    }
+    Fail(what);
+  }
+
+  void Check(napi_status status, const char* doing) {
+    if (status != napi_ok) FailJs(doing);
   }
 
   static bool IsIdentifier(const std::string& k) {
@@ -204,7 +228,9 @@ struct Walker {
 
   Value Array(napi_value v, int depth) {
     uint32_t n;
-    napi_get_array_length(env, v, &n);
+    Check(napi_get_array_length(env, v, &n), "reading its length");
+    // Longer than V8's dense arrays can be, so sparse: a list that size would exhaust memory.
+    if (n > kMaxArrayLength) Fail("an array of length " + std::to_string(n) + " is too long (sparse arrays are not supported)");
     if (n >= 16 && !numbers.IsEmpty()) {
       // One call into JS checks and packs an all-number array far faster than
       // n separate napi_get_element round trips.
@@ -222,15 +248,15 @@ struct Walker {
           return out;
         }
       } else {
-        Napi::Error::New(env).ThrowAsJavaScriptException();
+        FailJs("reading its elements");
       }
     }
     Value out = Value::list();
     out.items.reserve(n);
     for (uint32_t i = 0; i < n; i++) {
       napi_value e;
-      napi_get_element(env, v, i, &e);
       path.push_back("[" + std::to_string(i) + "]");
+      Check(napi_get_element(env, v, i, &e), "reading it");
       out.items.push_back(Walk(e, depth + 1));
       path.pop_back();
     }
@@ -241,7 +267,7 @@ struct Walker {
     Napi::Value ctor = env.Global().Get(name);
     if (!ctor.IsFunction()) return false;
     bool r = false;
-    napi_instanceof(env, v, ctor, &r);
+    Check(napi_instanceof(env, v, ctor, &r), "reading its prototype");
     return r;
   }
 
@@ -250,19 +276,20 @@ struct Walker {
     if (InstanceOfGlobal(v, "Set")) return MapLike(v, depth, Kind::Set);
     Value out = Value::dict();
     napi_value keys;
-    napi_get_all_property_names(env, v, napi_key_own_only,
-                                static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
-                                napi_key_numbers_to_strings, &keys);
+    Check(napi_get_all_property_names(env, v, napi_key_own_only,
+                                      static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+                                      napi_key_numbers_to_strings, &keys),
+          "listing its keys");
     uint32_t n;
-    napi_get_array_length(env, keys, &n);
+    Check(napi_get_array_length(env, keys, &n), "listing its keys");
     out.items.reserve(n * 2);
     for (uint32_t i = 0; i < n; i++) {
       napi_value k, e;
-      napi_get_element(env, keys, i, &k);
-      napi_get_property(env, v, k, &e);
+      Check(napi_get_element(env, keys, i, &k), "listing its keys");
       std::string key = Napi::String(env, k).Utf8Value();
       out.items.push_back(Str(k));
       path.push_back(KeySegment(key));
+      Check(napi_get_property(env, v, k, &e), "reading it");
       out.items.push_back(Walk(e, depth + 1));
       path.pop_back();
     }
@@ -273,7 +300,12 @@ struct Walker {
   Value MapLike(napi_value v, int depth, Kind kind) {
     Napi::Object arrayCtor = env.Global().Get("Array").As<Napi::Object>();
     Napi::Function from = arrayCtor.Get("from").As<Napi::Function>();
-    Napi::Array entries = from.Call(arrayCtor, {v}).As<Napi::Array>();
+    Napi::Array entries;
+    try {
+      entries = from.Call(arrayCtor, {v}).As<Napi::Array>();
+    } catch (const Napi::Error& e) {
+      Fail("iterating it threw " + e.Message());
+    }
     Value out;
     out.kind = kind;
     uint32_t n = entries.Length();
@@ -301,7 +333,12 @@ struct Walker {
 Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper,
              const ShareHook& share) {
   Walker w{env, numbersHelper, &share, {rootName}, {}};
-  return w.Walk(v, 0);
+  try {
+    return w.Walk(v, 0);
+  } catch (const std::bad_alloc&) {
+    // Escaping the napi callback, bad_alloc would terminate the whole host.
+    throw Napi::RangeError::New(env, "Cannot convert " + rootName + " to Python: out of memory");
+  }
 }
 
 }  // namespace pyc::convert
