@@ -87,10 +87,26 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   const binding = loadBinding();
   binding.setNumbersHelper(packNumbers);
   // Node stays alive while calls run or the engine starts or stops; idle, it may exit.
+  // Un-referencing is deferred a little so back-to-back awaited calls do not pay two
+  // native calls each for ref/unref.
   let holds = 0;
+  let reffed = false;
+  let unrefTimer: NodeJS.Timeout | undefined;
   const hold = (on: boolean) => {
     holds += on ? 1 : -1;
-    if (holds === (on ? 1 : 0)) engine.setRef(on);
+    if (on && !reffed) {
+      reffed = true;
+      engine.setRef(true);
+    } else if (!on && holds === 0 && !unrefTimer) {
+      unrefTimer = setTimeout(() => {
+        unrefTimer = undefined;
+        if (holds === 0 && reffed) {
+          reffed = false;
+          engine.setRef(false);
+        }
+      }, 20);
+      unrefTimer.unref();
+    }
   };
   const calls = new CallTable(hold);
   const engine: NativeEngine = new binding.Engine(calls.onEvent, PyValue);

@@ -358,7 +358,7 @@ Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
   uint32_t n = payload.Length();
   job.payload.items.reserve(n);
   // Top-level names follow the JS API's argument names so TypeErrors read naturally.
-  Napi::Array names = info.Length() > 4 && info[4].IsArray() ? info[4].As<Napi::Array>() : Napi::Array::New(env);
+  Napi::Array names = info.Length() > 4 && info[4].IsArray() ? info[4].As<Napi::Array>() : Napi::Array::New(env, 0);
   // Large typed arrays are lent to Python; their napi reference is deleted on the
   // JS thread once Python lets go of the memory.
   std::weak_ptr<EventSink> sink = core_->sinkPtr();
@@ -372,9 +372,18 @@ Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
       }
     };
   };
+  // Argument names are only read when a conversion fails, off the hot path.
+  static const std::string kPlaceholder = "\x01";
   for (uint32_t i = 0; i < n; i++) {
-    std::string name = i < names.Length() ? names.Get(i).ToString().Utf8Value() : "payload[" + std::to_string(i) + "]";
-    job.payload.items.push_back(convert::FromJs(env, payload.Get(i), name, data->numbers.Value(), share));
+    try {
+      job.payload.items.push_back(convert::FromJs(env, payload.Get(i), kPlaceholder, data->numbers.Value(), share));
+    } catch (const Napi::Error& e) {
+      std::string name = i < names.Length() ? names.Get(i).ToString().Utf8Value() : "payload[" + std::to_string(i) + "]";
+      std::string msg = e.Message();
+      size_t at = msg.find(kPlaceholder);
+      if (at != std::string::npos) msg.replace(at, kPlaceholder.size(), name);
+      throw Napi::TypeError::New(env, msg);
+    }
   }
   return Napi::Boolean::New(env, core_->Submit(std::move(job)));
 }
