@@ -1,0 +1,60 @@
+/**
+ * Documents as processes. A document's process is the engine process whose id is the
+ * document's `uri.toString()`, so a process made through the exported API for that uri is
+ * the same one run selection uses. Closing a text document or notebook (untitled included)
+ * closes its process, which frees its environment in every context.
+ */
+import * as vscode from 'vscode';
+import type { PyProcess } from '../engine/types';
+import type { EngineService } from './engine';
+import type { OutputSink } from './host';
+
+export class DocumentProcesses implements vscode.Disposable {
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly engine: EngineService,
+    private readonly output: OutputSink,
+  ) {
+    this.subs.push(
+      vscode.workspace.onDidCloseTextDocument((doc) => this.closedText(doc.uri)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => void this.close(nb.uri)),
+    );
+  }
+
+  /** The existing process of a document; never starts the engine. */
+  find(uri: vscode.Uri): PyProcess | undefined {
+    const key = uri.toString();
+    return this.engine.current?.processes().find((p) => p.id === key && !p.closed);
+  }
+
+  /** The document's process, created (and the engine started) on first use. */
+  async get(uri: vscode.Uri): Promise<PyProcess> {
+    const python = await this.engine.python();
+    return python.process(uri.toString());
+  }
+
+  async close(uri: vscode.Uri): Promise<void> {
+    const proc = this.find(uri);
+    if (!proc) return;
+    try {
+      await proc.close();
+    } catch (e) {
+      this.output.info(`closing the process of ${uri.toString()} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private closedText(uri: vscode.Uri): void {
+    if (!this.find(uri)) return;
+    // VS Code also "closes" a document when its language changes and reopens it at once;
+    // its variables must survive that, so the process only closes if the document stays gone.
+    setTimeout(() => {
+      const key = uri.toString();
+      if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) void this.close(uri);
+    }, 0);
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * activate(): builds the services, then the surfaces, and hands every registration to one
+ * store that VS Code disposes. Nothing here runs Python: the engine starts on first use.
+ */
+import * as vscode from 'vscode';
+import { startPython } from './core';
+import { DocumentProcesses } from './common/documents';
+import { EngineService } from './common/engine';
+import { ExtensionHost } from './common/extensionHost';
+import { DisposableStore } from './common/disposables';
+import { CONFIG_SECTION, Commands, VIEW_CONTEXT_POOL } from './common/ids';
+import { OutputChannelSink } from './common/output';
+import { TrustGuard } from './common/trust';
+import type { Python, PyProcess } from './engine/types';
+import { ContextCommands, type Target } from './surfaces/commands/commands';
+import { ContextTreeProvider, type TreeNode } from './surfaces/contextTree/provider';
+import { registerNotebookController } from './surfaces/notebook';
+import { CellCodeLensProvider } from './surfaces/runSelection/codeLens';
+import { InlineResults } from './surfaces/runSelection/decorations';
+import type { Mark } from './surfaces/runSelection/inline';
+import { Runner } from './surfaces/runSelection/runner';
+import { StatusBar } from './surfaces/statusBar/statusBar';
+
+/** The API other extensions (and our integration tests) get from `activate()`. */
+export interface PyContextsApi {
+  /** The engine; starts it on first call. Rejects in untrusted workspaces. */
+  python(): Promise<Python>;
+  /** The process of an open document or notebook, if it has run anything; never starts Python. */
+  processFor(uri: vscode.Uri): PyProcess | undefined;
+  /** Fires when engine state changes (calls start or end, processes open or close). */
+  onDidChange: vscode.Event<void>;
+  /**
+   * Read-only views for the integration tests; not a stable API. `marks` are the inline
+   * results and error markers of a document; `outputText` is the recent text of the
+   * "Py Contexts" output channel.
+   */
+  _test: {
+    marks(uri: vscode.Uri): readonly Mark[];
+    outputText(): string;
+    engineState(): string;
+  };
+}
+
+let owner: DisposableStore | undefined;
+let engine: EngineService | undefined;
+
+export function activate(context: vscode.ExtensionContext): PyContextsApi {
+  const store = new DisposableStore();
+  owner = store;
+  context.subscriptions.push(store);
+
+  const trust = new TrustGuard();
+  const output = store.add(new OutputChannelSink());
+  engine = new EngineService(startPython, trust, output);
+  const documents = store.add(new DocumentProcesses(engine, output));
+  const host = new ExtensionHost(context.extensionUri, engine, documents, trust, output);
+
+  const inline = store.add(new InlineResults());
+  const status = store.add(new StatusBar(host));
+  const runner = new Runner(host, inline, status);
+  const commands = new ContextCommands(host, inline);
+  const tree = store.add(new ContextTreeProvider(host));
+  store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
+  store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
+  store.add(registerNotebookController(host));
+
+  const reg = (id: string, fn: (...args: never[]) => unknown): void => {
+    store.add(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
+  };
+  reg(Commands.runSelection, () => runner.runSelection());
+  reg(Commands.runFile, (uri?: vscode.Uri) => runner.runFile(uri));
+  reg(Commands.runCell, (uri?: vscode.Uri, line?: number) => runner.runCell(uri, line));
+  reg(Commands.runAbove, (uri?: vscode.Uri, line?: number) => runner.runAbove(uri, line));
+  reg(Commands.bindToContext, (target?: Target, contextId?: string) => commands.bindToContext(target, contextId));
+  reg(Commands.bindHere, (node?: TreeNode) => commands.bindHere(node));
+  reg(Commands.unbind, (target?: Target) => commands.unbind(target));
+  reg(Commands.resetEnvironment, (target?: Target) => commands.resetEnvironment(target));
+  reg(Commands.interrupt, (target?: Target) => commands.interrupt(target));
+  reg(Commands.restartContext, (target?: Target) => commands.restartContext(target));
+  reg(Commands.showOutput, () => output.show());
+  reg(Commands.refreshTree, () => tree.refresh());
+  reg(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.`));
+
+  const svc = engine;
+  return {
+    python: () => svc.python(),
+    processFor: (uri) => documents.find(uri),
+    onDidChange: svc.onDidChange,
+    _test: {
+      marks: (uri) => inline.marksFor(uri),
+      outputText: () => output.text(),
+      engineState: () => svc.status.kind,
+    },
+  };
+}
+
+/** Shuts the engine down cleanly: in-flight calls settle with an error, threads stop. */
+export async function deactivate(): Promise<void> {
+  const e = engine;
+  engine = undefined;
+  owner?.dispose();
+  owner = undefined;
+  await e?.dispose();
+}

@@ -1,0 +1,64 @@
+/**
+ * What the Context Pool tree shows, as pure functions of engine state: descriptions,
+ * capability flags for menus, labels. Tested in test/unit/contextTree.unit.test.ts.
+ */
+import type { ContextStats, VariableInfo } from '../../engine/types';
+
+/** 0.4 s, 3 s, 2 min 5 s. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${(Math.max(ms, 0) / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${s % 60} s`;
+}
+
+/** "idle", or "busy 3 s · 2 queued". */
+export function describeContext(stats: ContextStats): string {
+  if (!stats.busy) return stats.queued > 0 ? `idle · ${stats.queued} queued` : 'idle';
+  const q = stats.queued > 0 ? ` · ${stats.queued} queued` : '';
+  return `busy ${formatDuration(stats.busyForMs)}${q}`;
+}
+
+/**
+ * Capability flags for `view/item/context` menus, matched with regexes such as
+ * `viewItem =~ /;interruptible;/`. Every flag is followed by `;`, and the kind comes first.
+ */
+export function contextFlags(stats: ContextStats, opts: { activeCanBind: boolean }): string {
+  const flags = ['context'];
+  flags.push(stats.busy ? 'busy' : 'idle');
+  if (stats.busy) flags.push('interruptible');
+  flags.push('restartable');
+  if (opts.activeCanBind) flags.push('bindable');
+  return `${flags.join(';')};`;
+}
+
+export function documentFlags(opts: { bound: boolean; hasEnvironment: boolean }): string {
+  const flags = ['document'];
+  flags.push(opts.bound ? 'bound' : 'unbound');
+  if (opts.hasEnvironment) flags.push('resettable');
+  return `${flags.join(';')};`;
+}
+
+export function poolFlags(started: boolean): string {
+  return `pool;${started ? 'started' : 'stopped'};`;
+}
+
+/** "int = 41", "list[3] = [1, 2, 3]": type, size and a short repr in one line. */
+export function variableDescription(v: VariableInfo): string {
+  const size = v.length !== undefined ? `[${v.length}]` : '';
+  if (!v.type) return v.repr;
+  return v.repr ? `${v.type}${size} = ${v.repr}` : `${v.type}${size}`;
+}
+
+/** Icon for a variable node, by its Python type. */
+export function variableIcon(v: VariableInfo): string {
+  if (!v.type) return 'ellipsis';
+  if (['int', 'float', 'complex', 'bool'].includes(v.type)) return 'symbol-number';
+  if (['str', 'bytes', 'bytearray'].includes(v.type)) return 'symbol-string';
+  if (['list', 'tuple', 'set', 'frozenset', 'deque', 'ndarray'].includes(v.type)) return 'symbol-array';
+  if (['dict', 'OrderedDict', 'defaultdict', 'DataFrame', 'Series'].includes(v.type)) return 'symbol-object';
+  if (['function', 'builtin_function_or_method', 'method'].includes(v.type)) return 'symbol-method';
+  if (v.type === 'type') return 'symbol-class';
+  return v.expandable ? 'symbol-object' : 'symbol-variable';
+}

@@ -1,0 +1,198 @@
+/**
+ * Run Selection, Run File, Run Cell and Run Above: the thin adapter between editors and a
+ * document's process. Which code runs is decided by the pure functions in selection.ts and
+ * cells.ts, and by `py_contexts.editor.run_range` (Python's own `ast`) for the statement
+ * under the cursor.
+ */
+import * as vscode from 'vscode';
+import type { ExtensionHost } from '../../common/extensionHost';
+import { documentLabel } from '../../common/labels';
+import { documentFilename, failingLine, isPythonErrorLike } from '../../common/traceback';
+import type { DisplayData, PyProcess } from '../../engine/types';
+import { cellAt, cellBlock, cellsAbove, findCells } from './cells';
+import type { InlineResults } from './decorations';
+import { errorText, oneLine, pyRepr, resultText } from './inline';
+import { blockFromLines, blockFromSelection, splitLines, type CodeBlock } from './selection';
+
+/** Shows progress for runs that take a while (the status bar does this). */
+export interface RunTracker {
+  begin(uri: vscode.Uri, proc: PyProcess): { end(): void };
+}
+
+/** What the run commands return; `executeCommand` hands it to callers such as the tests. */
+export type RunResult = { ok: true; value: unknown; block: CodeBlock } | { ok: false; error: string; block?: CodeBlock };
+
+function textOfDisplay(d: DisplayData): string {
+  const plain = d.data['text/plain'];
+  const kinds = Object.keys(d.data).filter((k) => k !== 'text/plain');
+  const rich = kinds.length > 0 ? ` [${kinds.join(', ')}: shown in notebooks]` : '';
+  return `${typeof plain === 'string' ? plain : '<display>'}${rich}\n`;
+}
+
+export class Runner {
+  constructor(
+    private readonly host: ExtensionHost,
+    private readonly inline: InlineResults,
+    private readonly tracker: RunTracker,
+  ) {}
+
+  private async processFor(doc: vscode.TextDocument): Promise<PyProcess | undefined> {
+    try {
+      return await this.host.process(doc.uri);
+    } catch {
+      // The engine has told the user why (untrusted workspace, or Python failed to start).
+      return undefined;
+    }
+  }
+
+  /** Shift+Enter: the selection, or the statement under the cursor, then the cursor moves on. */
+  async runSelection(editor: vscode.TextEditor | undefined = vscode.window.activeTextEditor): Promise<RunResult | undefined> {
+    if (!editor) return undefined;
+    if (!this.host.requireTrust('Run Selection')) return { ok: false, error: 'untrusted workspace' };
+    const doc = editor.document;
+    const lines = splitLines(doc.getText());
+    const sel = editor.selection;
+    if (!sel.isEmpty) {
+      const block = blockFromSelection(lines, {
+        startLine: sel.start.line,
+        startChar: sel.start.character,
+        endLine: sel.end.line,
+        endChar: sel.end.character,
+      });
+      return block ? this.runBlock(doc, block) : undefined;
+    }
+    const proc = await this.processFor(doc);
+    if (!proc) return { ok: false, error: 'Python is not available' };
+    let range: number[];
+    try {
+      range = (await proc.call('py_contexts.editor', 'run_range', [doc.getText(), sel.active.line + 1])) as number[];
+    } catch (e) {
+      // The helper itself failed (context restarted, say): fall back to the current line.
+      this.host.output.error(doc.uri, e);
+      range = [sel.active.line + 1, sel.active.line + 1, sel.active.line + 2];
+    }
+    const [start = 1, end = 0, next = start + 1] = range;
+    // Move first, as Jupyter does, so the next Shift+Enter can be pressed right away.
+    const target = Math.min(Math.max(next, 1), doc.lineCount) - 1;
+    if (vscode.window.activeTextEditor === editor && target !== sel.active.line) {
+      const col = doc.lineAt(target).firstNonWhitespaceCharacterIndex;
+      editor.selection = new vscode.Selection(target, col, target, col);
+      editor.revealRange(new vscode.Range(target, 0, target, 0), vscode.TextEditorRevealType.Default);
+    }
+    const block = start <= end ? blockFromLines(lines, start, end) : undefined;
+    return block ? this.runBlock(doc, block) : undefined;
+  }
+
+  async runFile(uri?: vscode.Uri): Promise<RunResult | undefined> {
+    const doc = await this.documentFor(uri);
+    if (!doc) return undefined;
+    if (!this.host.requireTrust('Run File')) return { ok: false, error: 'untrusted workspace' };
+    const lines = splitLines(doc.getText());
+    const block = blockFromLines(lines, 1, lines.length);
+    return block ? this.runBlock(doc, block) : undefined;
+  }
+
+  /** The `# %%` cell at `line` (0-based; the cursor's when omitted). */
+  async runCell(uri?: vscode.Uri, line?: number): Promise<RunResult | undefined> {
+    const doc = await this.documentFor(uri);
+    if (!doc) return undefined;
+    if (!this.host.requireTrust('Run Cell')) return { ok: false, error: 'untrusted workspace' };
+    const lines = splitLines(doc.getText());
+    const cells = findCells(lines);
+    const at = line ?? this.cursorLine(doc);
+    const cell = cellAt(cells, at);
+    const block = cell ? cellBlock(lines, cell) : blockFromLines(lines, 1, lines.length);
+    return block ? this.runBlock(doc, block) : undefined;
+  }
+
+  /** Every code cell above the one at `line`, in order, stopping at the first error. */
+  async runAbove(uri?: vscode.Uri, line?: number): Promise<RunResult | undefined> {
+    const doc = await this.documentFor(uri);
+    if (!doc) return undefined;
+    if (!this.host.requireTrust('Run Above')) return { ok: false, error: 'untrusted workspace' };
+    const lines = splitLines(doc.getText());
+    const cells = findCells(lines);
+    const cell = cellAt(cells, line ?? this.cursorLine(doc));
+    if (!cell) return undefined;
+    let last: RunResult | undefined;
+    for (const c of cellsAbove(cells, cell)) {
+      const block = cellBlock(lines, c);
+      if (!block) continue;
+      last = await this.runBlock(doc, block);
+      if (!last.ok) break;
+    }
+    return last;
+  }
+
+  private cursorLine(doc: vscode.TextDocument): number {
+    const ed = vscode.window.activeTextEditor;
+    return ed && ed.document === doc ? ed.selection.active.line : 0;
+  }
+
+  private async documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+    if (uri instanceof vscode.Uri) {
+      return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri));
+    }
+    return vscode.window.activeTextEditor?.document;
+  }
+
+  /** Runs one block in the document's process and shows the outcome inline and in the output. */
+  async runBlock(doc: vscode.TextDocument, block: CodeBlock): Promise<RunResult> {
+    const proc = await this.processFor(doc);
+    if (!proc) return { ok: false, error: 'Python is not available', block };
+    const uri = doc.uri;
+    const label = documentLabel(uri.toString());
+    const filename = documentFilename(uri);
+    const output = this.host.output;
+    let revealed = false;
+    const progress = this.tracker.begin(uri, proc);
+    try {
+      const value = await proc.run(block.code, {
+        filename,
+        firstLine: block.firstLine,
+        sourceText: doc.getText(),
+        onOutput: (stream, text) => {
+          output.stream(uri, stream, text);
+          if (!revealed) {
+            revealed = true;
+            output.show();
+          }
+        },
+        onDisplay: (d) => output.stream(uri, 'stdout', textOfDisplay(d)),
+        onInput: (prompt, password) =>
+          Promise.resolve(
+            vscode.window.showInputBox({
+              title: `input() in ${label}`,
+              prompt: prompt || `${label} is waiting for input`,
+              password,
+              ignoreFocusOut: true,
+            }),
+          ),
+      });
+      this.inline.show(uri, {
+        kind: 'result',
+        line: block.lastLine - 1,
+        from: block.firstLine - 1,
+        to: block.lastLine - 1,
+        text: resultText(value),
+        hover: value === undefined ? 'no value' : pyRepr(value),
+      });
+      return { ok: true, value, block };
+    } catch (e) {
+      output.error(uri, e);
+      const line = (isPythonErrorLike(e) ? failingLine(e, filename) : undefined) ?? block.lastLine;
+      const text = isPythonErrorLike(e) ? errorText(e.type, e.pythonMessage ?? '') : oneLine(`✗ ${e instanceof Error ? e.message : String(e)}`);
+      this.inline.show(uri, {
+        kind: 'error',
+        line: line - 1,
+        from: block.firstLine - 1,
+        to: block.lastLine - 1,
+        text,
+        hover: isPythonErrorLike(e) ? e.traceback : text,
+      });
+      return { ok: false, error: text, block };
+    } finally {
+      progress.end();
+    }
+  }
+}
