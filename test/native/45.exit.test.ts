@@ -56,4 +56,31 @@ describe('process exit', () => {
     assert.match(r.stdout, /after: .*closed|after: Python has been shut down/);
     assert.match(r.stdout, /again false/);
   });
+
+  it('runs in a worker thread, cleans up when the worker ends, and lets the main thread start Python after', () => {
+    const r = runChild(`
+      const { Worker } = require('node:worker_threads');
+      const { startPython } = require(process.env.CORE);
+      const w = new Worker(\`
+        const { parentPort } = require('node:worker_threads');
+        const { startPython } = require(process.env.CORE);
+        startPython({ pools: { default: 1 } }).then(async (py) => {
+          parentPort.postMessage(await py.process('w').run('6 * 7'));
+          py.process('busy').run('import time; time.sleep(30)').catch(() => {});
+        });\`, { eval: true, env: process.env });
+      w.on('message', async (m) => {
+        console.log('worker said', m);
+        // Python is owned by the worker: the main thread must be refused, not crash.
+        await startPython({ pools: { default: 1 } }).catch((e) => console.log('main refused:', e.code));
+        await w.terminate();
+        const py = await startPython({ pools: { default: 1 } });
+        console.log('main after worker', await py.process('m').run('1 + 1'));
+        await py.shutdown();
+      });`);
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /worker said 42/);
+    assert.match(r.stdout, /main refused: already-running/);
+    assert.match(r.stdout, /main after worker 2/);
+  });
 });
