@@ -32,12 +32,13 @@ export interface PyContextsApi {
   /**
    * Read-only views for the integration tests; not a stable API. `marks` are the inline
    * results and error markers of a document; `outputText` is the recent text of the
-   * "Py Contexts" output channel.
+   * "Py Contexts" output channel; `tree` is the Context Pool's provider and view.
    */
   _test: {
     marks(uri: vscode.Uri): readonly Mark[];
     outputText(): string;
     engineState(): string;
+    tree: { provider: ContextTreeProvider; view: vscode.TreeView<TreeNode> };
   };
 }
 
@@ -60,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const runner = new Runner(host, inline, status);
   const commands = new ContextCommands(host, inline);
   const tree = store.add(new ContextTreeProvider(host));
-  store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
+  const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
   store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
   store.add(registerNotebookController(host));
 
@@ -90,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       marks: (uri) => inline.marksFor(uri),
       outputText: () => output.text(),
       engineState: () => svc.status.kind,
+      tree: { provider: tree, view: treeView },
     },
   };
 }

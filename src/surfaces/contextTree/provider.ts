@@ -19,7 +19,7 @@ export type TreeNode =
   | { kind: 'pool'; name: string }
   | { kind: 'context'; ctx: Context }
   | { kind: 'document'; proc: PyProcess; ctx: Context }
-  | { kind: 'variable'; proc: PyProcess; ctx: Context; info: VariableInfo; parentId: string };
+  | { kind: 'variable'; proc: PyProcess; ctx: Context; info: VariableInfo; parentId: string; parent: TreeNode };
 
 const VARIABLE_LIMITS = { maxItems: 100, reprChars: 80, reprTimeoutMs: 200 };
 
@@ -160,9 +160,9 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'context':
         return this.documentsOf(node.ctx).map((proc) => ({ kind: 'document', proc, ctx: node.ctx }));
       case 'document':
-        return this.variables(node.proc, node.ctx, [], `doc/${node.ctx.id}/${node.proc.id}`);
+        return this.variables(node, node.proc, node.ctx, [], `doc/${node.ctx.id}/${node.proc.id}`);
       case 'variable':
-        return this.variables(node.proc, node.ctx, node.info.path, `var/${node.ctx.id}/${node.proc.id}/${JSON.stringify(node.info.path)}`);
+        return this.variables(node, node.proc, node.ctx, node.info.path, `var/${node.ctx.id}/${node.proc.id}/${JSON.stringify(node.info.path)}`);
       default:
         return [];
     }
@@ -224,7 +224,21 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return python.processes().filter((p) => !p.closed && p.contextsUsed.includes(ctx));
   }
 
-  private async variables(proc: PyProcess, ctx: Context, path: readonly string[], parentId: string): Promise<TreeNode[]> {
+  /** Parents, so that TreeView.reveal() can expand down to a node. */
+  getParent(node: TreeNode): TreeNode | undefined {
+    switch (node.kind) {
+      case 'context':
+        return { kind: 'pool', name: node.ctx.pool };
+      case 'document':
+        return { kind: 'context', ctx: node.ctx };
+      case 'variable':
+        return node.parent;
+      default:
+        return undefined;
+    }
+  }
+
+  private async variables(parent: TreeNode, proc: PyProcess, ctx: Context, path: readonly string[], parentId: string): Promise<TreeNode[]> {
     const message = (label: string, icon = 'info'): TreeNode[] => [{ kind: 'message', id: `${parentId}/msg`, label, icon }];
     if (proc.closed) return [];
     if (proc.currentContext !== ctx) {
@@ -253,7 +267,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       this.cache.set(key, { calls: Math.max(ctx.stats().calls, before.calls + 1), items });
     }
     if (items.length === 0 && path.length === 0) return message('No variables yet');
-    return items.map((info) => ({ kind: 'variable', proc, ctx, info, parentId }));
+    return items.map((info) => ({ kind: 'variable', proc, ctx, info, parentId, parent }));
   }
 
   dispose(): void {

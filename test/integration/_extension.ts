@@ -1,0 +1,49 @@
+// Helpers for the extension's own integration tests (tree, run selection, lifecycle),
+// on top of the harness helpers in ./_helpers.ts.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { PyContextsApi } from '../../src/extension';
+import type { RunResult } from '../../src/surfaces/runSelection/runner';
+import { api as harnessApi, waitFor, workspaceFile } from './_helpers';
+
+export type { RunResult };
+
+/** The exported API including the `_test` views (see src/extension.ts). */
+export async function api(): Promise<PyContextsApi> {
+  return (await harnessApi()) as unknown as PyContextsApi;
+}
+
+/** Writes a Python file into the session's workspace copy and opens it in an editor. */
+export async function pythonEditor(relPath: string, text: string, column = vscode.ViewColumn.One): Promise<vscode.TextEditor> {
+  const uri = workspaceFile(relPath);
+  mkdirSync(dirname(uri.fsPath), { recursive: true });
+  writeFileSync(uri.fsPath, text);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(doc, { viewColumn: column, preview: false });
+}
+
+/** Puts the cursor at the start of a 1-based line, with nothing selected. */
+export function cursorAt(editor: vscode.TextEditor, line: number): void {
+  editor.selection = new vscode.Selection(line - 1, 0, line - 1, 0);
+}
+
+/** Makes `editor` the active one, then runs the Run Selection command in it. */
+export async function runSelection(editor: vscode.TextEditor): Promise<RunResult | undefined> {
+  await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One, preview: false });
+  await waitFor(() => vscode.window.activeTextEditor?.document === editor.document, { message: 'the editor to be active' });
+  return vscode.commands.executeCommand<RunResult | undefined>('pyContexts.runSelection');
+}
+
+/** Selects lines (1-based, inclusive) and runs them. */
+export async function runLines(editor: vscode.TextEditor, first: number, last = first): Promise<RunResult | undefined> {
+  const end = editor.document.lineAt(last - 1).range.end;
+  editor.selection = new vscode.Selection(first - 1, 0, end.line, end.character);
+  return runSelection(editor);
+}
+
+export function ok(r: RunResult | undefined): unknown {
+  if (!r) throw new Error('the command ran nothing');
+  if (!r.ok) throw new Error(`the run failed: ${r.error}`);
+  return r.value;
+}
