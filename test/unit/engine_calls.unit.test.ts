@@ -115,7 +115,7 @@ describe('CallTable (engine book-keeping)', () => {
     const b = track(t, n2);
     t.abandonContext(n1, new Error('restarted'));
     assert.match(String(a.outcome?.error), /restarted/);
-    assert.equal(b.outcome, undefined);
+    assert.equal(b.outcome as unknown, undefined);
     t.abandonAll(new Error('shut down'));
     assert.match(String(b.outcome?.error), /shut down/);
     assert.equal(t.size, 0);
