@@ -23,14 +23,27 @@ export async function pythonEditor(relPath: string, text: string, column = vscod
   return vscode.window.showTextDocument(doc, { viewColumn: column, preview: false });
 }
 
+/**
+ * The live editor of a document. VS Code replaces a TextEditor object when its tab is
+ * shown again, and setting the selection of the old object does nothing.
+ */
+export function live(editor: vscode.TextEditor): vscode.TextEditor {
+  return vscode.window.visibleTextEditors.find((e) => e.document === editor.document) ?? editor;
+}
+
 /** Puts the cursor at the start of a 1-based line, with nothing selected. */
 export function cursorAt(editor: vscode.TextEditor, line: number): void {
-  editor.selection = new vscode.Selection(line - 1, 0, line - 1, 0);
+  live(editor).selection = new vscode.Selection(line - 1, 0, line - 1, 0);
 }
 
 /** Makes `editor` the active one, then runs the Run Selection command in it. */
 export async function runSelection(editor: vscode.TextEditor): Promise<RunResult | undefined> {
-  await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One, preview: false });
+  if (vscode.window.activeTextEditor?.document !== editor.document) {
+    // Keep the selection: showing a document again restores the one it had when it was hidden.
+    const selection = live(editor).selection;
+    const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One, preview: false });
+    shown.selection = selection;
+  }
   await waitFor(() => vscode.window.activeTextEditor?.document === editor.document, { message: 'the editor to be active' });
   return vscode.commands.executeCommand<RunResult | undefined>('pyContexts.runSelection');
 }
@@ -38,7 +51,7 @@ export async function runSelection(editor: vscode.TextEditor): Promise<RunResult
 /** Selects lines (1-based, inclusive) and runs them. */
 export async function runLines(editor: vscode.TextEditor, first: number, last = first): Promise<RunResult | undefined> {
   const end = editor.document.lineAt(last - 1).range.end;
-  editor.selection = new vscode.Selection(first - 1, 0, end.line, end.character);
+  live(editor).selection = new vscode.Selection(first - 1, 0, end.line, end.character);
   return runSelection(editor);
 }
 

@@ -85,9 +85,12 @@ export function oneLine(text: string, max = INLINE_MAX): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-/** The inline text for a finished run: the value, or a check mark when there was none. */
+/**
+ * The inline text for a finished run: the value, or a check mark when there was none.
+ * None (null) also shows as a check mark, as the REPL prints nothing for it.
+ */
 export function resultText(value: unknown): string {
-  return value === undefined ? '✓' : `→ ${oneLine(pyRepr(value))}`;
+  return value === undefined || value === null ? '✓' : `→ ${oneLine(pyRepr(value))}`;
 }
 
 /** The inline text for a failed run. */
