@@ -17,9 +17,18 @@ export async function api(): Promise<PyContextsApi> {
 /** Writes a Python file into the session's workspace copy and opens it in an editor. */
 export async function pythonEditor(relPath: string, text: string, column = vscode.ViewColumn.One): Promise<vscode.TextEditor> {
   const uri = workspaceFile(relPath);
-  mkdirSync(dirname(uri.fsPath), { recursive: true });
-  writeFileSync(uri.fsPath, text);
-  const doc = await vscode.workspace.openTextDocument(uri);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) {
+    // An open document does not see a rewrite on disk at once; replace its text instead.
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(0, 0, open.lineCount, 0), text);
+    await vscode.workspace.applyEdit(edit);
+    await open.save();
+  } else {
+    mkdirSync(dirname(uri.fsPath), { recursive: true });
+    writeFileSync(uri.fsPath, text);
+  }
+  const doc = open ?? (await vscode.workspace.openTextDocument(uri));
   return vscode.window.showTextDocument(doc, { viewColumn: column, preview: false });
 }
 
