@@ -5,6 +5,11 @@
 // figures come back as JSON. Nothing here asserts a timing: the output is a table of medians
 // and of our ratio to each peer, plus bench/results.json and bench/RESULTS.md for the README.
 // A peer that cannot run shows n/a with its reason; the bench itself still succeeds.
+//
+// Knobs (environment): PY_CONTEXTS_PYTHON (the engine's Python; default: the one the addon was
+// built for), BENCH_SCALE (iteration multiplier, e.g. 0.2 for a quick look), BENCH_ROUNDS (2),
+// BENCH_STARTUPS (5), BENCH_JUPYTER_ROUNDS (300), BENCH_JUPYTER_PYTHON (/usr/bin/python3),
+// BENCH_CORE (another build of dist/core.js for our column).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
