@@ -1,6 +1,7 @@
 #include "convert/from_js.h"
 
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <new>
 #include <vector>
@@ -16,12 +17,20 @@ constexpr size_t kShareThreshold = 4096;
 // V8 keeps at most about 2^27 elements in a dense array.
 constexpr uint32_t kMaxArrayLength = 1u << 27;
 
+// The walk recurses on the JS thread. Reading an object's keys and prototype runs V8
+// code that checks V8's stack limit (about 984 KiB in all), and a level costs over
+// 1 KiB of native stack, so nested objects hit that guard near 800 levels, before
+// kMaxDepth, with every napi call failing from then on. Objects stop at this budget
+// with a clear message instead (arrays are read without V8's guard up to kMaxDepth).
+constexpr ptrdiff_t kObjectStackBudget = 640 * 1024;
+
 struct Walker {
   Napi::Env env;
   Napi::Function numbers;
   const ShareHook* share;
   std::vector<std::string> path;
   std::vector<napi_value> ancestors;
+  const char* stackBase = nullptr;
 
   std::string PathString() const {
     std::string s;
@@ -43,8 +52,12 @@ struct Walker {
     if (pending) {
       napi_value exc, text;
       napi_get_and_clear_last_exception(env, &exc);
-      if (napi_coerce_to_string(env, exc, &text) == napi_ok) what += " threw " + Napi::String(env, text).Utf8Value();
-      else napi_get_and_clear_last_exception(env, &exc);
+      if (napi_coerce_to_string(env, exc, &text) == napi_ok) {
+        what += " threw " + Napi::String(env, text).Utf8Value();
+      } else {
+        napi_get_and_clear_last_exception(env, &exc);
+        what += " threw an exception that cannot be shown (is the JS stack exhausted?)";
+      }
     }
     Fail(what);
   }
@@ -272,6 +285,9 @@ struct Walker {
   }
 
   Value Plain(napi_value v, int depth) {
+    char here;
+    if (stackBase - &here > kObjectStackBudget)
+      Fail("objects nested too deeply to convert (" + std::to_string(depth) + " levels exhausted the stack budget)");
     if (InstanceOfGlobal(v, "Map")) return MapLike(v, depth, Kind::Map);
     if (InstanceOfGlobal(v, "Set")) return MapLike(v, depth, Kind::Set);
     Value out = Value::dict();
@@ -333,6 +349,8 @@ struct Walker {
 Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper,
              const ShareHook& share) {
   Walker w{env, numbersHelper, &share, {rootName}, {}};
+  char base;
+  w.stackBase = &base;
   try {
     return w.Walk(v, 0);
   } catch (const std::bad_alloc&) {
