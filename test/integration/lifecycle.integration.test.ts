@@ -1,0 +1,111 @@
+// Documents as processes: two editors isolated on one context, binding through the command
+// and its quick pick, reset and restart, and closing a document freeing its environment.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, cursorAt, ok, pythonEditor, runSelection } from './_extension';
+import { closeAllEditors, waitFor, workspaceFile } from './_helpers';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+describe('documents and their processes', () => {
+  after(closeAllEditors);
+
+  it('keeps two editors bound to the same context isolated', async () => {
+    const a = await api();
+    const left = await pythonEditor('life/left.py', 'who = "left"\nwho\n', vscode.ViewColumn.One);
+    const right = await pythonEditor('life/right.py', 'who = "right"\nwho\n', vscode.ViewColumn.Two);
+    for (const ed of [left, right]) {
+      assert.equal(await vscode.commands.executeCommand('pyContexts.bindToContext', ed.document.uri, 'default:1'), 'default:1');
+    }
+    for (const ed of [left, right]) {
+      cursorAt(ed, 1);
+      ok(await runSelection(ed));
+    }
+    cursorAt(left, 2);
+    assert.equal(ok(await runSelection(left)), 'left');
+    cursorAt(right, 2);
+    assert.equal(ok(await runSelection(right)), 'right');
+    const pl = a.processFor(left.document.uri);
+    const pr = a.processFor(right.document.uri);
+    assert.ok(pl && pr && pl !== pr);
+    assert.equal(pl.boundContext?.id, 'default:1');
+    assert.equal(pr.boundContext?.id, 'default:1');
+    assert.equal(pl.boundContext, pr.boundContext, 'same context object');
+  });
+
+  it('binds through the quick pick of the Bind to Context command', async () => {
+    const a = await api();
+    const ed = await pythonEditor('life/picked.py', 'import threading\nthreading.current_thread().name\n', vscode.ViewColumn.One);
+    cursorAt(ed, 1);
+    ok(await runSelection(ed));
+    const pending = vscode.commands.executeCommand<string | undefined>('pyContexts.bindToContext');
+    // Rows: Automatic, then the 'default' separator, default:1, default:2.
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 2; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.equal(await pending, 'default:2');
+    assert.equal(a.processFor(ed.document.uri)?.boundContext?.id, 'default:2');
+    assert.equal(await vscode.commands.executeCommand('pyContexts.bindToContext', ed.document.uri, 'auto'), undefined);
+    assert.equal(a.processFor(ed.document.uri)?.boundContext, undefined);
+  });
+
+  it('resets a document environment, and a context restart drops it', async () => {
+    const a = await api();
+    const ed = await pythonEditor('life/reset.py', 'kept = 1\nkept\n', vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('pyContexts.bindToContext', ed.document.uri, 'default:2');
+    cursorAt(ed, 1);
+    ok(await runSelection(ed));
+    await vscode.commands.executeCommand('pyContexts.resetEnvironment', ed.document.uri);
+    cursorAt(ed, 2);
+    let r = await runSelection(ed);
+    assert.ok(r && !r.ok && /NameError/.test(r.error), 'the reset environment still had `kept`');
+    cursorAt(ed, 1);
+    ok(await runSelection(ed));
+    await vscode.commands.executeCommand('pyContexts.restartContext', 'default:2');
+    await waitFor(() => a._test.outputText().includes('default:2 restarted'), { message: 'the restart notice' });
+    cursorAt(ed, 2);
+    r = await runSelection(ed);
+    assert.ok(r && !r.ok && /NameError/.test(r.error), 'the environment survived a context restart');
+  });
+
+  it('closes the process of an untitled document when it closes, freeing its environment', async () => {
+    const a = await api();
+    const python = await a.python();
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'big = list(range(1000))\nlen(big)\n' });
+    const ed = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
+    await vscode.commands.executeCommand('pyContexts.bindToContext', doc.uri, 'default:1');
+    const ctx = python.context(1);
+    const envsBefore = ctx.stats().environments;
+    cursorAt(ed, 1);
+    ok(await runSelection(ed));
+    assert.equal(ok(await runSelection(ed)), 1000);
+    const proc = a.processFor(doc.uri);
+    assert.ok(proc);
+    assert.equal(ctx.stats().environments, envsBefore + 1);
+    const closed = waitFor(() => proc.closed, { message: 'the process to close' });
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closed;
+    assert.equal(a.processFor(doc.uri), undefined);
+    assert.ok(!python.processes().includes(proc));
+    await waitFor(() => ctx.stats().environments === envsBefore, { message: 'the environment to be freed' });
+  });
+
+  it('closes the process of a file when its editor closes', async () => {
+    const a = await api();
+    const uri = workspaceFile('life/closing.py');
+    mkdirSync(dirname(uri.fsPath), { recursive: true });
+    writeFileSync(uri.fsPath, 'z = 3\n');
+    // Opened as a user opens it: workspace.openTextDocument would keep the document alive in
+    // the extension host for minutes after its editor closes.
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const ed = await waitFor(() => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() && vscode.window.activeTextEditor, { message: 'closing.py active' });
+    cursorAt(ed, 1);
+    ok(await runSelection(ed));
+    const proc = a.processFor(uri);
+    assert.ok(proc);
+    await closeAllEditors();
+    await waitFor(() => proc.closed, { timeoutMs: 60_000, message: 'the file process to close' });
+    assert.equal(a.processFor(uri), undefined);
+  });
+});
