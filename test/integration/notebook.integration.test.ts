@@ -273,6 +273,18 @@ describe('notebook controller', function () {
     assert.equal(error(second).name, 'KeyboardInterrupt');
   });
 
+  it('understands IPython syntax: !cmd runs in the notebook\'s folder, %time, %%markdown', async () => {
+    const uri = writeNotebook('magics.ipynb', ['%matplotlib inline\n!pwd\nhere = __vsc_ipynb_file__', '%time 6 * 7', '%%markdown\n*from a cell magic*']);
+    const doc = await openNotebook(uri);
+    await run(doc);
+    const [shell, timed, md] = codeCells(doc) as [vscode.NotebookCell, vscode.NotebookCell, vscode.NotebookCell];
+    assert.equal(shell.executionSummary?.success, true, dump(shell));
+    assert.equal(streamText(shell).trim(), join(uri.fsPath, '..'));
+    assert.match(streamText(timed), /^CPU times: .*\nWall time: /);
+    assert.equal(text(item(timed, 'text/plain').data), '42');
+    assert.equal(text(item(md, 'text/markdown').data), '*from a cell magic*');
+  });
+
   it('restarts the notebook into a fresh environment, counts from 1 again', async () => {
     const doc = await openNotebook(writeNotebook('restart.ipynb', ['kept = 1', "'kept' in dir()"]));
     await run(doc);
