@@ -1,0 +1,43 @@
+/**
+ * Issue 5: the short version of `npm run soak` (test/soak/). Same workloads, smaller:
+ * 40 processes x 100 steps across two pools with random bind/unbind/close, and 1,000
+ * open/close cycles, checking results, environments, threads and RSS growth.
+ */
+import * as assert from 'node:assert/strict';
+import type { Python } from '../../src/core';
+import { ensurePool, mixedLoad, openCloseCycles } from '../soak/workload';
+import { getPython } from './_setup';
+
+describe('soak, short (issue 5)', function () {
+  this.timeout(120_000);
+  let py: Python;
+
+  before(async () => {
+    py = await getPython();
+    await ensurePool(py, 'soakA', 2);
+    await ensurePool(py, 'soakB', 2);
+  });
+
+  it('40 processes x 100 steps across two pools with random bind/unbind/close: all results correct, environments back to 0', async () => {
+    const seed = 20261128;
+    const f = await mixedLoad(py, { processes: 40, callsPerProcess: 100, pools: ['soakA', 'soakB'], seed, idPrefix: 'soak-short' });
+    assert.deepEqual(f.wrong, [], `seed ${seed}`);
+    assert.ok(f.calls > 3000, `only ${f.calls} calls`);
+    assert.ok(f.binds > 0 && f.unbinds > 0 && f.closes > 0, JSON.stringify(f));
+    assert.equal(f.environmentsAfter, 0);
+    assert.equal(f.processesAfter, 0);
+  });
+
+  it('1,000 open/run/close cycles: environments back to 0, no thread growth, bounded RSS', async () => {
+    // Warm-up so one-time allocations (code caches, pools) are not counted as growth.
+    await openCloseCycles(py, 100, 'soakA', 100, 'warm');
+    const f = await openCloseCycles(py, 1000, 'soakA', 100, 'short');
+    assert.equal(f.environmentsAfter, 0);
+    assert.ok(f.threadsAfter <= f.threadsBefore, `threads ${f.threadsBefore} -> ${f.threadsAfter}`);
+    const first = f.samples[0]![1];
+    const last = f.samples[f.samples.length - 1]![1];
+    // A leaked environment holds ~10 KiB here, so 1,000 leaks would add ~10 MiB; allow noise, not that.
+    assert.ok(last - first < 24, `RSS ${first.toFixed(1)} -> ${last.toFixed(1)} MiB`);
+    console.log(`      RSS ${first.toFixed(1)} -> ${last.toFixed(1)} MiB, slope ${f.rssSlopeKiBPer1000.toFixed(0)} KiB/1,000 cycles, threads ${f.threadsBefore} -> ${f.threadsAfter}`);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * Soak workloads (issue 5, "Load and leaks"), shared by `npm run soak` (full size,
+ * prints figures) and test/native/53.soak-short.test.ts (small size, asserts).
+ *
+ * mixedLoad: many processes call concurrently across two pools while each randomly
+ * binds, unbinds and closes itself. Every result is checked against what the process
+ * must see in *its* environment in the context that served the call (Python reports the
+ * context id and the owning process), so a lost call, a call routed into another
+ * process's namespace, or state leaking across a close all count as wrong.
+ *
+ * openCloseCycles: opens a process, runs a call, closes it, many times over; samples RSS
+ * (after gc) and the thread count from /proc/self/task to show nothing leaks.
+ */
+import { readdirSync } from 'node:fs';
+import type { Context, PyProcess, Python } from '../../src/core';
+
+declare const gc: (() => void) | undefined;
+
+/** Deterministic PRNG (mulberry32) so a failing seed can be replayed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const threadCount = (): number => readdirSync('/proc/self/task').length;
+
+export async function ensurePool(py: Python, name: string, size: number): Promise<Context[]> {
+  if (!py.poolStarted(name)) await py.startPool(name, size);
+  return py.contexts(name);
+}
+
+export interface MixedLoadOptions {
+  processes: number;
+  callsPerProcess: number;
+  pools: [string, string];
+  seed: number;
+  idPrefix?: string;
+}
+
+export interface MixedLoadFigures {
+  processes: number;
+  calls: number;
+  ms: number;
+  callsPerSec: number;
+  binds: number;
+  unbinds: number;
+  closes: number;
+  wrong: string[];
+  environmentsAfter: number;
+  processesAfter: number;
+}
+
+const STEP = `
+import _py_contexts_native
+counter = globals().get("counter", 0) + 1
+[counter, _py_contexts_native.context_id(), __py_contexts_process__]
+`;
+
+export async function mixedLoad(py: Python, o: MixedLoadOptions): Promise<MixedLoadFigures> {
+  const random = rng(o.seed);
+  const contexts = [...py.contexts(o.pools[0]), ...py.contexts(o.pools[1])];
+  const prefix = o.idPrefix ?? `soak-${o.seed}`;
+  const figures = { binds: 0, unbinds: 0, closes: 0, calls: 0 };
+  const wrong: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok && wrong.length < 20) wrong.push(what);
+  };
+
+  async function worker(index: number): Promise<void> {
+    const id = `${prefix}-${index}`;
+    let p: PyProcess = py.process(id);
+    // What this process's environment holds, per context id: its counter.
+    let expected = new Map<string, number>();
+    // Unbound processes are routed: spread them over both pools from the start.
+    p.bind(contexts[index % contexts.length]!);
+    for (let i = 0; i < o.callsPerProcess; i++) {
+      const r = random();
+      if (r < 0.04) {
+        p.bind(contexts[Math.floor(random() * contexts.length)]!);
+        figures.binds++;
+        continue;
+      }
+      if (r < 0.07) {
+        p.unbind();
+        figures.unbinds++;
+        continue;
+      }
+      if (r < 0.09) {
+        await p.close();
+        figures.closes++;
+        p = py.process(id);
+        expected = new Map();
+        continue;
+      }
+      figures.calls++;
+      const kind = i % 4;
+      if (kind === 0 || kind === 1) {
+        const [counter, ctxId, owner] = (await p.run(STEP)) as [number, string, string];
+        const want = (expected.get(ctxId) ?? 0) + 1;
+        expected.set(ctxId, want);
+        check(counter === want && owner === id, `${id} call ${i}: counter ${counter} (want ${want}) on ${ctxId}, owner ${owner}`);
+        check(p.currentContext?.id === ctxId, `${id} call ${i}: ran on ${ctxId}, process says ${String(p.currentContext?.id)}`);
+      } else if (kind === 2) {
+        const x = Math.floor(random() * 1e6);
+        const got = await p.call('math', 'sqrt', [x * x]);
+        check(got === x, `${id} call ${i}: sqrt(${x * x}) = ${String(got)}`);
+      } else {
+        const values = [i, `s${i}`, [i, { k: i }], null, 1.5];
+        const got = await p.eval('[v, len(v)]', { v: values });
+        check(JSON.stringify(got) === JSON.stringify([values, values.length]), `${id} call ${i}: eval round trip ${JSON.stringify(got)}`);
+      }
+    }
+    await p.close();
+  }
+
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: o.processes }, (_, i) => worker(i)));
+  const ms = Date.now() - t0;
+  const environmentsAfter = contexts.reduce((n, c) => n + c.stats().environments, 0);
+  const processesAfter = py.processes().filter((p) => p.id.startsWith(`${prefix}-`)).length;
+  return {
+    processes: o.processes,
+    calls: figures.calls,
+    ms,
+    callsPerSec: Math.round((figures.calls / ms) * 1000),
+    binds: figures.binds,
+    unbinds: figures.unbinds,
+    closes: figures.closes,
+    wrong,
+    environmentsAfter,
+    processesAfter,
+  };
+}
+
+export interface CycleFigures {
+  cycles: number;
+  ms: number;
+  /** [cycle, RSS MiB, threads] samples, after gc(). */
+  samples: [number, number, number][];
+  /** Least-squares slope of RSS over the samples after the first, in KiB per 1,000 cycles. */
+  rssSlopeKiBPer1000: number;
+  threadsBefore: number;
+  threadsAfter: number;
+  environmentsAfter: number;
+}
+
+function rssMiB(): number {
+  if (typeof gc === 'function') gc();
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+export function slope(points: [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+export async function openCloseCycles(py: Python, cycles: number, pool: string, sampleEvery: number, idPrefix = 'cycle'): Promise<CycleFigures> {
+  const contexts = py.contexts(pool);
+  const samples: [number, number, number][] = [];
+  const threadsBefore = threadCount();
+  const t0 = Date.now();
+  for (let i = 0; i < cycles; i++) {
+    if (i % sampleEvery === 0) {
+      await new Promise((r) => setImmediate(r));
+      samples.push([i, rssMiB(), threadCount()]);
+    }
+    const p = py.process(`${idPrefix}-${i}`);
+    // Each environment holds some data, a function (a reference cycle through
+    // __globals__) and a class, so a leaked environment would show in RSS.
+    await p.run('data = list(range(200))\ndef f():\n    return data\nclass K:\n    pass\nlen(f())', { context: contexts[i % contexts.length]! });
+    await p.close();
+  }
+  const ms = Date.now() - t0;
+  await new Promise((r) => setImmediate(r));
+  samples.push([cycles, rssMiB(), threadCount()]);
+  const steady = samples.slice(1).map(([c, r]) => [c, r] as [number, number]);
+  return {
+    cycles,
+    ms,
+    samples,
+    rssSlopeKiBPer1000: slope(steady) * 1024 * 1000,
+    threadsBefore,
+    threadsAfter: threadCount(),
+    environmentsAfter: contexts.reduce((n, c) => n + c.stats().environments, 0),
+  };
+}
