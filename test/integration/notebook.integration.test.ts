@@ -285,6 +285,16 @@ describe('notebook controller', function () {
     assert.equal(text(item(md, 'text/markdown').data), '*from a cell magic*');
   });
 
+  it('truncates huge output with a note and stays responsive', async () => {
+    const doc = await openNotebook(writeNotebook('flood.ipynb', ['for i in range(300_000):\n    print(i)', "'still fine'"]));
+    await run(doc);
+    const out = streamText(doc.cellAt(0));
+    assert.match(out, /^0\n1\n2\n/);
+    assert.match(out, /… \[output truncated: this cell printed more than 1,000,000 characters; the rest is not shown\]\n$/);
+    assert.ok(out.length < 1_100_000, `kept ${out.length} characters`);
+    assert.equal(text(item(doc.cellAt(1), 'text/plain').data), "'still fine'");
+  });
+
   it('restarts the notebook into a fresh environment, counts from 1 again', async () => {
     const doc = await openNotebook(writeNotebook('restart.ipynb', ['kept = 1', "'kept' in dir()"]));
     await run(doc);
