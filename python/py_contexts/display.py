@@ -169,7 +169,10 @@ def mime_bundle(obj: object) -> dict:
             data[mime] = rep
             if isinstance(md, dict) and md:
                 metadata[mime] = md
-        if _is_figure(obj) and 'image/png' not in data:
+        # A figure the cell already showed (plt.show(), or after_cell() when the runtime
+        # calls it before asking for the value) is represented by its text alone, so the
+        # picture never appears twice.
+        if _is_figure(obj) and 'image/png' not in data and not getattr(obj, _FIGURE_SHOWN_ATTR, False):
             png = _figure_png(obj)
             if png is not None:
                 data['image/png'] = png
@@ -438,6 +441,7 @@ def _flush_figures(emit: bool = True) -> None:
                 png = _figure_png(fig)
                 if png is not None:
                     _emit({'data': {'image/png': png, 'text/plain': _plain_text(fig)}, 'metadata': {}})
+                    _mark_shown(fig)
         finally:
             try:
                 plt.close(fig)

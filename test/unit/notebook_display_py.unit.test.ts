@@ -251,6 +251,19 @@ describe('display.py (in a real Python)', function () {
       assert.equal(r.displays.length, 0);
     });
 
+    it('shows a Figure once also when after_cell() runs before the value is formatted', () => {
+      const code = [
+        'import matplotlib.pyplot as plt',
+        'import py_contexts.display as d',
+        'fig, ax = plt.subplots()',
+        'd.after_cell()',
+      ].join('\n');
+      const r = run(code, 'fig');
+      assert.equal(r.displays.length, 1);
+      assert.deepEqual(Object.keys(r.value?.data ?? {}), ['text/plain']);
+      assert.match(str(r.value?.data['text/plain']), /^<Figure size/);
+    });
+
     it('leaves figures made by another thread to that thread', () => {
       const code = [
         'import threading, matplotlib.pyplot as plt',
