@@ -466,6 +466,8 @@ describe('faults (issue 5)', function () {
       const sparse: unknown[] = [];
       sparse.length = 2 ** 32 - 1;
       await typeError(send([sparse]), 'args[0]', /too long/);
+      await typeError(send([new Set([1, [2]])]), 'args[0].<set item 1>', /must be hashable in Python/);
+      await typeError(send([new Map([[{ a: 1 }, 2]])]), 'args[0].<map key 0>', /must be hashable in Python/);
       const badIter = new Map([[1, 2]]);
       badIter[Symbol.iterator] = () => { throw new Error('iter boom'); };
       await typeError(send([badIter]), 'args[0]', /iter boom/);
@@ -482,6 +484,11 @@ describe('faults (issue 5)', function () {
       assert.match((broken as { repr: string }).repr, /repr failed/);
       const cleared = await p.run('L = []\nclass A:\n    def __repr__(self):\n        L.clear()\n        return "a"\nL.extend(A() for _ in range(100))\nL');
       assert.equal((cleared as unknown[]).length, 100);
+      // A "__proto__" key stays an own key: it must not become the result's prototype.
+      const proto = (await p.run('{"__proto__": {"polluted": True}, "a": 1}')) as Record<string, unknown>;
+      assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+      assert.deepEqual(Object.keys(proto), ['__proto__', 'a']);
+      assert.equal((proto as { polluted?: boolean }).polluted, undefined);
       const dcleared = await p.run('D = {}\nclass C:\n    def __repr__(self):\n        D.clear()\n        return "c"\nD.update((i, C()) for i in range(100))\nD');
       assert.equal((dcleared as Map<number, unknown>).size, 100);
     });

@@ -312,6 +312,22 @@ struct Walker {
     return out;
   }
 
+  // Python sets and dict keys must be hashable: say so here, with the path, rather than
+  // let Python fail later with a bare "unhashable type".
+  void CheckHashable(const Value& v, const char* what) {
+    switch (v.kind) {
+      case Kind::List:
+      case Kind::NumberList:
+      case Kind::Dict:
+      case Kind::Map:
+      case Kind::Set:
+      case Kind::TypedArray:
+        Fail(std::string(what) + " must be hashable in Python; arrays, objects, Maps, Sets and typed arrays are not");
+      default:
+        return;
+    }
+  }
+
   // Maps and Sets are read through Array.from so iteration order is preserved.
   Value MapLike(napi_value v, int depth, Kind kind) {
     Napi::Object arrayCtor = env.Global().Get("Array").As<Napi::Object>();
@@ -330,11 +346,13 @@ struct Walker {
       if (kind == Kind::Set) {
         path.push_back(".<set item " + std::to_string(i) + ">");
         out.items.push_back(Walk(e, depth + 1));
+        CheckHashable(out.items.back(), "a Set item");
         path.pop_back();
       } else {
         Napi::Array kv = e.As<Napi::Array>();
         path.push_back(".<map key " + std::to_string(i) + ">");
         out.items.push_back(Walk(kv.Get(0u), depth + 1));
+        CheckHashable(out.items.back(), "a Map key");
         path.back() = ".get(" + std::to_string(i) + ")";
         out.items.push_back(Walk(kv.Get(1u), depth + 1));
         path.pop_back();

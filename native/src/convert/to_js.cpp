@@ -102,7 +102,16 @@ struct Builder {
         napi_create_object(env, &out);
         for (size_t i = 0; i + 1 < v.items.size(); i += 2) {
           napi_value key = Build(v.items[i]);
-          napi_set_property(env, out, key, Build(v.items[i + 1]));
+          napi_value value = Build(v.items[i + 1]);
+          const Value& k = v.items[i];
+          if (k.enc == StrEnc::Latin1 && k.text == "__proto__") {
+            // Assigning "__proto__" would call the setter and make the value this
+            // object's prototype; a dict key must stay an own, plain property.
+            napi_property_descriptor d{nullptr, key, nullptr, nullptr, nullptr, value, napi_default_jsproperty, nullptr};
+            napi_define_properties(env, out, 1, &d);
+          } else {
+            napi_set_property(env, out, key, value);
+          }
         }
         return out;
       }
