@@ -43,7 +43,9 @@ export class LineTagger {
   /** A whole block of lines (an error, a notice), starting on a fresh line. */
   block(label: string, stream: Stream, text: string): string {
     const body = text.endsWith('\n') ? text : `${text}\n`;
-    return this.tag(label, stream, this.atLineStart ? body : `\n${body}`);
+    const lead = this.atLineStart ? '' : '\n';
+    this.atLineStart = true;
+    return lead + this.tag(label, stream, body);
   }
 }
 

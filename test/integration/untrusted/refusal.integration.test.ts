@@ -42,7 +42,7 @@ describe('untrusted workspace', () => {
     }
     assert.equal(a._test.engineState(), 'idle', 'Python started in an untrusted workspace');
     assert.equal(a.processFor(editor.document.uri), undefined);
-    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(marker)), "user code ran");
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(marker)), 'user code ran');
   });
 
   it('refuses the API too', async () => {

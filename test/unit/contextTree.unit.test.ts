@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { documentLabel } from '../../src/common/labels';
+import { normalizePools } from '../../src/common/settings';
+import { bindItems, statusText } from '../../src/surfaces/commands/bindItems';
+import {
+  contextFlags,
+  describeContext,
+  documentFlags,
+  formatDuration,
+  poolFlags,
+  variableDescription,
+  variableIcon,
+} from '../../src/surfaces/contextTree/model';
+import type { ContextStats } from '../../src/engine/types';
+
+const idle: ContextStats = { busy: false, queued: 0, calls: 3, environments: 1, busyForMs: 0 };
+const busy: ContextStats = { busy: true, queued: 2, calls: 3, environments: 2, busyForMs: 3400 };
+
+describe('Context Pool tree model', () => {
+  it('formats durations', () => {
+    assert.deepEqual([formatDuration(400), formatDuration(3400), formatDuration(125_000)], ['0.4 s', '3 s', '2 min 5 s']);
+  });
+
+  it('describes contexts', () => {
+    assert.equal(describeContext(idle), 'idle');
+    assert.equal(describeContext(busy), 'busy 3 s · 2 queued');
+    assert.equal(describeContext({ ...busy, queued: 0 }), 'busy 3 s');
+    assert.equal(describeContext({ ...idle, queued: 1 }), 'idle · 1 queued');
+  });
+
+  it('puts capability flags in contextValue for the menus regexes', () => {
+    assert.equal(contextFlags(busy, { activeCanBind: true }), 'context;busy;interruptible;restartable;bindable;');
+    assert.equal(contextFlags(idle, { activeCanBind: false }), 'context;idle;restartable;');
+    assert.match(contextFlags(busy, { activeCanBind: false }), /^context;.*;interruptible;/);
+    assert.doesNotMatch(contextFlags(idle, { activeCanBind: true }), /;interruptible;/);
+    assert.equal(documentFlags({ bound: true, hasEnvironment: true }), 'document;bound;resettable;');
+    assert.equal(documentFlags({ bound: false, hasEnvironment: false }), 'document;unbound;');
+    assert.equal(poolFlags(false), 'pool;stopped;');
+  });
+
+  it('labels documents by their file name', () => {
+    assert.equal(documentLabel('file:///ws/demo/analysis.py'), 'analysis.py');
+    assert.equal(documentLabel('file:///ws/my%20file.py'), 'my file.py');
+    assert.equal(documentLabel('untitled:Untitled-1'), 'Untitled-1');
+    assert.equal(documentLabel('vscode-notebook:/ws/n.ipynb?x#y'), 'n.ipynb');
+    assert.equal(documentLabel('plain-id'), 'plain-id');
+  });
+
+  it('describes variables with type, size and repr', () => {
+    assert.equal(variableDescription({ name: 'x', type: 'int', repr: '41', expandable: false, path: ['x'] }), 'int = 41');
+    assert.equal(variableDescription({ name: 'l', type: 'list', repr: '[1]', expandable: true, length: 1, path: ['l'] }), 'list[1] = [1]');
+    assert.equal(variableDescription({ name: '… 3 more', type: '', repr: '', expandable: false, path: [] }), '');
+    assert.equal(variableIcon({ name: 'x', type: 'int', repr: '41', expandable: false, path: ['x'] }), 'symbol-number');
+    assert.equal(variableIcon({ name: 'o', type: 'Thing', repr: '', expandable: true, path: ['o'] }), 'symbol-object');
+  });
+});
+
+describe('bind quick pick', () => {
+  const pools = [
+    { name: 'default', size: 2, started: true, contexts: [{ id: 'default:1', index: 1, stats: idle }, { id: 'default:2', index: 2, stats: busy }] },
+    { name: 'io', size: 1, started: false, contexts: [] },
+  ];
+
+  it('lists Automatic, then each pool and its contexts with state and document counts', () => {
+    const items = bindItems(pools, 'default:2', new Map([['default:2', 1]]));
+    assert.deepEqual(
+      items.map((i) => [i.label, i.description ?? '', i.separator ?? false]),
+      [
+        ['Automatic', 'least busy context of the default pool, then sticky', false],
+        ['default', '', true],
+        ['default:1', 'idle', false],
+        ['$(check) default:2', 'busy 3 s · 2 queued · 1 document', false],
+        ['io', '', true],
+        ['io:1', 'not started', false],
+      ],
+    );
+    assert.deepEqual(items[5]?.choice, { kind: 'context', pool: 'io', index: 1, id: 'io:1' });
+    assert.equal(bindItems(pools, undefined, new Map())[0]?.label, '$(check) Automatic');
+  });
+
+  it('gives the status bar text for each state', () => {
+    const base = { boundId: undefined, currentId: undefined, stats: undefined, failed: false, trusted: true };
+    assert.equal(statusText(base).text, '$(symbol-namespace) Py: auto');
+    assert.equal(statusText({ ...base, currentId: 'default:1', stats: idle }).text, '$(symbol-namespace) default:1');
+    assert.equal(statusText({ ...base, boundId: 'default:2', stats: busy }).text, '$(sync~spin) $(pinned) default:2 busy 3 s · 2 queued');
+    assert.equal(statusText({ ...base, failed: true }).text, '$(error) Py: unavailable');
+    assert.equal(statusText({ ...base, trusted: false }).text, '$(shield) Py: restricted');
+  });
+});
+
+describe('pyContexts.pools', () => {
+  it('accepts pools and always has default', () => {
+    assert.deepEqual(normalizePools({ default: 3, io: 1 }), { pools: { default: 3, io: 1 }, problems: [] });
+    assert.deepEqual(normalizePools(undefined), { pools: { default: 2 }, problems: [] });
+    assert.deepEqual(normalizePools({ io: 1 }).pools, { io: 1, default: 2 });
+  });
+
+  it('drops bad entries with a reason', () => {
+    const r = normalizePools({ default: 0, 'bad name': 1, big: 1000, ok: 2.5 });
+    assert.deepEqual(r.pools, { default: 2 });
+    assert.equal(r.problems.length, 4);
+    assert.equal(normalizePools([1, 2]).problems.length, 1);
+  });
+});

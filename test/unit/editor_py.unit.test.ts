@@ -1,0 +1,189 @@
+/**
+ * python/py_contexts/editor.py in a real Python, without the engine: statement ranges for
+ * run selection, and the variables listing with its size and time limits. Each case runs
+ * a small driver with `python -c`; the setup code builds the namespace.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../../..');
+const python = process.env['PY_CONTEXTS_PYTHON'] ?? 'python3';
+
+const DRIVER = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from py_contexts import editor
+req = json.load(sys.stdin)
+ns = {}
+exec(req.get("setup", ""), ns)
+out = getattr(editor, req["fn"])(*[ns if a == "$ns" else a for a in req["args"]])
+print(json.dumps(out))
+`;
+
+function call(fn: string, args: unknown[], setup = ''): unknown {
+  const res = spawnSync(python, ['-c', DRIVER, path.join(root, 'python')], {
+    input: JSON.stringify({ fn, args, setup }),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (res.error) throw res.error;
+  if (res.status !== 0) throw new Error(`${python} failed (${res.status}):\n${res.stderr}`);
+  return JSON.parse(res.stdout) as unknown;
+}
+
+interface Var {
+  name: string;
+  type: string;
+  repr: string;
+  expandable: boolean;
+  length?: number;
+  path: string[];
+}
+
+const SOURCE = [
+  'import os', //                 1
+  '', //                          2
+  '@decorator', //                3
+  'def f(x):', //                 4
+  '    y = [1,', //               5
+  '         2]', //               6
+  '    if x:', //                 7
+  '        return 1', //          8
+  '    else:', //                 9
+  '        return 2', //          10
+  '# comment', //                 11
+  'for i in range(3): print(i)', // 12
+  'z = (1 +', //                  13
+  '  2)', //                      14
+].join('\n');
+
+describe('editor.py (in a real Python)', function () {
+  this.timeout(60_000);
+
+  describe('run_range', () => {
+    const cases: [string, number, number[]][] = [
+      ['a simple statement, then the next statement', 1, [1, 1, 3]],
+      ['a blank line runs nothing and moves on', 2, [2, 1, 3]],
+      ['a decorator line runs the decorated def', 3, [3, 10, 12]],
+      ['the def line runs the whole def, decorators included', 4, [3, 10, 12]],
+      ['a nested statement that starts on the line runs alone', 5, [5, 6, 7]],
+      ['a continuation line runs the statement around it', 6, [5, 6, 7]],
+      ['an if inside a def runs with its else', 7, [7, 10, 12]],
+      ['an else: line runs its if', 9, [7, 10, 12]],
+      ['a comment line runs nothing', 11, [11, 10, 12]],
+      ['a one-line compound statement runs whole', 12, [12, 12, 13]],
+      ['an open bracket runs to its close', 13, [13, 14, 14]],
+      ['a line past the end is clamped to the last line', 99, [13, 14, 14]],
+    ];
+    for (const [name, line, want] of cases) {
+      it(name, () => assert.deepEqual(call('run_range', [SOURCE, line]), want));
+    }
+
+    it('falls back to indentation when the file does not parse', () => {
+      const broken = 'def f():\n    a = 1\n    return a\nx = (\n';
+      assert.deepEqual(call('run_range', [broken, 1]), [1, 3, 4]);
+      assert.deepEqual(call('run_range', ['if x:\n    y\nelse:\n    z\nw = (', 1]), [1, 4, 5]);
+    });
+
+    it('statement_range and next_statement_line agree with run_range', () => {
+      assert.deepEqual(call('statement_range', [SOURCE, 4]), [3, 10]);
+      assert.equal(call('next_statement_line', [SOURCE, 10]), 12);
+      assert.equal(call('next_statement_line', ['x = 1\n\n# c\n\n', 1]), 2, 'no code below: the next line');
+    });
+
+    it('handles an empty file', () => {
+      assert.deepEqual(call('run_range', ['', 1]), [1, 0, 1]);
+    });
+  });
+
+  describe('variables', () => {
+    const SETUP = [
+      'import os',
+      'x = 41',
+      'data = {"a": [1, 2, 3], (1, 2): "t", object(): 5}',
+      'rows = list(range(500))',
+      'class Thing:',
+      '    def __init__(self):',
+      '        self.size = 3',
+      '        self.tags = {"k"}',
+      '        self.__hidden__ = 1',
+      't = Thing()',
+      '_ = "last value"',
+      '__secret__ = 1',
+      'def display(*a): pass',
+    ].join('\n');
+
+    it('lists user variables in definition order, without modules, dunders and helpers', () => {
+      const vars = call('variables', ['$ns', [], 100, 120, 200], SETUP) as Var[];
+      assert.deepEqual(vars.map((v) => v.name), ['x', 'data', 'rows', 'Thing', 't']);
+      const x = vars[0]!;
+      assert.deepEqual(x, { name: 'x', type: 'int', repr: '41', expandable: false, path: ['x'] });
+      assert.equal(vars[1]!.length, 3);
+      assert.ok(vars[1]!.expandable);
+      assert.ok(vars[4]!.expandable, 'an object with attributes expands');
+      assert.equal(vars[3]!.expandable, false, 'classes do not expand');
+    });
+
+    it('expands dicts by key, lists by index and objects by attribute', () => {
+      const d = call('variables', ['$ns', ['data'], 100, 120, 200], SETUP) as Var[];
+      assert.deepEqual(d.map((v) => [v.name, v.path]), [
+        ["'a'", ['data', "'a'"]],
+        ['(1, 2)', ['data', '(1, 2)']],
+        ['[2]', ['data', '#2']],
+      ]);
+      const inner = call('variables', ['$ns', ['data', "'a'"], 100, 120, 200], SETUP) as Var[];
+      assert.deepEqual(inner.map((v) => `${v.name}=${v.repr}`), ['0=1', '1=2', '2=3']);
+      assert.equal((call('variables', ['$ns', ['data', '#2'], 100, 120, 200], SETUP) as Var[]).length, 0);
+      const byTuple = call('variables', ['$ns', ['data'], 100, 120, 200], SETUP) as Var[];
+      assert.equal(byTuple[1]!.repr, "'t'");
+      const attrs = call('variables', ['$ns', ['t'], 100, 120, 200], SETUP) as Var[];
+      assert.deepEqual(attrs.map((v) => v.name), ['size', 'tags']);
+      const set = call('variables', ['$ns', ['t', 'tags'], 100, 120, 200], SETUP) as Var[];
+      assert.deepEqual(set.map((v) => [v.name, v.repr, v.path]), [['[0]', "'k'", ['t', 'tags', '#0']]]);
+    });
+
+    it('truncates to max_items with a final "… N more"', () => {
+      const rows = call('variables', ['$ns', ['rows'], 10, 120, 200], SETUP) as Var[];
+      assert.equal(rows.length, 11);
+      assert.equal(rows[10]!.name, '… 490 more');
+      assert.deepEqual(rows[10]!.path, []);
+    });
+
+    it('limits repr size', () => {
+      const vars = call('variables', ['$ns', [], 100, 30, 200], 's = "x" * 10000\nbig = list(range(100000))') as Var[];
+      for (const v of vars) assert.ok(v.repr.length <= 30, `${v.name}: ${v.repr.length} chars`);
+      assert.equal(vars[0]!.length, 10000);
+    });
+
+    it('shows a __repr__ that loops forever as "repr timed out", and one that raises as failed', () => {
+      const setup = [
+        'class Loop:',
+        '    def __repr__(self):',
+        '        while True: pass',
+        'class Swallow:',
+        '    def __repr__(self):',
+        '        while True:',
+        '            try:',
+        '                sum(range(1000))',
+        '            except Exception:',
+        '                pass',
+        'class Boom:',
+        '    def __repr__(self):',
+        '        raise ValueError("no")',
+        'a = Loop()',
+        'b = Swallow()',
+        'c = Boom()',
+        'd = [Loop()]',
+        'ok = 1',
+      ].join('\n');
+      const vars = call('variables', ['$ns', [], 100, 120, 100], setup) as Var[];
+      const by = new Map(vars.map((v) => [v.name, v.repr]));
+      assert.equal(by.get('a'), 'repr timed out');
+      assert.equal(by.get('b'), 'repr timed out', 'an `except Exception` cannot swallow the deadline');
+      assert.match(by.get('c') ?? '', /Boom instance|repr failed/);
+      assert.equal(by.get('d'), 'repr timed out');
+      assert.equal(by.get('ok'), '1', 'the listing goes on after a timeout');
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { formatPythonError, LineTagger } from '../../src/common/outputText';
+import {
+  documentFilename,
+  failingLine,
+  findFileReferences,
+  formatLocation,
+  isPythonErrorLike,
+  locationsFromFrames,
+  type PythonErrorLike,
+} from '../../src/common/traceback';
+
+const TB = [
+  'Traceback (most recent call last):',
+  '  File "/ws/demo/analysis.py", line 12, in <module>',
+  '    main()',
+  '  File "/ws/demo/analysis.py", line 7, in main',
+  '    helper()',
+  '  File "/usr/lib/python3.11/json/__init__.py", line 346, in loads',
+  'ValueError: bad',
+].join('\n');
+
+const ERR: PythonErrorLike = {
+  type: 'ValueError',
+  pythonMessage: 'bad',
+  traceback: TB,
+  frames: [
+    { file: '/ws/demo/analysis.py', line: 12, name: '<module>' },
+    { file: '/ws/demo/analysis.py', line: 7, name: 'main' },
+    { file: '<frozen importlib._bootstrap>', line: 5, name: '_call' },
+    { file: '/usr/lib/python3.11/json/__init__.py', line: 346, name: 'loads' },
+  ],
+};
+
+describe('tracebacks → locations', () => {
+  it('keeps frames of real files, innermost last', () => {
+    assert.deepEqual(locationsFromFrames(ERR.frames).map(formatLocation), [
+      '/ws/demo/analysis.py:12',
+      '/ws/demo/analysis.py:7 in main',
+      '/usr/lib/python3.11/json/__init__.py:346 in loads',
+    ]);
+  });
+
+  it('marks the innermost frame in the document that ran', () => {
+    assert.equal(failingLine(ERR, '/ws/demo/analysis.py'), 7);
+    assert.equal(failingLine(ERR, '/elsewhere.py'), undefined);
+  });
+
+  it('finds a SyntaxError line in the traceback text when no frame has it', () => {
+    const syntax: PythonErrorLike = {
+      type: 'SyntaxError',
+      pythonMessage: 'invalid syntax',
+      frames: [],
+      traceback: '  File "untitled:Untitled-1", line 3\n    x = = 1\n      ^\nSyntaxError: invalid syntax',
+    };
+    assert.equal(failingLine(syntax, 'untitled:Untitled-1'), 3);
+  });
+
+  it('finds File "…", line N references with their offsets, skipping synthetic files', () => {
+    const text = `x\n  File "/a b/c.py", line 3, in f\n  File "<string>", line 1\n`;
+    const refs = findFileReferences(text);
+    assert.deepEqual(refs, [{ start: 4, length: 24, file: '/a b/c.py', line: 3 }]);
+    assert.equal(text.slice(refs[0]!.start, refs[0]!.start + refs[0]!.length), 'File "/a b/c.py", line 3');
+  });
+
+  it('compiles file documents with their path and others with their URI', () => {
+    assert.equal(documentFilename({ scheme: 'file', fsPath: '/ws/a.py', toString: () => 'file:///ws/a.py' }), '/ws/a.py');
+    assert.equal(documentFilename({ scheme: 'untitled', fsPath: 'Untitled-1', toString: () => 'untitled:Untitled-1' }), 'untitled:Untitled-1');
+  });
+
+  it('recognises PythonError-like values', () => {
+    assert.ok(isPythonErrorLike(ERR));
+    assert.ok(!isPythonErrorLike(new Error('x')));
+    assert.ok(!isPythonErrorLike(null));
+  });
+
+  it('prints the traceback followed by the innermost location', () => {
+    assert.equal(formatPythonError(ERR), `${TB}\n  at /usr/lib/python3.11/json/__init__.py:346 in loads`);
+    assert.equal(formatPythonError({ ...ERR, traceback: '', frames: [] }), 'ValueError: bad');
+  });
+});
+
+describe('output tagging', () => {
+  it('tags every line with its document, continuing partial lines', () => {
+    const t = new LineTagger();
+    assert.equal(t.tag('a.py', 'stdout', 'hel'), '[a.py] hel');
+    assert.equal(t.tag('a.py', 'stdout', 'lo\nwor'), 'lo\n[a.py] wor');
+    assert.equal(t.tag('a.py', 'stdout', 'ld\n'), 'ld\n');
+    assert.equal(t.tag('a.py', 'stdout', '\n'), '\n');
+  });
+
+  it('starts a new line when another document interrupts a partial line', () => {
+    const t = new LineTagger();
+    assert.equal(t.tag('a.py', 'stdout', 'progress 1'), '[a.py] progress 1');
+    assert.equal(t.tag('b.py', 'stderr', 'warn\n'), '\n[b.py:stderr] warn\n');
+    assert.equal(t.tag('a.py', 'stdout', 'x'), '[a.py] x');
+  });
+
+  it('writes blocks on fresh lines', () => {
+    const t = new LineTagger();
+    t.tag('a.py', 'stdout', 'partial');
+    assert.equal(t.block('a.py', 'stderr', 'E1\nE2'), '\n[a.py:stderr] E1\n[a.py:stderr] E2\n');
+  });
+});
