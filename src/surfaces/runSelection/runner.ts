@@ -29,6 +29,16 @@ function textOfDisplay(d: DisplayData): string {
   return `${typeof plain === 'string' ? plain : '<display>'}${rich}\n`;
 }
 
+/**
+ * The document whose process runs code from `doc`: a notebook cell's code runs in its
+ * notebook's environment, everything else in its own.
+ */
+function ownerOf(doc: vscode.TextDocument): vscode.Uri {
+  if (doc.uri.scheme !== 'vscode-notebook-cell') return doc.uri;
+  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+  return nb?.uri ?? doc.uri;
+}
+
 export class Runner {
   constructor(
     private readonly host: ExtensionHost,
@@ -38,7 +48,7 @@ export class Runner {
 
   private async processFor(doc: vscode.TextDocument): Promise<PyProcess | undefined> {
     try {
-      return await this.host.process(doc.uri);
+      return await this.host.process(ownerOf(doc));
     } catch {
       // The engine has told the user why (untrusted workspace, or Python failed to start).
       return undefined;

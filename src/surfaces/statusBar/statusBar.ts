@@ -29,6 +29,7 @@ export class StatusBar implements RunTracker, vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private ticker: NodeJS.Timeout | undefined;
   private keys = new Map<string, boolean>();
+  private pending: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: ExtensionHost) {
     this.contextItem.name = 'Py Contexts: context';
@@ -36,7 +37,7 @@ export class StatusBar implements RunTracker, vscode.Disposable {
     this.runItem.name = 'Py Contexts: running';
     this.subs.push(
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
-      host.onDidChange(() => this.update()),
+      host.onDidChange(() => this.schedule()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
     );
     this.update();
@@ -53,6 +54,15 @@ export class StatusBar implements RunTracker, vscode.Disposable {
         this.update();
       },
     };
+  }
+
+  /** Engine events come with every call start and end; one update per burst is enough. */
+  private schedule(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.update();
+    }, 50);
   }
 
   private setKey(key: string, value: boolean): void {
@@ -114,6 +124,7 @@ export class StatusBar implements RunTracker, vscode.Disposable {
 
   dispose(): void {
     if (this.ticker) clearInterval(this.ticker);
+    if (this.pending) clearTimeout(this.pending);
     for (const s of this.subs) s.dispose();
     this.contextItem.dispose();
     this.runItem.dispose();
