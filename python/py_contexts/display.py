@@ -32,7 +32,7 @@ import threading
 import types
 
 __all__ = [
-    'mime_bundle', 'display', 'before_cell', 'after_cell',
+    'mime_bundle', 'display', 'update_display', 'clear_output', 'before_cell', 'after_cell',
     'HTML', 'Markdown', 'SVG', 'Latex', 'JSON', 'Image', 'DisplayHandle',
 ]
 
@@ -207,21 +207,50 @@ def _emit(bundle: dict) -> None:
     _py_contexts_native.emit_display(bundle)
 
 
+#: Metadata key of the bundles that carry instructions for the notebook controller rather
+#: than (only) data: {'clear': True, 'wait': bool} for clear_output(), and
+#: {'display_id': str, 'update': bool} for outputs that can be replaced later. The
+#: controller removes it before the output is stored (src/surfaces/notebook/streams.ts).
+CONTROL_KEY = '__py_contexts__'
+
+
 class DisplayHandle:
-    """What ``display(..., display_id=...)`` returns. Updating an earlier output in place is
-    not supported yet, so ``update()`` shows the new value as a new output."""
+    """What ``display(..., display_id=...)`` returns: ``update(obj)`` replaces that output
+    in place (while the cell that showed it runs), like IPython's handle."""
 
     def __init__(self, display_id: object = None) -> None:
-        self.display_id = display_id
+        import uuid
+        self.display_id = uuid.uuid4().hex if display_id is None else str(display_id)
 
     def display(self, obj: object, **kwargs) -> None:
-        display(obj, **kwargs)
+        display(obj, display_id=self.display_id, **kwargs)
 
     def update(self, obj: object, **kwargs) -> None:
-        display(obj, **kwargs)
+        update_display(obj, display_id=self.display_id, **kwargs)
 
     def __repr__(self) -> str:
-        return f'<DisplayHandle display_id={self.display_id!r}>'
+        return f'<DisplayHandle display_id={self.display_id}>'
+
+
+def _bundle_for(obj, raw: bool, include, exclude, metadata) -> dict | None:
+    if raw:
+        if not isinstance(obj, dict):
+            raise TypeError('display(raw=True) expects MIME bundle dicts')
+        bundle = {'data': {k: v for k, v in ((str(m), _normalize(str(m), r)) for m, r in obj.items()) if v is not None},
+                  'metadata': {}}
+        if 'text/plain' not in bundle['data']:
+            bundle['data']['text/plain'] = ''
+    else:
+        bundle = mime_bundle(obj)
+    if include is not None:
+        bundle['data'] = {k: v for k, v in bundle['data'].items() if k in include}
+    if exclude is not None:
+        bundle['data'] = {k: v for k, v in bundle['data'].items() if k not in exclude}
+    if not bundle['data']:
+        return None
+    if metadata:
+        bundle['metadata'] = {**bundle['metadata'], **metadata}
+    return bundle
 
 
 def display(*objs, include=None, exclude=None, metadata=None, transient=None,
@@ -229,30 +258,42 @@ def display(*objs, include=None, exclude=None, metadata=None, transient=None,
     """Shows each object as a rich output of the running cell, like IPython's ``display``.
 
     ``raw=True`` means each object already is a MIME data dict. ``include``/``exclude``
-    filter MIME types; ``metadata`` is merged into each bundle's metadata.
+    filter MIME types; ``metadata`` is merged into each bundle's metadata. With
+    ``display_id`` (``True`` for a new one) it returns a DisplayHandle whose ``update()``
+    replaces the output; ``clear=True`` clears the cell's output first.
     """
-    for obj in objs:
-        if raw:
-            if not isinstance(obj, dict):
-                raise TypeError('display(raw=True) expects MIME bundle dicts')
-            bundle = {'data': {k: v for k, v in ((str(m), _normalize(str(m), r)) for m, r in obj.items()) if v is not None},
-                      'metadata': {}}
-            if 'text/plain' not in bundle['data']:
-                bundle['data']['text/plain'] = ''
-        else:
-            bundle = mime_bundle(obj)
-        if include is not None:
-            bundle['data'] = {k: v for k, v in bundle['data'].items() if k in include}
-        if exclude is not None:
-            bundle['data'] = {k: v for k, v in bundle['data'].items() if k not in exclude}
-        if not bundle['data']:
-            continue
-        if metadata:
-            bundle['metadata'] = {**bundle['metadata'], **metadata}
-        _emit(bundle)
+    handle = None
     if display_id is not None:
-        return DisplayHandle(None if display_id is True else display_id)
-    return None
+        handle = DisplayHandle(None if display_id is True else display_id)
+    if clear:
+        clear_output(wait=True)
+    for obj in objs:
+        bundle = _bundle_for(obj, raw, include, exclude, metadata)
+        if bundle is None:
+            continue
+        if handle is not None:
+            bundle['metadata'][CONTROL_KEY] = {'display_id': handle.display_id, 'update': False}
+        _emit(bundle)
+    return handle
+
+
+def update_display(obj, *, display_id, include=None, exclude=None, metadata=None, raw=False, **kwargs):
+    """Replaces the output shown with ``display_id`` by ``obj`` (IPython's update_display)."""
+    bundle = _bundle_for(obj, raw, include, exclude, metadata)
+    if bundle is None:
+        return
+    bundle['metadata'][CONTROL_KEY] = {'display_id': str(display_id), 'update': True}
+    _emit(bundle)
+
+
+def clear_output(wait=False):
+    """Clears the running cell's output; with ``wait=True`` only when the next output
+    arrives, which lets a loop redraw a plot or a progress line without flicker."""
+    try:
+        import _py_contexts_native
+    except ImportError:
+        return
+    _py_contexts_native.emit_display({'data': {}, 'metadata': {CONTROL_KEY: {'clear': True, 'wait': bool(wait)}}})
 
 
 # --------------------------------------------------------------------------- wrappers
@@ -499,10 +540,9 @@ def _patch_ipython_display(module: types.ModuleType) -> None:
     (and libraries that do, such as pandas' Styler or tqdm.notebook) would print
     ``<IPython.core.display.HTML object>`` instead of showing HTML.
     """
-    current = getattr(module, 'display', None)
-    if current is None or current is display:
-        return
-    module.display = display
+    for name, ours in (('display', display), ('clear_output', clear_output), ('update_display', update_display)):
+        if getattr(module, name, None) not in (None, ours):
+            setattr(module, name, ours)
 
 
 class _PatchingLoader(importlib.abc.Loader):
@@ -590,10 +630,9 @@ class _ShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module.version_info = (0, 0, 0, 'py-contexts-shim')
             module.__version__ = '0.0.0+py-contexts-shim'
         elif name in ('IPython.display', 'IPython.core.display'):
-            for export in ('display', 'HTML', 'Markdown', 'SVG', 'Latex', 'JSON', 'Image', 'DisplayHandle'):
+            for export in ('display', 'update_display', 'clear_output', 'HTML', 'Markdown', 'SVG', 'Latex',
+                           'JSON', 'Image', 'DisplayHandle'):
                 setattr(module, export, globals()[export])
-            module.clear_output = lambda wait=False: None
-            module.update_display = lambda obj, *, display_id, **kwargs: display(obj, **kwargs)
 
 
 def _install_hooks() -> None:

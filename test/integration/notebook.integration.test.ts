@@ -285,6 +285,21 @@ describe('notebook controller', function () {
     assert.equal(text(item(md, 'text/markdown').data), '*from a cell magic*');
   });
 
+  it('updates a display in place and clears output, like IPython.display', async () => {
+    const doc = await openNotebook(
+      writeNotebook('update.ipynb', [
+        "from IPython.display import display, clear_output\nh = display('step 0', display_id=True)\nfor i in range(1, 4):\n    h.update(f'step {i}')\nprint('progress')",
+        "print('old')\nclear_output(wait=True)\nprint('new')",
+      ]),
+    );
+    await run(doc);
+    const [updated, cleared] = codeCells(doc) as [vscode.NotebookCell, vscode.NotebookCell];
+    assert.deepEqual(mimes(updated), [['text/plain'], [STDOUT_MIME]], dump(updated));
+    assert.equal(text(item(updated, 'text/plain').data), "'step 3'");
+    assert.deepEqual(updated.outputs[0]?.metadata, { outputType: 'display_data', metadata: {} });
+    assert.equal(streamText(cleared), 'new\n');
+  });
+
   it('truncates huge output with a note and stays responsive', async () => {
     const doc = await openNotebook(writeNotebook('flood.ipynb', ['for i in range(300_000):\n    print(i)', "'still fine'"]));
     await run(doc);

@@ -171,16 +171,42 @@ describe('display.py (in a real Python)', function () {
       assert.deepEqual(image?.metadata, { 'image/png': { width: 20 } });
     });
 
+    it('sends clear_output() and update_display() as control bundles', () => {
+      const code = [
+        "h = display('a', display_id=True)",
+        "h.update('b')",
+        "clear_output = __import__('py_contexts.display').display.clear_output",
+        'clear_output(wait=True)',
+        "display('c', display_id='fixed')",
+        'probe = h.display_id',
+      ].join('\n');
+      const r = run(code);
+      const control = r.displays.map((b) => b.metadata['__py_contexts__']);
+      assert.deepEqual(control, [
+        { display_id: r.probe, update: false },
+        { display_id: r.probe, update: true },
+        { clear: true, wait: true },
+        { display_id: 'fixed', update: false },
+      ]);
+      assert.equal(r.displays[1]?.data['text/plain'], "'b'");
+      assert.deepEqual(r.displays[2]?.data, {});
+    });
+
     it('routes the real IPython.display.display to ours (Debian python3-ipython)', () => {
       const code = [
         'import IPython',
         'from IPython.display import display as ipy_display, HTML',
         "ipy_display(HTML('<u>ipython</u>'))",
+        'from IPython.display import clear_output, update_display',
+        'clear_output()',
+        "update_display('u', display_id='d1')",
         "probe = [IPython.__version__, IPython.get_ipython() is None]",
       ].join('\n');
       const r = run(code);
-      assert.equal(r.displays.length, 1);
+      assert.equal(r.displays.length, 3);
       assert.equal(r.displays[0]?.data['text/html'], '<u>ipython</u>');
+      assert.deepEqual(r.displays[1]?.metadata['__py_contexts__'], { clear: true, wait: false });
+      assert.deepEqual(r.displays[2]?.metadata['__py_contexts__'], { display_id: 'd1', update: true });
       const [version, noShell] = r.probe as [string, boolean];
       assert.doesNotMatch(version, /shim/, 'Debian python3-ipython should be importable here');
       assert.equal(noShell, true);

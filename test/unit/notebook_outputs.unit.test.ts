@@ -4,6 +4,7 @@ import {
   errorOutput,
   formatTraceback,
   isPythonError,
+  readDisplay,
   richOutput,
   sortMimes,
   streamOutput,
@@ -86,6 +87,20 @@ describe('notebook outputs', () => {
       const out = richOutput({ data: { 'text/plain': 'x', 'image/png': 5 }, metadata: {} }, 'display_data', 3);
       assert.deepEqual(out.metadata, { outputType: 'display_data', metadata: {} });
       assert.deepEqual(out.items.map((i) => bytesOf(i).mime), ['text/plain']);
+    });
+  });
+
+  describe('readDisplay', () => {
+    it('passes a plain bundle through', () => {
+      const b = { data: { 'text/plain': 'x' }, metadata: { a: 1 } };
+      assert.deepEqual(readDisplay(b), { kind: 'display', bundle: b, update: false });
+    });
+    it('reads clear_output(wait)', () => {
+      assert.deepEqual(readDisplay({ data: {}, metadata: { __py_contexts__: { clear: true, wait: true } } }), { kind: 'clear', wait: true });
+    });
+    it('takes the display id out of the stored metadata', () => {
+      const d = readDisplay({ data: { 'text/plain': 'x' }, metadata: { a: 1, __py_contexts__: { display_id: 'abc', update: true } } });
+      assert.deepEqual(d, { kind: 'display', bundle: { data: { 'text/plain': 'x' }, metadata: { a: 1 } }, displayId: 'abc', update: true });
     });
   });
 

@@ -109,7 +109,9 @@ class ManualTimers implements Timers {
 
 function describeOp(op: OutputOp): string {
   if (op.kind === 'stream') return `${op.append ? '+' : 'new '}${op.stream}:${JSON.stringify(op.text)}`;
-  return `rich:${op.output.metadata.outputType}`;
+  if (op.kind === 'clear') return 'clear';
+  const id = op.displayId === undefined ? '' : `#${op.displayId}${op.update ? ' update' : ''}`;
+  return `rich:${op.output.metadata.outputType}${id}`;
 }
 
 describe('notebook CellOutputWriter', () => {
@@ -155,6 +157,33 @@ describe('notebook CellOutputWriter', () => {
     await w.close();
     assert.ok(w.wasTruncated);
     assert.deepEqual(ops, [`new stdout:${JSON.stringify(`12345678ab${truncationNote(10)}`)}`]);
+  });
+
+  it('clear_output() drops unsent text and restarts the size limit; wait=True clears on the next output', async () => {
+    const { w, ops } = setup(10);
+    w.write('stdout', '123456789');
+    w.clear(false);
+    w.write('stdout', 'abcdefghi');
+    w.clear(true);
+    w.write('stdout', 'dropped'); // the next output: the waiting clear happens first
+    w.clear(true);
+    await w.flush();
+    assert.deepEqual(ops, ['clear', 'clear']);
+    w.display(richOutput({ data: { 'text/plain': 'frame' }, metadata: {} }, 'display_data'));
+    w.write('stdout', 'x');
+    await w.close();
+    assert.deepEqual(ops, ['clear', 'clear', 'clear', 'rich:display_data', 'new stdout:"x"']);
+    assert.equal(w.wasTruncated, false);
+  });
+
+  it('passes display ids and updates through, in order', async () => {
+    const { w, ops } = setup();
+    const bundle = richOutput({ data: { 'text/plain': '1' }, metadata: {} }, 'display_data');
+    w.display(bundle, { displayId: 'p', update: false });
+    w.write('stdout', 'between');
+    w.display(bundle, { displayId: 'p', update: true });
+    await w.close();
+    assert.deepEqual(ops, ['rich:display_data#p', 'new stdout:"between"', 'rich:display_data#p update']);
   });
 
   it('ignores writes after close (a thread that outlives its cell)', async () => {

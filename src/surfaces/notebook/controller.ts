@@ -13,6 +13,7 @@ import { transformMagics } from './magics';
 import { isPythonNotebook } from './metadata';
 import {
   errorOutput,
+  readDisplay,
   richOutput,
   streamItem,
   suppressesResult,
@@ -58,6 +59,8 @@ function notebookName(notebook: vscode.NotebookDocument): string {
 class CellRun implements CellJob {
   private state: 'queued' | 'running' | 'done' = 'queued';
   private lastStream: vscode.NotebookCellOutput | undefined;
+  /** Outputs shown with a display id in this run, for update_display(). */
+  private readonly displays = new Map<string, vscode.NotebookCellOutput>();
   private readonly subscription: vscode.Disposable;
 
   constructor(
@@ -108,7 +111,11 @@ class CellRun implements CellJob {
           firstLine: 1,
           sourceText: source,
           onOutput: (stream, text) => writer.write(stream, text),
-          onDisplay: (data) => writer.display(richOutput(data, 'display_data')),
+          onDisplay: (data) => {
+            const d = readDisplay(data);
+            if (d.kind === 'clear') writer.clear(d.wait);
+            else writer.display(richOutput(d.bundle, 'display_data'), d.displayId ? { displayId: d.displayId, update: d.update } : undefined);
+          },
           onInput: (prompt, password) => this.session.input(prompt, password, writer),
         });
         await writer.close();
@@ -136,9 +143,22 @@ class CellRun implements CellJob {
 
   private async apply(op: OutputOp): Promise<void> {
     const exec = this.execution;
-    if (op.kind === 'rich') {
+    if (op.kind === 'clear') {
       this.lastStream = undefined;
-      await exec.appendOutput(toOutput(op.output));
+      this.displays.clear();
+      await exec.clearOutput();
+      return;
+    }
+    if (op.kind === 'rich') {
+      if (op.update && op.displayId !== undefined) {
+        const shown = this.displays.get(op.displayId);
+        if (shown) await exec.replaceOutputItems(toOutput(op.output).items, shown);
+        return;
+      }
+      this.lastStream = undefined;
+      const output = toOutput(op.output);
+      await exec.appendOutput(output);
+      if (op.displayId !== undefined) this.displays.set(op.displayId, output);
       return;
     }
     const item = toItem(streamItem(op.stream, op.text));

@@ -117,6 +117,34 @@ export function richOutput(
   };
 }
 
+/** Where display.py puts instructions for the controller (python/py_contexts/display.py CONTROL_KEY). */
+export const CONTROL_KEY = '__py_contexts__';
+
+export type DisplayControl =
+  | { kind: 'clear'; wait: boolean }
+  | { kind: 'display'; bundle: DisplayData; displayId?: string; update: boolean };
+
+/**
+ * Splits a bundle from display.py into what to do and what to show: clear_output()
+ * arrives as a bundle without data, and a display id rides in the metadata. The control
+ * entry never reaches the stored output.
+ */
+export function readDisplay(bundle: DisplayData): DisplayControl {
+  const control = bundle.metadata?.[CONTROL_KEY] as { clear?: unknown; wait?: unknown; display_id?: unknown; update?: unknown } | undefined;
+  if (control === undefined || typeof control !== 'object' || control === null) {
+    return { kind: 'display', bundle, update: false };
+  }
+  if (control.clear === true) return { kind: 'clear', wait: control.wait === true };
+  const metadata = { ...bundle.metadata };
+  delete metadata[CONTROL_KEY];
+  return {
+    kind: 'display',
+    bundle: { data: bundle.data, metadata },
+    ...(typeof control.display_id === 'string' ? { displayId: control.display_id } : {}),
+    update: control.update === true,
+  };
+}
+
 export function streamMime(stream: OutputStream): string {
   return stream === 'stderr' ? STDERR_MIME : STDOUT_MIME;
 }

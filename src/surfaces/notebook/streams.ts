@@ -20,7 +20,19 @@ export type OutputOp =
    * text); otherwise it starts a new output.
    */
   | { readonly kind: 'stream'; readonly stream: OutputStream; readonly text: string; readonly append: boolean }
-  | { readonly kind: 'rich'; readonly output: OutputSpec };
+  /**
+   * A rich output. With `displayId` it can be replaced later; `update` asks to replace the
+   * output shown earlier with that id (and is dropped when this cell never showed it,
+   * as Jupyter front ends ignore unknown ids).
+   */
+  | { readonly kind: 'rich'; readonly output: OutputSpec; readonly displayId?: string; readonly update?: boolean }
+  /** clear_output(): remove every output of the cell so far. */
+  | { readonly kind: 'clear' };
+
+export interface DisplayTarget {
+  displayId: string;
+  update: boolean;
+}
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -61,6 +73,8 @@ export class CellOutputWriter {
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
   private closed = false;
+  /** clear_output(wait=True) happened: clear when the next output arrives. */
+  private clearOnNext = false;
 
   constructor(
     private readonly sink: (op: OutputOp) => Promise<void> | void,
@@ -73,7 +87,9 @@ export class CellOutputWriter {
 
   /** Stream text from the running code. Cheap: it only buffers and arms a timer. */
   write(stream: OutputStream, text: string): void {
-    if (this.closed || text === '' || this.truncated) return;
+    if (this.closed || text === '') return;
+    if (this.clearOnNext) this.clearNow();
+    if (this.truncated) return;
     const room = this.maxChars - this.written;
     if (text.length > room) {
       text = text.slice(0, room);
@@ -100,11 +116,33 @@ export class CellOutputWriter {
   }
 
   /** A rich output: it follows the text written before it. */
-  display(output: OutputSpec): void {
+  display(output: OutputSpec, target?: DisplayTarget): void {
     if (this.closed) return;
+    if (this.clearOnNext) this.clearNow();
     this.flush();
     this.lastStream = undefined;
-    this.enqueue({ kind: 'rich', output });
+    this.enqueue({ kind: 'rich', output, ...(target ? { displayId: target.displayId, update: target.update } : {}) });
+  }
+
+  /**
+   * clear_output(): the text not yet sent is dropped with everything shown so far, and the
+   * size limit starts over, so a loop that redraws its output never hits it. With `wait`
+   * the clearing happens when the next output arrives, which avoids a blank flash.
+   */
+  clear(wait: boolean): void {
+    if (this.closed) return;
+    this.pending = [];
+    if (wait) this.clearOnNext = true;
+    else this.clearNow();
+  }
+
+  private clearNow(): void {
+    this.clearOnNext = false;
+    this.pending = [];
+    this.lastStream = undefined;
+    this.written = 0;
+    this.truncated = false;
+    this.enqueue({ kind: 'clear' });
   }
 
   /** Sends buffered text now (the returned promise settles when the sink has it). */
