@@ -118,6 +118,39 @@ describe('run selection', () => {
     assert.deepEqual(titles, ['0:$(play) Run Cell', '3:$(play) Run Cell', '3:Run Above', '9:$(play) Run Cell', '9:Run Above']);
   });
 
+  it('answers input() from an input box, and Escape raises KeyboardInterrupt', async () => {
+    const a = await api();
+    const ed = await pythonEditor('runsel/ask.py', ['name = input("Name: ")', 'repr(name)', 'input("again: ")', ''].join('\n'));
+    cursorAt(ed, 1);
+    const first = runSelection(ed);
+    let settled = false;
+    void first.then(() => (settled = true));
+    await waitFor(
+      async () => {
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return settled;
+      },
+      { intervalMs: 250, message: 'the input box to be accepted' },
+    );
+    ok(await first);
+    cursorAt(ed, 2);
+    assert.equal(ok(await runSelection(ed)), "''");
+    cursorAt(ed, 3);
+    const second = runSelection(ed);
+    settled = false;
+    void second.then(() => (settled = true));
+    await waitFor(
+      async () => {
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        return settled;
+      },
+      { intervalMs: 250, message: 'the input box to be cancelled' },
+    );
+    const r = await second;
+    assert.ok(r && !r.ok && /KeyboardInterrupt/.test(r.error), JSON.stringify(r));
+    assert.ok(a._test.outputText().includes('KeyboardInterrupt'));
+  });
+
   it('shows the result inline in the editor (screenshot)', async () => {
     const a = await api();
     await vscode.window.showTextDocument(editor.document, { viewColumn: vscode.ViewColumn.One });
