@@ -177,8 +177,6 @@ class NotebookSession {
   private executionCount = 0;
   /** Cells that ran in the current environment, by filename, for tracebacks. */
   private readonly cells = new Map<string, CellSource>();
-  /** Processes that already know `__vsc_ipynb_file__`. */
-  private prepared = new WeakSet<PyProcess>();
   private inputCancel: vscode.CancellationTokenSource | undefined;
 
   constructor(
@@ -214,13 +212,12 @@ class NotebookSession {
 
   async process(): Promise<PyProcess> {
     const proc = await this.host.process(this.notebook.uri);
-    if (!this.prepared.has(proc)) {
-      this.prepared.add(proc);
-      if (this.notebook.uri.scheme === 'file') {
-        // The Jupyter extension defines this name; notebooks use it to find files next to
-        // themselves, since the working directory of the extension host is not theirs.
-        await proc.exec(`__vsc_ipynb_file__ = ${JSON.stringify(this.notebook.uri.fsPath)}`);
-      }
+    if (this.notebook.uri.scheme === 'file') {
+      // The Jupyter extension defines this name; notebooks use it to find files next to
+      // themselves, and `!cmd` runs there, since the extension host's working directory is
+      // not theirs. Set before every cell (a few microseconds) because the environment may
+      // have been reset from the Context Pool view meanwhile.
+      await proc.exec(`__vsc_ipynb_file__ = ${JSON.stringify(this.notebook.uri.fsPath)}`);
     }
     return proc;
   }
@@ -281,7 +278,6 @@ class NotebookSession {
     if (proc && !proc.closed) await proc.reset();
     this.executionCount = 0;
     this.cells.clear();
-    this.prepared = new WeakSet();
   }
 
   dispose(): void {
