@@ -91,7 +91,7 @@ const HEAD = ['figure', ...PEERS.map((p) => SHORT[p.key]), ...OTHERS.map((p) => 
 const legend = (meta) => [
   `Values are medians over many iterations after warm-up, all measured in this one run on this machine; lower is better. Each peer ran in ${meta.rounds} round(s), the order reversed every other round; a figure is the lowest of the rounds\' medians. Start-up is the median of ${meta.startups} fresh processes per method.`,
   'ours÷peer (ncpA/ncpS = node-calls-python async/sync, subp = python3 subprocess, Jup = Jupyter) = our time divided by theirs: 0.31× means we take 0.31 of their time (we are faster); 2× means we take twice as long.',
-  'Event-loop figures are the largest delay of a 1 ms perf_hooks timer (median of 5 runs per round); the idle row is the probe\'s own floor.',
+  'Event-loop figures are the largest delay of a 1 ms perf_hooks timer (median of 5 runs per round); the idle row is the probe\'s own floor. The subprocess column holds no GIL in the Node process, so its stall is this machine\'s scheduling noise with one core busy: read ours against it.',
   '¹ Jupyter is an external figure: a Python driver (jupyter_client) times execute_request of `1+1` until execute_reply and idle; start-up is kernel launch → first result.',
   "² ours = proc.run('1+1', { rich: true, onOutput, onDisplay }), the notebook controller's code path for a cell.",
   '³ The same hand-over with 1M doubles and no per-element work in Python, so it shows the transfer itself; in the 10k row Python\'s own sum() dominates (see the timeit note).',
