@@ -45,9 +45,22 @@ function isSynthetic(file: string): boolean {
   return file === '' || (file.startsWith('<') && file.endsWith('>'));
 }
 
-/** Frames that point at real files, innermost last; frames of `<stdin>`-like sources are dropped. */
+/**
+ * True for the extension's own Python helpers (python/py_contexts/*.py). A KeyboardInterrupt
+ * raised while `input()` waits ends in them, but the user's code is the place to look at.
+ */
+function isInternal(file: string): boolean {
+  return /[\\/]py_contexts[\\/][a-z_]+\.py$/.test(file);
+}
+
+/**
+ * Frames that point at real files the user wrote or uses, innermost last; `<stdin>`-like
+ * sources and the extension's own helpers are dropped.
+ */
 export function locationsFromFrames(frames: readonly FrameLike[]): SourceLocation[] {
-  return frames.filter((f) => !isSynthetic(f.file) && f.line > 0).map((f) => ({ file: f.file, line: f.line, name: f.name }));
+  return frames
+    .filter((f) => !isSynthetic(f.file) && !isInternal(f.file) && f.line > 0)
+    .map((f) => ({ file: f.file, line: f.line, name: f.name }));
 }
 
 /** `file:line` in the form VS Code's output view and terminal already recognise. */

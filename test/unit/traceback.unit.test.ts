@@ -41,6 +41,14 @@ describe('tracebacks → locations', () => {
     ]);
   });
 
+  it("skips the extension's own helper frames", () => {
+    const frames = [
+      { file: '/ws/a.py', line: 3, name: '<module>' },
+      { file: '/ext/python/py_contexts/runtime.py', line: 79, name: '_input' },
+    ];
+    assert.deepEqual(locationsFromFrames(frames), [{ file: '/ws/a.py', line: 3, name: '<module>' }]);
+  });
+
   it('marks the innermost frame in the document that ran', () => {
     assert.equal(failingLine(ERR, '/ws/demo/analysis.py'), 7);
     assert.equal(failingLine(ERR, '/elsewhere.py'), undefined);
