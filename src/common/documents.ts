@@ -9,6 +9,16 @@ import type { PyProcess } from '../engine/types';
 import type { EngineService } from './engine';
 import type { OutputSink } from './host';
 
+/**
+ * The document whose process runs code from `doc`: a notebook cell's code runs in its
+ * notebook's environment, everything else in its own.
+ */
+export function ownerOf(doc: vscode.TextDocument): vscode.Uri {
+  if (doc.uri.scheme !== 'vscode-notebook-cell') return doc.uri;
+  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+  return nb?.uri ?? doc.uri;
+}
+
 export class DocumentProcesses implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
 

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { readSettings } from '../../common/config';
+import { ownerOf } from '../../common/documents';
 import type { ExtensionHost } from '../../common/extensionHost';
 import { documentLabel } from '../../common/labels';
 import type { Context, Python, PyProcess } from '../../engine/types';
@@ -28,7 +29,8 @@ export function targetUri(target: Target): vscode.Uri | undefined {
       return undefined;
     }
   }
-  return vscode.window.activeTextEditor?.document.uri ?? vscode.window.activeNotebookEditor?.notebook.uri;
+  const doc = vscode.window.activeTextEditor?.document;
+  return doc ? ownerOf(doc) : vscode.window.activeNotebookEditor?.notebook.uri;
 }
 
 export class ContextCommands {

@@ -98,7 +98,9 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const started = python?.poolStarted(node.name) ?? false;
         const size = started && python ? python.numContexts(node.name) : (readSettings().pools[node.name] ?? 0);
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `pool/${node.name}`;
+        // A pool that has not started has its own id, so that VS Code restoring the expansion
+        // state of an earlier session can never start Python by itself at start-up.
+        item.id = started ? `pool/${node.name}` : `pool/${node.name}/not-started`;
         item.description = started ? `${size} context${size === 1 ? '' : 's'}` : `${size} context${size === 1 ? '' : 's'} · not started`;
         item.tooltip = started ? `Pool ${node.name}` : `Pool ${node.name}: starts when expanded or when code first runs in it`;
         item.iconPath = {

@@ -5,6 +5,7 @@
  * under the cursor.
  */
 import * as vscode from 'vscode';
+import { ownerOf } from '../../common/documents';
 import type { ExtensionHost } from '../../common/extensionHost';
 import { documentLabel } from '../../common/labels';
 import { documentFilename, failingLine, isPythonErrorLike } from '../../common/traceback';
@@ -27,16 +28,6 @@ function textOfDisplay(d: DisplayData): string {
   const kinds = Object.keys(d.data).filter((k) => k !== 'text/plain');
   const rich = kinds.length > 0 ? ` [${kinds.join(', ')}: shown in notebooks]` : '';
   return `${typeof plain === 'string' ? plain : '<display>'}${rich}\n`;
-}
-
-/**
- * The document whose process runs code from `doc`: a notebook cell's code runs in its
- * notebook's environment, everything else in its own.
- */
-function ownerOf(doc: vscode.TextDocument): vscode.Uri {
-  if (doc.uri.scheme !== 'vscode-notebook-cell') return doc.uri;
-  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
-  return nb?.uri ?? doc.uri;
 }
 
 export class Runner {

@@ -5,6 +5,7 @@
  * This class also keeps the `when`-clause keys in step with the active editor.
  */
 import * as vscode from 'vscode';
+import { ownerOf } from '../../common/documents';
 import type { ExtensionHost } from '../../common/extensionHost';
 import { Commands, ContextKeys } from '../../common/ids';
 import { documentLabel } from '../../common/labels';
@@ -75,7 +76,7 @@ export class StatusBar implements RunTracker, vscode.Disposable {
     const python = this.host.engine.current;
     const editor = vscode.window.activeTextEditor;
     const isPython = editor?.document.languageId === 'python';
-    const proc = editor ? this.host.findProcess(editor.document.uri) : undefined;
+    const proc = editor ? this.host.findProcess(ownerOf(editor.document)) : undefined;
     const ctx = proc?.boundContext ?? proc?.currentContext;
     const contexts = python?.pools().flatMap((p) => (python.poolStarted(p) ? python.contexts(p) : [])) ?? [];
     const anyBusy = contexts.some((c) => c.stats().busy);
