@@ -172,7 +172,7 @@ def mime_bundle(obj: object) -> dict:
         # A figure the cell already showed (plt.show(), or after_cell() when the runtime
         # calls it before asking for the value) is represented by its text alone, so the
         # picture never appears twice.
-        if _is_figure(obj) and 'image/png' not in data and not getattr(obj, _FIGURE_SHOWN_ATTR, False):
+        if _is_figure(obj) and 'image/png' not in data and not _shown_in_this_cell(obj):
             png = _figure_png(obj)
             if png is not None:
                 data['image/png'] = png
@@ -445,11 +445,24 @@ def _figure_png(fig) -> str | None:
         return None
 
 
+#: Counts the rich runs of each thread, so "already shown" can mean "in this cell".
+_cells = threading.local()
+
+
+def _cell_token() -> tuple[int, int]:
+    return (threading.get_ident(), getattr(_cells, 'serial', 0))
+
+
 def _mark_shown(fig) -> None:
     try:
-        setattr(fig, _FIGURE_SHOWN_ATTR, True)
+        setattr(fig, _FIGURE_SHOWN_ATTR, _cell_token())
     except Exception:
         pass
+
+
+def _shown_in_this_cell(fig) -> bool:
+    # Only within one cell: showing `fig` again in a later cell draws it again, as in Jupyter.
+    return getattr(fig, _FIGURE_SHOWN_ATTR, None) == _cell_token()
 
 
 def _own_figures(plt) -> list:
@@ -478,7 +491,7 @@ def _flush_figures(emit: bool = True) -> None:
         return
     for fig in _own_figures(plt):
         try:
-            if emit and not getattr(fig, _FIGURE_SHOWN_ATTR, False):
+            if emit and not _shown_in_this_cell(fig):
                 png = _figure_png(fig)
                 if png is not None:
                     _emit({'data': {'image/png': png, 'text/plain': _plain_text(fig)}, 'metadata': {}})
@@ -659,6 +672,7 @@ def before_cell() -> None:
     """Called by the runtime before every rich run. Figures left over from a plain run on
     this thread (run selection, a call) are closed silently, so that they do not surface
     as outputs of an unrelated cell."""
+    _cells.serial = getattr(_cells, 'serial', 0) + 1
     _flush_figures(emit=False)
 
 

@@ -290,6 +290,20 @@ describe('display.py (in a real Python)', function () {
       assert.match(str(r.value?.data['text/plain']), /^<Figure size/);
     });
 
+    it('draws a figure shown in an earlier cell again when a later cell shows it', () => {
+      const code = [
+        'import matplotlib.pyplot as plt',
+        'import py_contexts.display as d',
+        'fig, ax = plt.subplots()',
+        'd.after_cell()   # the end of the cell that made it',
+        'd.before_cell()  # the next cell',
+        "ax.set_title('changed')",
+      ].join('\n');
+      const r = run(code, 'fig');
+      assert.equal(r.displays.length, 1);
+      assert.ok(Buffer.from(str(r.value?.data['image/png']), 'base64').subarray(0, 4).equals(PNG_MAGIC));
+    });
+
     it('leaves figures made by another thread to that thread', () => {
       const code = [
         'import threading, matplotlib.pyplot as plt',
