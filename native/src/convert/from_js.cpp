@@ -11,8 +11,9 @@ namespace {
 
 // Path segments are kept as cheap pieces and only joined into a string when an
 // error is reported, so the common path pays nothing for good messages.
-// Below this size a copy is cheaper than a napi reference and its release event.
-constexpr size_t kShareThreshold = 4096;
+// Every non-empty typed array is lent, whatever its size, so Python sees the same
+// (writable, shared) semantics for small and large arrays alike.
+constexpr size_t kShareThreshold = 1;
 
 // V8 keeps at most about 2^27 elements in a dense array.
 constexpr uint32_t kMaxArrayLength = 1u << 27;

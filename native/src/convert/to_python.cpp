@@ -44,7 +44,8 @@ PyRef TypedArray(const Value& v) {
     if (!exporter) return exporter;
     return PyRef::steal(PyMemoryView_FromObject(exporter.get()));
   }
-  PyRef bytes = PyRef::steal(PyBytes_FromStringAndSize(v.text.data(), static_cast<Py_ssize_t>(v.text.size())));
+  // Copied (empty) arrays are writable too, like shared ones.
+  PyRef bytes = PyRef::steal(PyByteArray_FromStringAndSize(v.text.data(), static_cast<Py_ssize_t>(v.text.size())));
   if (!bytes) return bytes;
   PyRef view = PyRef::steal(PyMemoryView_FromObject(bytes.get()));
   if (!view) return view;
