@@ -90,7 +90,17 @@ describe('run selection', () => {
     assert.ok(r && !r.ok && /ZeroDivisionError/.test(r.error ?? ''));
     const path = failing.document.uri.fsPath;
     await waitFor(() => a._test.outputText().includes(`File "${path}", line 4, in g`), { message: 'traceback with the real line' });
-    assert.ok(a._test.outputText().includes(`at ${path}:4 in g`), 'no clickable path:line location');
+    assert.ok(a._test.outputText().includes(`at ${path}:4 in g`), 'no path:line location');
+    // The output channel is a document with the `output` scheme; our link provider makes
+    // each `File "…", line N` a link to that line.
+    await vscode.commands.executeCommand('pyContexts.showOutput');
+    const channel = await waitFor(
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && d.getText().includes(`File "${path}", line 4`)),
+      { message: 'the output channel document' },
+    );
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', channel.uri);
+    const targets = links.map((l) => l.target?.toString() ?? '');
+    assert.ok(targets.includes(vscode.Uri.file(path).with({ fragment: 'L4' }).toString()), targets.join('\n'));
     const mark = a._test.marks(failing.document.uri).find((m) => m.kind === 'error');
     assert.ok(mark, 'no error marker');
     assert.equal(mark.line, 3, 'the marker sits on `return 1 / 0` (line 4)');
