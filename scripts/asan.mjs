@@ -1,0 +1,75 @@
+// `npm run test:asan`: the native test tier against an AddressSanitizer build of the addon.
+//
+// The ASan build goes into a scratch copy of the package (native/build is never touched,
+// so the normal build needs no restoring and other work can keep using it). Node itself is
+// not built with ASan, so the runtime is preloaded: LD_PRELOAD=$(gcc -print-file-name=libasan.so).
+// ASAN_OPTIONS:
+//   detect_leaks=0            Node and CPython keep process-lifetime allocations on purpose;
+//                             leak reports at exit would be noise, not findings.
+//   allocator_may_return_null a malloc that is too big must fail (the MemoryError tests), not abort.
+//   quarantine_size_mb=16     freed memory is held back less, so RSS-bound tests stay meaningful.
+//   log_path                  every process, test fixtures in child processes included, writes its
+//                             reports to a file; any report fails the run.
+// Options: ASAN_KEEP=1 keeps the scratch directory; extra arguments go to mocha (e.g. a file).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+
+const libasan = execFileSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
+if (!libasan.startsWith('/') || !existsSync(libasan)) {
+  console.error(`[asan] libasan not found (gcc -print-file-name=libasan.so gave '${libasan}'). Install gcc (Debian: apt-get install gcc).`);
+  process.exit(2);
+}
+
+console.log('[asan] building the TypeScript (npm run build)');
+run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
+
+const scratch = mkdtempSync(join(tmpdir(), 'py-contexts-asan-'));
+console.log(`[asan] scratch package: ${scratch}`);
+for (const p of ['package.json', 'python', 'out', 'test/.mocharc.native.json', 'native/binding.gyp', 'native/src', 'native/scripts']) {
+  cpSync(join(root, p), join(scratch, p), { recursive: true });
+}
+symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
+
+console.log('[asan] building the addon with -fsanitize=address (node-gyp --asan=1)');
+run(process.execPath, [join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'), 'rebuild', `--directory=${join(scratch, 'native')}`, '-j', '2', '--asan=1']);
+const addon = join(scratch, 'native', 'build', 'Release', 'py_contexts.node');
+if (!execFileSync('ldd', [addon], { encoding: 'utf8' }).includes('libasan')) {
+  console.error('[asan] the addon was not linked against libasan');
+  process.exit(2);
+}
+
+const logs = join(scratch, 'asan-logs');
+mkdirSync(logs);
+const env = {
+  ...process.env,
+  LD_PRELOAD: [libasan, process.env.LD_PRELOAD].filter(Boolean).join(':'),
+  ASAN_OPTIONS: `detect_leaks=0:allocator_may_return_null=1:quarantine_size_mb=16:log_path=${join(logs, 'asan')}`,
+};
+console.log(`[asan] running the native tier with LD_PRELOAD=${libasan}`);
+const mocha = spawnSync(process.execPath, [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', 'test/.mocharc.native.json', ...process.argv.slice(2)], {
+  cwd: scratch,
+  env,
+  stdio: 'inherit',
+});
+
+// Files holding only "failed to allocate" warnings come from the huge-allocation tests.
+const reports = [];
+for (const f of readdirSync(logs).map((name) => join(logs, name))) {
+  const text = readFileSync(f, 'utf8');
+  if (/ERROR: AddressSanitizer|SUMMARY: AddressSanitizer/.test(text)) {
+    reports.push(f);
+    console.error(`\n[asan] report ${f}:\n${text}`);
+  } else {
+    console.log(`[asan] warnings only (${f}): ${text.split('\n').filter(Boolean).length} line(s), e.g. ${text.split('\n')[0]}`);
+  }
+}
+const code = mocha.status ?? 1;
+console.log(`\n[asan] mocha exit code ${code}; AddressSanitizer reports: ${reports.length}`);
+if (process.env.ASAN_KEEP !== '1' && reports.length === 0) rmSync(scratch, { recursive: true, force: true });
+else console.log(`[asan] kept ${scratch}`);
+process.exit(code !== 0 ? code : reports.length ? 1 : 0);
