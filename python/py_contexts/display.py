@@ -674,6 +674,10 @@ def before_cell() -> None:
     as outputs of an unrelated cell."""
     _cells.serial = getattr(_cells, 'serial', 0) + 1
     _flush_figures(emit=False)
+    # %autoreload (py_contexts.magics) is checked only once some cell used a magic.
+    magics = sys.modules.get('py_contexts.magics')
+    if magics is not None:
+        magics.autoreload_check()
 
 
 def after_cell() -> None:

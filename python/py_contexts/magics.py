@@ -4,8 +4,9 @@ The notebook controller rewrites ``!cmd``, ``%magic args`` and ``%%magic`` cells
 to ``system``, ``line`` and ``cell`` here (src/surfaces/notebook/magics.ts), passing the
 cell's ``globals()``, which is the notebook's environment.
 
-Supported: ``!cmd`` (also ``x = !cmd``), ``%time``, ``%timeit``, ``%pip``, ``%matplotlib``
-(always inline here), ``%who``, ``%env``, and the cell magics ``%%time``,
+Supported: ``!cmd`` (also ``x = !cmd``), ``obj?``/``obj??``, ``%time``, ``%timeit``,
+``%pip``, ``%matplotlib`` (always inline here), ``%who``, ``%env``, ``%load_ext autoreload``
+with ``%autoreload``, and the cell magics ``%%time``,
 ``%%timeit``, ``%%capture``, ``%%html``, ``%%markdown``, ``%%svg``, ``%%writefile``,
 ``%%bash``/``%%sh``. Anything else raises ``UsageError`` naming what is supported, rather
 than a puzzling SyntaxError.
@@ -142,7 +143,109 @@ def _env(args: str, ns: dict):
     return os.environ.get(args)
 
 
+# --------------------------------------------------------------------------- autoreload
+
+_autoreload = {'on': False, 'mtimes': {}}
+
+
+def _library_dirs() -> tuple[str, ...]:
+    import sysconfig
+    paths = sysconfig.get_paths()
+    dirs = {paths.get('stdlib'), paths.get('platstdlib'), paths.get('purelib'), paths.get('platlib'),
+            os.path.dirname(os.path.dirname(__file__))}
+    return tuple(os.path.join(d, '') for d in dirs if d)
+
+
+def _reloadable():
+    """The user's own modules: .py files outside the standard library, site-packages,
+    dist-packages and Py Contexts itself."""
+    skip = _library_dirs()
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, '__file__', None)
+        if not path or not path.endswith('.py') or path.startswith(skip) or \
+                'site-packages' in path or 'dist-packages' in path:
+            continue
+        try:
+            yield name, module, os.stat(path).st_mtime
+        except OSError:
+            continue
+
+
+def autoreload_check() -> None:
+    """Called before each cell (from display.before_cell) once %autoreload is on: reloads
+    the user's modules whose file changed since the last cell, like IPython's autoreload.
+    Module objects are shared by every environment of the interpreter, so a reload is seen
+    by every notebook."""
+    if not _autoreload['on']:
+        return
+    import importlib
+    mtimes = _autoreload['mtimes']
+    for name, module, mtime in _reloadable():
+        seen = mtimes.get(name)
+        mtimes[name] = mtime
+        if seen is not None and mtime > seen:
+            try:
+                importlib.reload(module)
+            except Exception as exc:  # a broken edit must not stop the cell
+                print(f'[autoreload of {name} failed: {type(exc).__name__}: {exc}]', file=sys.stderr)
+
+
+def _autoreload_magic(args: str, ns: dict):
+    mode = args.strip() or 'now'
+    if mode in ('0', 'off'):
+        _autoreload['on'] = False
+    elif mode in ('1', '2', '3', 'all', 'complete', 'explicit'):
+        _autoreload['on'] = True
+        _autoreload['mtimes'] = {name: mtime for name, _, mtime in _reloadable()}
+    elif mode == 'now':
+        was = _autoreload['on']
+        _autoreload['on'] = True
+        autoreload_check()
+        _autoreload['on'] = was
+    else:
+        raise UsageError(f'%autoreload {mode}: use 0, 1, 2 or now')
+
+
+def _load_ext(args: str, ns: dict):
+    if args.strip() != 'autoreload':
+        raise UsageError(f'%load_ext {args.strip()}: IPython extensions are not available in Py Contexts '
+                         '(autoreload is built in)')
+
+
+def inspect_object(name: str, detail: bool, ns: dict) -> None:
+    """``obj?`` and ``obj??``: the signature and docstring (and source for ``??``)."""
+    import inspect
+    obj = eval(name, ns)  # a dotted name, checked by the rewrite
+    lines = [f'Type:      {type(obj).__name__}']
+    try:
+        lines.append(f'Signature: {name.rsplit(".", 1)[-1]}{inspect.signature(obj)}')
+    except (TypeError, ValueError):
+        pass
+    if not callable(obj) or isinstance(obj, type):
+        lines.append(f'Value:     {reprlib_repr(obj)}')
+    doc = inspect.getdoc(obj)
+    if doc:
+        lines.append('Docstring:\n' + doc)
+    if detail:
+        try:
+            lines.append('Source:\n' + inspect.getsource(obj))
+        except (OSError, TypeError):
+            pass
+    try:
+        lines.append(f'File:      {inspect.getfile(obj)}')
+    except TypeError:
+        pass
+    print('\n'.join(lines))
+
+
+def reprlib_repr(obj) -> str:
+    import reprlib
+    return reprlib.Repr().repr(obj)
+
+
 _LINE = {
+    'autoreload': _autoreload_magic,
+    'load_ext': _load_ext,
     'time': lambda args, ns: _time(args, ns),
     'timeit': lambda args, ns: _timeit(args, ns),
     'pip': _pip,

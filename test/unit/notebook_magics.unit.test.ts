@@ -23,6 +23,8 @@ describe('notebook magics: rewrite', () => {
     ['inside a triple-quoted string', 's = """\n%not magic\n!nor this\n"""', 's = """\n%not magic\n!nor this\n"""'],
     ['after a backslash continuation', 'y = 7 \\\n  % 2', 'y = 7 \\\n  % 2'],
     ['inequality', 'a != b', 'a != b'],
+    ['object help', 'np.linspace?', `${M}.inspect_object("np.linspace", False, globals())`],
+    ['object source', '  f??', `  ${M}.inspect_object("f", True, globals())`],
     ['CRLF line endings', '%matplotlib inline\r\nx = 1\r\n', `${M}.line("matplotlib", "inline", globals())\r\nx = 1\r\n`],
   ];
   for (const [label, source, expected] of table) {
@@ -81,9 +83,32 @@ describe('notebook magics: in a real Python', function () {
     const bad = runCell("try:\n    %nosuchmagic\nexcept Exception as e:\n    probe = [type(e).__name__, str(e)]");
     const [name, message] = bad.probe as [string, string];
     assert.equal(name, 'UsageError');
-    assert.match(message, /%nosuchmagic is not available.*Supported: %env, %matplotlib, %pip, %time, %timeit, %who/);
+    assert.match(message, /%nosuchmagic is not available.*Supported: %autoreload, %env, %load_ext, %matplotlib, %pip, %time, %timeit, %who/);
     const cd = runCell("try:\n    %cd /tmp\nexcept Exception as e:\n    probe = str(e)");
     assert.match(String(cd.probe), /working directory is shared by the whole editor/);
+  });
+
+  it('obj? prints the signature and docstring', () => {
+    const r = runCell('def f(a, b=2):\n    "Adds."\n    return a + b\nf?');
+    assert.match(r.stdout, /^Type: +function\nSignature: f\(a, b=2\)\nDocstring:\nAdds\.\n/);
+  });
+
+  it('%load_ext autoreload + %autoreload 2 reload an edited module before the next cell', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyc-reload-'));
+    const code = [
+      'import os, sys, py_contexts.display as d',
+      `sys.path.insert(0, ${JSON.stringify(dir)})`,
+      `mod = os.path.join(${JSON.stringify(dir)}, 'mymod.py')`,
+      "open(mod, 'w').write('VALUE = 1\\n')",
+      'import mymod',
+      '%load_ext autoreload',
+      '%autoreload 2',
+      "open(mod, 'w').write('VALUE = 2\\n')",
+      'st = os.stat(mod); os.utime(mod, (st.st_atime, st.st_mtime + 10))',
+      'd.before_cell()  # the next cell starts',
+      'probe = mymod.VALUE',
+    ].join('\n');
+    assert.equal(runCell(code).probe, 2);
   });
 
   it('%%time, %%capture, %%writefile and %%bash cells', () => {

@@ -1,6 +1,6 @@
 /**
  * IPython's everyday cell syntax, rewritten into plain Python before a cell runs:
- * `!cmd`, `x = !cmd`, `%magic args`, `x = %magic args` and a `%%magic` first line. The
+ * `!cmd`, `x = !cmd`, `obj?`, `%magic args`, `x = %magic args` and a `%%magic` first line. The
  * calls go to python/py_contexts/magics.py, which implements the magics themselves.
  *
  * The rewrite keeps every line on its line, so tracebacks and the source registered for
@@ -55,6 +55,8 @@ export function statementStarts(source: string): boolean[] {
   return starts;
 }
 
+/** `obj?` / `obj??` on a line of its own: IPython's object help. */
+const HELP = /^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\?\??)\s*$/;
 const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*=\s*([!%])(.*)$/;
 const LINE_MAGIC = /^%([A-Za-z_][A-Za-z0-9_]*)(.*)$/;
 
@@ -65,6 +67,8 @@ function call(fn: string, ...args: string[]): string {
 function rewriteLine(line: string): string | undefined {
   const indent = /^\s*/.exec(line)?.[0] ?? '';
   const body = line.slice(indent.length);
+  const help = HELP.exec(body);
+  if (help) return `${indent}${MODULE}.inspect_object(${JSON.stringify(help[1])}, ${help[2] === '??' ? 'True' : 'False'}, globals())`;
   const assign = ASSIGN.exec(body);
   if (assign) {
     const [, target = '', kind, rest = ''] = assign;
@@ -87,7 +91,7 @@ function rewriteLine(line: string): string | undefined {
  * IPython syntax, which is the common case and keeps the engine's compile cache warm.
  */
 export function transformMagics(source: string): string {
-  if (!/^\s*[!%]|=\s*[!%]/m.test(source)) return source;
+  if (!/^\s*[!%]|=\s*[!%]|\?\s*$/m.test(source)) return source;
   const lines = source.split('\n');
   const cellMagic = /^%%([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec((lines[0] ?? '').replace(/\r$/, ''));
   if (cellMagic) {
