@@ -68,6 +68,26 @@ describe('documents and their processes', () => {
     assert.ok(r && !r.ok && /NameError/.test(r.error), 'the environment survived a context restart');
   });
 
+  it('keeps the process when only the language of the document changes', async () => {
+    const a = await api();
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'keep = 7\nkeep\n' });
+    const ed = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
+    cursorAt(ed, 1);
+    ok(await runSelection(ed));
+    const proc = a.processFor(doc.uri);
+    assert.ok(proc);
+    // VS Code reports a language change as a close followed by an open of the same URI.
+    const plain = await vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
+    const back = await vscode.languages.setTextDocumentLanguage(plain, 'python');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(proc.closed, false, 'the process closed on a language change');
+    const shown = await vscode.window.showTextDocument(back, { viewColumn: vscode.ViewColumn.One, preview: false });
+    cursorAt(shown, 2);
+    assert.equal(ok(await runSelection(shown)), 7);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor(() => proc.closed, { message: 'the process to close with its document' });
+  });
+
   it('closes the process of an untitled document when it closes, freeing its environment', async () => {
     const a = await api();
     const python = await a.python();
