@@ -103,7 +103,7 @@ export class EngineService implements vscode.Disposable {
       this.setState({ kind: 'ready', python });
       return python;
     } catch (e) {
-      const message = (e instanceof Error ? e.message : String(e)).split('\nFix:')[0] ?? String(e);
+      const message = ((e instanceof Error ? e.message : String(e)).split('\nFix:')[0] ?? String(e)).replace(/^Python could not start:\s*/, '');
       const fix = fixOf(e);
       this.output.info(`Python could not start: ${message}\nFix: ${fix}`);
       this.setState({ kind: 'failed', message, fix });
