@@ -163,8 +163,9 @@ def _setrecursionlimit(limit):
 
 sys.setrecursionlimit = _setrecursionlimit
 
-# Figures must render off-screen; only sets the default, importing nothing.
-os.environ.setdefault('MPLBACKEND', 'Agg')
+# matplotlib's Agg backend is forced by py_contexts.display through an import hook,
+# not through MPLBACKEND: the environment is inherited by every child process of the
+# editor (debuggers, terminals), whose plots must still open windows.
 
 _display_module = None
 
@@ -289,25 +290,25 @@ def _op_run(env, args):
     mod = _display() if rich else None
     if mod is not None:
         mod.before_cell()
+    result = NO_VALUE
     try:
         body, expr = _compile_block(code, filename, first_line)
         if body is not None:
             exec(body, env)
         value = eval(expr, env) if expr is not None else None
+        if expr is not None:
+            if value is not None:
+                env['_'] = value
+            if not rich:
+                result = value
+            elif value is not None:
+                # The bundle is made before after_cell() so a trailing figure is
+                # rendered as Out[] (and closed) rather than emitted twice.
+                result = mod.mime_bundle(value) if mod is not None else {'data': {'text/plain': repr(value)}, 'metadata': {}}
     finally:
         if mod is not None:
             mod.after_cell()
-    if expr is None:
-        return NO_VALUE
-    if value is not None:
-        env['_'] = value
-    if rich:
-        if value is None:
-            return NO_VALUE
-        if mod is None:
-            return {'data': {'text/plain': repr(value)}, 'metadata': {}}
-        return mod.mime_bundle(value)
-    return value
+    return result
 
 
 def _resolve(env, module, name):

@@ -17,6 +17,7 @@ export interface PendingCall {
   settled: boolean;
   timer: NodeJS.Timeout | undefined;
   onDone: (() => void) | undefined;
+  onAbort?: (() => void) | undefined;
 }
 
 export class CallTable {
@@ -40,6 +41,17 @@ export class CallTable {
   add(call: PendingCall): void {
     this.pending.set(call.id, call);
     if (this.inflight++ === 0) this.setRef(true);
+    const signal = call.opts?.signal;
+    if (signal) {
+      call.onAbort = () => {
+        if (call.settled) return;
+        const err = new Error('the call was aborted');
+        err.name = 'AbortError';
+        this.settle(call, undefined, err);
+        call.native.cancel(call.id);
+      };
+      signal.addEventListener('abort', call.onAbort, { once: true });
+    }
     const ms = call.opts?.timeoutMs;
     if (ms !== undefined) {
       call.timer = setTimeout(() => {
@@ -56,6 +68,7 @@ export class CallTable {
     if (call.settled) return;
     call.settled = true;
     if (call.timer) clearTimeout(call.timer);
+    if (call.onAbort) call.opts?.signal?.removeEventListener('abort', call.onAbort);
     if (err) call.reject(err);
     else call.resolve(value);
   }

@@ -257,8 +257,14 @@ export class PythonImpl implements Python {
   }
 
   /** Submits one job; the single path every process call goes through. */
-  submit(ctx: ContextImpl, op: number, env: string, payload: unknown[], names: string[], opts: RunOptions | undefined): Promise<unknown> {
+  submit(ctx: ContextImpl, op: number, env: string, payload: unknown[], names: string[], opts: RunOptions | undefined,
+    owner?: Set<PendingCall>): Promise<unknown> {
     if (this.isShutdown) return Promise.reject(new Error('Python has been shut down'));
+    if (opts?.signal?.aborted) {
+      const err = new Error('the call was aborted before it started');
+      err.name = 'AbortError';
+      return Promise.reject(err);
+    }
     return new Promise<unknown>((resolve, reject) => {
       const id = this.calls.newId();
       const call: PendingCall = {
@@ -271,6 +277,7 @@ export class PythonImpl implements Python {
         timer: undefined,
         onDone: () => {
           ctx.inflight--;
+          owner?.delete(call);
           this.changed();
         },
       };
@@ -286,6 +293,7 @@ export class PythonImpl implements Python {
         return;
       }
       ctx.inflight++;
+      owner?.add(call);
       this.calls.add(call);
       this.changed();
     });

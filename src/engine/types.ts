@@ -16,6 +16,8 @@ export interface RunOptions {
   context?: Context;
   /** On expiry: interrupt the code, reject with an Error whose name is 'TimeoutError'. */
   timeoutMs?: number;
+  /** Aborting drops the call if it is still queued or interrupts it if it runs; rejects with an 'AbortError'. */
+  signal?: AbortSignal;
   /** stdout/stderr text, streamed while the code runs, in order. Without it output is discarded. */
   onOutput?: (stream: OutputStream, text: string) => void;
   /** `display(obj)` calls and figures, streamed while the code runs. */
@@ -62,6 +64,8 @@ export interface PyProcess {
   readonly contextsUsed: readonly Context[];
   bind(ctx: Context): void;
   unbind(): void;
+  /** KeyboardInterrupt into this process's running call only (calls of other processes are untouched). */
+  interrupt(): void;
   exec(code: string, opts?: RunOptions): Promise<void>;
   eval(code: string, locals?: Record<string, unknown>, opts?: RunOptions): Promise<unknown>;
   /** A block; value of a trailing expression, else undefined. */

@@ -5,6 +5,7 @@
  * Which context a call uses: opts.context, else the bound context, else the one
  * the router picked on first use, which then sticks so unbound state persists.
  */
+import type { PendingCall } from '../engine/calls';
 import type { ContextImpl } from '../engine/context';
 import { OP } from '../engine/ops';
 import type { PythonImpl } from '../engine/python';
@@ -31,6 +32,8 @@ function checkOpts(opts: unknown): asserts opts is RunOptions | undefined {
     throw new TypeError('opts.firstLine must be a positive integer');
   }
   if (o['sourceText'] !== undefined && typeof o['sourceText'] !== 'string') throw new TypeError('opts.sourceText must be a string');
+  const sig = o['signal'];
+  if (sig !== undefined && !(sig instanceof AbortSignal)) throw new TypeError('opts.signal must be an AbortSignal');
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -44,6 +47,7 @@ export class ProcessImpl implements PyProcess {
   private sticky: ContextImpl | undefined;
   private last: ContextImpl | undefined;
   private readonly used = new Set<ContextImpl>();
+  private readonly inflight = new Set<PendingCall>();
   private isClosed = false;
   private closing: Promise<void> | undefined;
 
@@ -81,6 +85,12 @@ export class ProcessImpl implements PyProcess {
     this.py.changed();
   }
 
+  interrupt(): void {
+    // Only a call that is running right now is hit: the native side checks the call
+    // id, so another process's call on the same context is never interrupted.
+    for (const call of this.inflight) call.native.interrupt(call.id);
+  }
+
   private assertOpen(): void {
     if (this.isClosed) throw new Error(`process '${this.id}' is closed`);
     this.py.assertRunning();
@@ -100,7 +110,7 @@ export class ProcessImpl implements PyProcess {
       const c = ctx ?? this.pick(opts);
       this.used.add(c);
       this.last = c;
-      return this.py.submit(c, op, this.id, payload, names, opts);
+      return this.py.submit(c, op, this.id, payload, names, opts, this.inflight);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -87,3 +87,40 @@ describe('interrupts and timeouts', () => {
     await p.close();
   });
 });
+
+describe('per-process interrupt and AbortSignal', () => {
+  it('proc.interrupt() hits only its own running call, not another process on the same context', async () => {
+    const py = await getPython();
+    const ctx = py.context(1);
+    const other = py.process(uniqueId('other'));
+    const mine = py.process(uniqueId('mine'));
+    const running = other.run('import time\nt = 0\nfor i in range(30):\n    time.sleep(0.01)\n    t += 1\nt', { context: ctx });
+    const queued = mine.run('"mine ran"', { context: ctx });
+    await until(() => ctx.stats().busy);
+    mine.interrupt(); // mine is queued, not running: nothing happens to `other`
+    assert.equal(await running, 30);
+    assert.equal(await queued, 'mine ran');
+    const loop = mine.run('while True: pass', { context: ctx });
+    await until(() => ctx.stats().busy);
+    mine.interrupt();
+    await assert.rejects(loop, /KeyboardInterrupt/);
+    await other.close();
+    await mine.close();
+  });
+
+  it('aborts queued and running calls through opts.signal', async () => {
+    const py = await getPython();
+    const ctx = py.context(2);
+    const p = py.process(uniqueId());
+    const ac = new AbortController();
+    const running = p.run('while True: pass', { context: ctx, signal: ac.signal });
+    const queued = p.exec('ran = True', { context: ctx, signal: ac.signal });
+    await until(() => ctx.stats().busy);
+    ac.abort();
+    await assert.rejects(running, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    await assert.rejects(queued, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    assert.equal(await p.run('"ran" in dir()', { context: ctx }), false);
+    await assert.rejects(p.run('1', { signal: ac.signal }), /aborted before it started/);
+    await p.close();
+  });
+});
