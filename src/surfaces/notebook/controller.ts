@@ -255,7 +255,8 @@ class NotebookSession {
       this.inputCancel.cancel();
       return;
     }
-    this.host.findProcess(this.notebook.uri)?.currentContext?.interrupt();
+    // Only this notebook's running cell: a call of another document on the same context is untouched.
+    this.host.findProcess(this.notebook.uri)?.interrupt();
   }
 
   /** Stops everything and gives the notebook a fresh environment; counts start at 1 again. */
