@@ -182,7 +182,7 @@ export class ContextCommands {
   }
 
   async restartContext(target?: Target): Promise<void> {
-    let ctx = this.contextOf(target);
+    let ctx = typeof target === 'string' ? await this.contextById(target) : this.contextOf(target);
     if (!ctx) {
       const choice = await this.pickContext('Restart which context?', undefined, false);
       if (choice?.kind !== 'context') return;
