@@ -61,7 +61,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.pending = setTimeout(() => {
       this.pending = undefined;
       this.refresh();
-    }, 100);
+    }, 200);
   }
 
   refresh(): void {

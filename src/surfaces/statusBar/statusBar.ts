@@ -102,7 +102,8 @@ export class StatusBar implements RunTracker, vscode.Disposable {
     }
 
     const now = Date.now();
-    const slow = [...this.runs].filter((r) => now - r.started >= PROGRESS_DELAY_MS);
+    // A little slack: the timer set for PROGRESS_DELAY_MS may fire a millisecond early.
+    const slow = [...this.runs].filter((r) => now - r.started >= PROGRESS_DELAY_MS - 20);
     const oldest = slow.sort((a, b) => a.started - b.started)[0];
     if (oldest) {
       const more = slow.length > 1 ? ` +${slow.length - 1}` : '';
