@@ -341,6 +341,22 @@ describe('faults (issue 5)', function () {
       console.log(`      100 MB in ${String(res['ms'])} ms, ${String(res['chunks'])} chunks, RSS +${(res['rssGrowthMB'] as number).toFixed(1)} MB, max loop lag ${String(res['maxLagMs'])} ms`);
     });
 
+    it("text longer than V8's maximum string length: a TypeError as a result, streamed in slices when printed, cut in an error message (child process)", () => {
+      const r = runFixture('huge-text', [], { timeoutMs: 180_000 });
+      assert.equal(r.signal, null, describeRun(r));
+      assert.equal(r.status, 0, describeRun(r));
+      const res = r.result!;
+      assert.match(res['result'] as string, /^PythonError: TypeError: Cannot convert the result to JS: result: a str of length 600000000 is longer than JavaScript allows/);
+      assert.match(res['astral'] as string, /a str of UTF-16 length 600000000 is longer/);
+      assert.equal(res['printed'], 600_000_001);
+      assert.ok((res['maxChunk'] as number) < 8 * 2 ** 20, `largest output chunk ${String(res['maxChunk'])}`);
+      const error = res['error'] as { type: string; length: number; tail: string };
+      assert.equal(error.type, 'ValueError');
+      assert.ok(error.length < 2 ** 21, `message of ${error.length} characters`);
+      assert.match(error.tail, /text truncated: \d+ code units is longer than JavaScript's maximum string length/);
+      assert.equal(res['after'], 42);
+    });
+
     it('an onOutput callback that throws does not break the call or the stream order', async () => {
       const p = py.process(uniqueId());
       const seen: string[] = [];

@@ -186,12 +186,30 @@ struct Walker {
     return true;
   }
 
+  // V8's limits (buffer.constants): longer strings and Buffers cannot be created, and
+  // trying crashed the host. Say so as a conversion error instead.
+  static constexpr size_t kMaxJsStringUnits = 536870888;
+  static constexpr size_t kMaxJsBufferBytes = 4294967296ull;
+
+  bool TooLong(size_t units, const char* what) {
+    return Fail(std::string(what) + " " + std::to_string(units) +
+                " is longer than JavaScript allows (strings: 536,870,888 UTF-16 units; Buffers: 4 GiB)");
+  }
+
   bool Walk(PyObject* o, Value& out) {
     if (o == Py_None) { out = Value::null(); return true; }
     if (PyBool_Check(o)) { out = Value::boolean(o == Py_True); return true; }
     if (PyLong_CheckExact(o) || PyLong_Check(o)) return Int(o, out);
     if (PyFloat_Check(o)) { out = Value::number(PyFloat_AS_DOUBLE(o)); return true; }
-    if (PyUnicode_Check(o)) { out = StrValue(o); return true; }
+    if (PyUnicode_Check(o)) {
+      if (static_cast<size_t>(PyUnicode_GET_LENGTH(o)) > kMaxJsStringUnits) return TooLong(PyUnicode_GET_LENGTH(o), "a str of length");
+      out = StrValue(o);
+      if (out.enc == StrEnc::Utf16 && out.text.size() / 2 > kMaxJsStringUnits) return TooLong(out.text.size() / 2, "a str of UTF-16 length");
+      return true;
+    }
+    if ((PyBytes_Check(o) && static_cast<size_t>(PyBytes_GET_SIZE(o)) > kMaxJsBufferBytes) ||
+        (PyByteArray_Check(o) && static_cast<size_t>(PyByteArray_GET_SIZE(o)) > kMaxJsBufferBytes))
+      return TooLong(static_cast<size_t>(Py_SIZE(o)), "a bytes object of size");
     if (PyBytes_Check(o)) {
       out = Value();
       out.kind = Kind::Bytes;

@@ -1,9 +1,20 @@
 #include "convert/to_js.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace pyc::convert {
 namespace {
+
+// Clears an exception a failed napi call may have left pending.
+void ClearPending(napi_env env) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+}
 
 napi_value MakeBuffer(napi_env env, std::string& bytes) {
   napi_value out;
@@ -20,7 +31,11 @@ napi_value MakeBuffer(napi_env env, std::string& bytes) {
     delete owned;
   }
   void* data;
-  napi_create_buffer_copy(env, bytes.size(), bytes.data(), &data, &out);
+  if (napi_create_buffer_copy(env, bytes.size(), bytes.data(), &data, &out) != napi_ok) {
+    // Larger than a Buffer can be (from_python.cpp refuses results that size first).
+    ClearPending(env);
+    napi_get_null(env, &out);
+  }
   return out;
 }
 
@@ -47,17 +62,40 @@ napi_value MakeTypedArray(napi_env env, const Value& v) {
   return out;
 }
 
+napi_status CreateStr(napi_env env, StrEnc enc, const char* data, size_t bytes, napi_value* out) {
+  switch (enc) {
+    case StrEnc::Latin1: return napi_create_string_latin1(env, data, bytes, out);
+    case StrEnc::Utf16: return napi_create_string_utf16(env, reinterpret_cast<const char16_t*>(data), bytes / 2, out);
+    default: return napi_create_string_utf8(env, data, bytes, out);
+  }
+}
+
 napi_value Str(napi_env env, const Value& v) {
   napi_value out;
-  switch (v.enc) {
-    case StrEnc::Latin1:
-      napi_create_string_latin1(env, v.text.data(), v.text.size(), &out);
-      break;
-    case StrEnc::Utf16:
-      napi_create_string_utf16(env, reinterpret_cast<const char16_t*>(v.text.data()), v.text.size() / 2, &out);
-      break;
-    default:
-      napi_create_string_utf8(env, v.text.data(), v.text.size(), &out);
+  if (CreateStr(env, v.enc, v.text.data(), v.text.size(), &out) == napi_ok) return out;
+  // Longer than V8's maximum string length. Results that long are refused earlier
+  // (from_python.cpp); this is the last resort for text such as an exception message,
+  // which is cut to its first 1 Mi code units with a note, never left as garbage.
+  ClearPending(env);
+  size_t unit = v.enc == StrEnc::Utf16 ? 2 : 1;
+  size_t keep = std::min(v.text.size(), size_t{1} << 20) / unit * unit;
+  if (v.enc == StrEnc::Utf16 && keep >= 2) {
+    char16_t last;
+    std::memcpy(&last, v.text.data() + keep - 2, 2);
+    if (last >= 0xD800 && last <= 0xDBFF) keep -= 2;  // do not split a surrogate pair
+  } else if (v.enc == StrEnc::Utf8) {
+    while (keep > 0 && (static_cast<unsigned char>(v.text[keep]) & 0xC0) == 0x80) keep--;  // nor a UTF-8 sequence
+  }
+  std::string note = "\n[py-contexts: text truncated: " + std::to_string(v.text.size() / unit) +
+                     " code units is longer than JavaScript's maximum string length]";
+  std::string cut = v.text.substr(0, keep);
+  for (char c : note) {
+    cut.push_back(c);  // the note is ASCII: one byte in Latin-1 and UTF-8,
+    if (unit == 2) cut.push_back('\0');  // two (little-endian) in UTF-16
+  }
+  if (CreateStr(env, v.enc, cut.data(), cut.size(), &out) != napi_ok) {
+    ClearPending(env);
+    napi_get_null(env, &out);
   }
   return out;
 }

@@ -47,11 +47,21 @@ PyObject* Write(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
     if (!utf8) return nullptr;
   }
   EventKind kind = stream == 2 ? EventKind::Stderr : EventKind::Stdout;
-  if (ctx->sink().OutputBacklogged()) {
-    GilRelease nogil;
-    ctx->sink().WaitForRoom();
+  // One huge write must not become one JS string: V8 caps strings near 512 Mi
+  // characters, and print("x" * 600_000_000) crashed the host. Push it in slices cut
+  // at UTF-8 character boundaries, waiting for room between them. The UTF-8 buffer
+  // belongs to a str the caller holds, so it stays valid while the GIL is released.
+  constexpr Py_ssize_t kSlice = 1 << 20;
+  for (Py_ssize_t off = 0; off < len;) {
+    Py_ssize_t end = off + kSlice < len ? off + kSlice : len;
+    while (end < len && end > off && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) end--;
+    if (ctx->sink().OutputBacklogged()) {
+      GilRelease nogil;
+      ctx->sink().WaitForRoom();
+    }
+    ctx->sink().PushOutput(call, kind, utf8 + off, static_cast<size_t>(end - off));
+    off = end;
   }
-  ctx->sink().PushOutput(call, kind, utf8, static_cast<size_t>(len));
   return PyLong_FromSsize_t(chars);
 }
 
