@@ -315,6 +315,15 @@ describe('faults (issue 5)', function () {
       assert.equal(res['after'], 42);
     });
 
+    it('a result too big to convert fails as an error instead of ending the host (child process, ulimit -v 12 GB)', () => {
+      const r = runFixture('huge-result', [], { timeoutMs: 120_000, virtualMemoryKiB: 12_000_000 });
+      assert.equal(r.signal, null, describeRun(r));
+      assert.equal(r.status, 0, describeRun(r));
+      // Either it fits (a machine with more address space to spare) or it is a clean error.
+      assert.match(r.result!['outcome'] as string, /^(resolved 60000000|PythonError: (TypeError: Cannot convert the result to JS: out of memory|MemoryError))/);
+      assert.equal(r.result!['after'], 42);
+    });
+
     it("b'x' * 10**13 and other huge allocations raise MemoryError", async () => {
       const p = py.process(uniqueId());
       p.bind(ctxs[1]!);

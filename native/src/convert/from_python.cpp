@@ -1,6 +1,7 @@
 #include "convert/from_python.h"
 
 #include <cmath>
+#include <new>
 #include <vector>
 #include "runtime/py_ref.h"
 
@@ -237,7 +238,15 @@ struct Walker {
 
 bool FromPython(PyObject* obj, Value& out, std::string& error) {
   Walker w;
-  if (w.Walk(obj, out)) return true;
+  try {
+    if (w.Walk(obj, out)) return true;
+  } catch (const std::bad_alloc&) {
+    // A result too big for memory (each element costs a Value here, then a JS value):
+    // uncaught on a context thread, bad_alloc would terminate the whole host.
+    out = Value();
+    error = "out of memory while converting the result (" + std::to_string(w.ancestors.size()) + " levels deep)";
+    return false;
+  }
   error = w.error;
   return false;
 }
