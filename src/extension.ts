@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const inline = store.add(new InlineResults());
   const status = store.add(new StatusBar(host));
   const runner = new Runner(host, inline, status);
-  const commands = new ContextCommands(host, inline);
+  const commands = new ContextCommands(host, inline, (uri, proc) => runner.interrupt(uri, proc));
   const tree = store.add(new ContextTreeProvider(host));
   const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
   store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));

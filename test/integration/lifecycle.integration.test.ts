@@ -49,6 +49,41 @@ describe('documents and their processes', () => {
     assert.equal(a.processFor(ed.document.uri)?.boundContext, undefined);
   });
 
+  it("interrupts only the document's own code, never another document's on the same context", async () => {
+    const a = await api();
+    const spin = await pythonEditor('life/spin.py', 'n = 0\nwhile True: n += 1\nn > 0\n', vscode.ViewColumn.One);
+    const wait = await pythonEditor('life/waiting.py', 'queued = 1\n', vscode.ViewColumn.Two);
+    for (const ed of [spin, wait]) await vscode.commands.executeCommand('pyContexts.bindToContext', ed.document.uri, 'default:1');
+    cursorAt(spin, 1);
+    ok(await runSelection(spin));
+    cursorAt(spin, 2);
+    const spinning = runSelection(spin);
+    const ctx = (await a.python()).context(1);
+    try {
+      await waitFor(() => ctx.stats().busy, { message: 'default:1 busy' });
+      cursorAt(wait, 1);
+      const queued = runSelection(wait);
+      await waitFor(() => ctx.stats().queued > 0, { message: 'the second run to queue' });
+
+      // Interrupting the queued document abandons its run and leaves the loop running.
+      await vscode.commands.executeCommand('pyContexts.interrupt', wait.document.uri);
+      const q = await queued;
+      assert.ok(q && !q.ok && /Interrupted/.test(q.error), JSON.stringify(q));
+      assert.ok(ctx.stats().busy, 'the other document was interrupted');
+    } finally {
+      // Whatever happened above, the loop must not outlive this test.
+      await vscode.commands.executeCommand('pyContexts.interrupt', spin.document.uri);
+    }
+
+    // Interrupting the looping document (done above) stops it with a KeyboardInterrupt at its line.
+    const r = await spinning;
+    assert.ok(r && !r.ok && /KeyboardInterrupt/.test(r.error), JSON.stringify(r));
+    const mark = a._test.marks(spin.document.uri).find((m) => m.kind === 'error');
+    assert.equal(mark?.line, 1, 'the marker sits on the loop');
+    cursorAt(spin, 3);
+    assert.equal(ok(await runSelection(spin)), true, 'the loop ran and the context still works');
+  });
+
   it('resets a document environment, and a context restart drops it', async () => {
     const a = await api();
     const ed = await pythonEditor('life/reset.py', 'kept = 1\nkept\n', vscode.ViewColumn.One);

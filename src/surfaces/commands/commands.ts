@@ -37,6 +37,8 @@ export class ContextCommands {
   constructor(
     private readonly host: ExtensionHost,
     private readonly inline: InlineResults,
+    /** Interrupts a document's own runs (Runner.interrupt); false when it has none. */
+    private readonly interruptDocument: (uri: vscode.Uri, proc: PyProcess | undefined) => boolean,
   ) {}
 
   private async contextById(id: string): Promise<Context> {
@@ -165,7 +167,24 @@ export class ContextCommands {
     return proc?.currentContext ?? proc?.boundContext;
   }
 
+  /**
+   * A context (tree node or id): KeyboardInterrupt into whatever runs there. A document (URI,
+   * document node, or the active editor): only that document's code is interrupted, never
+   * another document's that shares the context.
+   */
   interrupt(target?: Target): void {
+    const byContext = typeof target === 'string' || (isNode(target) && target.kind === 'context');
+    if (!byContext) {
+      const uri = targetUri(target);
+      const proc = uri ? this.host.findProcess(uri) : undefined;
+      if (uri && proc) {
+        const ran = this.interruptDocument(uri, proc);
+        this.host.output.info(
+          `interrupt sent to ${documentLabel(uri.toString())}${ran ? '' : ' (nothing of it was running from an editor)'}; code blocked in C sees it when it returns to Python, and a run still pending a second later is abandoned`,
+        );
+        return;
+      }
+    }
     let ctx = this.contextOf(target);
     if (!ctx || !ctx.stats().busy) {
       // Nothing to interrupt where the target points; interrupt the only busy context, if any.

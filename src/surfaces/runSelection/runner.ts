@@ -30,7 +30,13 @@ function textOfDisplay(d: DisplayData): string {
   return `${typeof plain === 'string' ? plain : '<display>'}${rich}\n`;
 }
 
+/** After an interrupt, runs still pending this long later are abandoned (queued ones dropped). */
+const ABANDON_AFTER_MS = 1000;
+
 export class Runner {
+  /** Runs in flight per document, so that Interrupt can abandon them. */
+  private readonly active = new Map<string, Set<AbortController>>();
+
   constructor(
     private readonly host: ExtensionHost,
     private readonly inline: InlineResults,
@@ -65,12 +71,18 @@ export class Runner {
     const proc = await this.processFor(doc);
     if (!proc) return { ok: false, error: 'Python is not available' };
     let range: number[];
+    // This call queues like any other, behind code already running in the context, so it
+    // can be interrupted (abandoned) like a run.
+    const call = this.track(doc.uri);
     try {
-      range = (await proc.call('py_contexts.editor', 'run_range', [doc.getText(), sel.active.line + 1])) as number[];
+      range = (await proc.call('py_contexts.editor', 'run_range', [doc.getText(), sel.active.line + 1], undefined, { signal: call.signal })) as number[];
     } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') return { ok: false, error: '✗ Interrupted (abandoned)' };
       // The helper itself failed (context restarted, say): fall back to the current line.
       this.host.output.error(doc.uri, e);
       range = [sel.active.line + 1, sel.active.line + 1, sel.active.line + 2];
+    } finally {
+      call.done();
     }
     const [start = 1, end = 0, next = start + 1] = range;
     // Move first, as Jupyter does, so the next Shift+Enter can be pressed right away.
@@ -125,6 +137,38 @@ export class Runner {
     return last;
   }
 
+  /** Registers a call of this document that Interrupt may abandon; call `done` when it settles. */
+  private track(uri: vscode.Uri): { signal: AbortSignal; done(): void } {
+    const abort = new AbortController();
+    const key = uri.toString();
+    const runs = this.active.get(key) ?? new Set<AbortController>();
+    this.active.set(key, runs.add(abort));
+    return {
+      signal: abort.signal,
+      done: () => {
+        runs.delete(abort);
+        if (runs.size === 0 && this.active.get(key) === runs) this.active.delete(key);
+      },
+    };
+  }
+
+  /**
+   * Interrupts a document's code: a KeyboardInterrupt into its running call (so the
+   * traceback shows where it stopped), and a second later any of its runs still pending are
+   * abandoned: queued ones never run, and one stuck in C stops holding the editor.
+   * Returns false when the document has nothing running from here.
+   */
+  interrupt(uri: vscode.Uri, proc: PyProcess | undefined): boolean {
+    const runs = this.active.get(uri.toString());
+    proc?.interrupt();
+    if (!runs || runs.size === 0) return false;
+    const pending = [...runs];
+    setTimeout(() => {
+      for (const ac of pending) ac.abort();
+    }, ABANDON_AFTER_MS);
+    return true;
+  }
+
   private cursorLine(doc: vscode.TextDocument): number {
     const ed = vscode.window.activeTextEditor;
     return ed && ed.document === doc ? ed.selection.active.line : 0;
@@ -147,8 +191,10 @@ export class Runner {
     const output = this.host.output;
     let revealed = false;
     const progress = this.tracker.begin(uri, proc);
+    const call = this.track(uri);
     try {
       const value = await proc.run(block.code, {
+        signal: call.signal,
         filename,
         firstLine: block.firstLine,
         sourceText: doc.getText(),
@@ -182,7 +228,12 @@ export class Runner {
     } catch (e) {
       output.error(uri, e);
       const line = (isPythonErrorLike(e) ? failingLine(e, filename) : undefined) ?? block.lastLine;
-      const text = isPythonErrorLike(e) ? errorText(e.type, e.pythonMessage ?? '') : oneLine(`✗ ${e instanceof Error ? e.message : String(e)}`);
+      const aborted = e instanceof Error && e.name === 'AbortError';
+      const text = isPythonErrorLike(e)
+        ? errorText(e.type, e.pythonMessage ?? '')
+        : aborted
+          ? '✗ Interrupted (abandoned)'
+          : oneLine(`✗ ${e instanceof Error ? e.message : String(e)}`);
       this.inline.show(uri, {
         kind: 'error',
         line: line - 1,
@@ -193,6 +244,7 @@ export class Runner {
       });
       return { ok: false, error: text, block };
     } finally {
+      call.done();
       progress.end();
     }
   }
