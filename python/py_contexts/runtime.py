@@ -79,6 +79,7 @@ def _input(prompt=''):
     return _native.request_input(prompt, False)
 
 
+_real_input = builtins.input
 builtins.input = _input
 
 try:
@@ -87,6 +88,7 @@ try:
     def _getpass_impl(prompt='Password: ', stream=None):
         return _native.request_input(str(prompt), True)
 
+    _real_getpass = _getpass.getpass
     _getpass.getpass = _getpass_impl
 except Exception:  # pragma: no cover - getpass is stdlib
     pass
@@ -115,6 +117,8 @@ def _blocked_abort():
     raise ProcessExitBlocked('os.abort() was blocked: it would terminate the VS Code extension host')
 
 
+_real_exit = os._exit
+_real_abort = os.abort
 os._exit = _blocked_exit
 os.abort = _blocked_abort
 # The same C functions are reachable as posix._exit and posix.abort.
@@ -162,6 +166,47 @@ def _setrecursionlimit(limit):
 
 
 sys.setrecursionlimit = _setrecursionlimit
+
+# A forked child (os.fork(), multiprocessing's default 'fork' start method) is another
+# process: blocking its os._exit() would keep it alive as a stray copy of the editor
+# (a fork-then-os._exit child never ended, and its parent hung in waitpid). Only the
+# forking thread survives a fork, so the child also has no JS side to stream output to
+# or ask for input, and the context's locks may be held by threads that are gone: give
+# it plain Python, and end it if it returns into the engine.
+_forked_child = False
+
+
+def _after_fork_in_child():
+    global _forked_child
+    _forked_child = True
+    os._exit = _real_exit
+    os.abort = _real_abort
+    try:
+        _posix._exit = _real_exit
+        _posix.abort = _real_abort
+    except NameError:  # pragma: no cover
+        pass
+    time.sleep = _real_sleep
+    builtins.input = _real_input
+    try:
+        _getpass.getpass = _real_getpass
+    except NameError:  # pragma: no cover
+        pass
+    if sys.__stdout__ is not None:
+        sys.stdout = sys.__stdout__
+    if sys.__stderr__ is not None:
+        sys.stderr = sys.__stderr__
+
+
+def _leave_forked_child(status):
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        _real_exit(status)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 # matplotlib's Agg backend is forced by py_contexts.display through an import hook,
 # not through MPLBACKEND: the environment is inherited by every child process of the
@@ -344,7 +389,16 @@ _OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables)
 
 
 def dispatch(op, env, args):
-    return _OPS[op](env, args)
+    try:
+        result = _OPS[op](env, args)
+    except BaseException:
+        if _forked_child:
+            traceback.print_exc()
+            _leave_forked_child(1)
+        raise
+    if _forked_child:
+        _leave_forked_child(0)
+    return result
 
 
 # ---------------------------------------------------------------------------

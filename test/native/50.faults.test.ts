@@ -104,6 +104,21 @@ describe('faults (issue 5)', function () {
       await p.close();
     });
 
+    it('a forked child can end itself (os.fork + os._exit, multiprocessing with fork) and never runs on as a stray copy', async () => {
+      const p = py.process(uniqueId());
+      p.bind(ctxs[1]!);
+      const forkExit = 'import os\npid = os.fork()\nif pid == 0:\n    os._exit(7)\nos.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])';
+      assert.equal(await p.run(forkExit, { timeoutMs: 20_000 }), 7);
+      // A child that returns into the engine instead is ended there (status 0).
+      const fallThrough = 'pid = os.fork()\nif pid == 0:\n    y = 1\nos.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) if pid else None';
+      assert.equal(await p.run(fallThrough, { timeoutMs: 20_000 }), 0);
+      const pool = 'import multiprocessing as mp\nwith mp.get_context("fork").Pool(2) as pool:\n    r = pool.map(abs, [-1, -2, -3])\nr';
+      assert.deepEqual(await p.run(pool, { timeoutMs: 30_000 }), [1, 2, 3]);
+      // In the host itself os._exit stays blocked.
+      assert.match((await rejection(p.run('os._exit(1)'))).message, /was blocked/);
+      await p.close();
+    });
+
     it('_thread.interrupt_main() raises instead of crashing the host', async () => {
       const p = py.process(uniqueId());
       const err = await rejection(p.run('import _thread\n_thread.interrupt_main()', { context: ctxs[1]! }));
