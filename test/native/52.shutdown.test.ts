@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeRun, runFixture } from './fixtures/child';
@@ -58,6 +58,22 @@ describe('shutdown and start-up faults (issue 5)', function () {
       assert.doesNotMatch(r.stderr, /Fatal Python error|Segmentation|Aborted/);
     });
   }
+
+  it('user atexit callbacks run at shutdown; ones that never return cannot hang it', () => {
+    const dir = tempDir();
+    try {
+      const ok = runFixture('atexit', [join(dir, 'ok.txt'), 'ok']);
+      assert.equal(ok.status, 0, describeRun(ok));
+      assert.equal(readFileSync(join(dir, 'ok.txt'), 'utf8'), 'ran');
+      const hang = runFixture('atexit', [join(dir, 'hang.txt'), 'hang']);
+      assert.equal(hang.signal, null, describeRun(hang));
+      assert.equal(hang.status, 0, describeRun(hang));
+      // The callbacks get a 2 s deadline; then the interpreter is left to the process exit.
+      assert.ok((hang.result!['shutdownMs'] as number) < 15_000, describeRun(hang));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('shutdown in the middle of a 100 MB print flood rejects the call and exits cleanly', () => {
     const r = runFixture('print-flood', ['shutdown'], { nodeArgs: ['--expose-gc'] });

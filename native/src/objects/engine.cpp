@@ -143,8 +143,7 @@ Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
       c->JoinOrDetach(0);
     }
     interrupter::Stop();
-    if (allJoined) {
-      Interpreter::Instance().Finalize();
+    if (allJoined && Interpreter::Instance().Finalize()) {
       *finalized = true;
       gPythonOwned.store(false);
     } else {

@@ -32,6 +32,34 @@ std::string FetchErrorText() {
   return out;
 }
 
+// atexit callbacks are user code too: one that never returns (a sleep, a loop, a join
+// on a stuck thread) made shutdown() hang forever inside Py_FinalizeEx. Run them on a
+// daemon thread with a deadline instead. True when they finished (they are then
+// cleared, so Py_FinalizeEx does not run them again).
+bool RunAtexitWithDeadline() {
+  PyRef globals = PyRef::steal(PyDict_New());
+  if (!globals || PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins()) < 0) {
+    PyErr_Clear();
+    return true;
+  }
+  PyRef r = PyRef::steal(PyRun_String(
+      "import atexit, threading\n"
+      "done = threading.Event()\n"
+      "def run():\n"
+      "    try:\n"
+      "        atexit._run_exitfuncs()\n"
+      "    finally:\n"
+      "        done.set()\n"
+      "threading.Thread(target=run, daemon=True, name='py-contexts-atexit').start()\n"
+      "ok = done.wait(2.0)\n",
+      Py_file_input, globals.get(), globals.get()));
+  if (!r) {
+    PyErr_Clear();
+    return true;
+  }
+  return PyDict_GetItemString(globals.get(), "ok") == Py_True;
+}
+
 bool Check(PyStatus status, std::string& error) {
   if (!PyStatus_Exception(status)) return true;
   error = std::string("Python failed to initialize: ") + (status.err_msg ? status.err_msg : "unknown error");
@@ -107,8 +135,8 @@ bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::strin
   return true;
 }
 
-void Interpreter::Finalize() {
-  if (!running_) return;
+bool Interpreter::Finalize() {
+  if (!running_) return true;
   PyEval_RestoreThread(mainState_);
   Py_CLEAR(dispatch_);
   Py_CLEAR(describeError_);
@@ -123,10 +151,17 @@ void Interpreter::Finalize() {
       "    _t._shutdown_locks.clear()\n"
       "except Exception:\n"
       "    pass\n");
+  if (!RunAtexitWithDeadline()) {
+    // A callback is still running: finalizing now would wait for it. Leave the
+    // interpreter to the process exit, as with a context thread stuck in C.
+    PyEval_SaveThread();
+    return false;
+  }
   Py_FinalizeEx();
   running_ = false;
   mainState_ = nullptr;
   interp_ = nullptr;
+  return true;
 }
 
 void Interpreter::Abandon() {

@@ -23,8 +23,10 @@ class Interpreter {
   // Returns false with `error` set on failure; leaves the GIL released on success.
   bool Start(const StartConfig& cfg, std::string& version, std::string& error);
   // Takes the GIL back on the runtime thread and finalizes. Only after every
-  // context thread has deleted its thread state.
-  void Finalize();
+  // context thread has deleted its thread state. Returns false, leaving the
+  // interpreter as it is, when user atexit callbacks are still running at their
+  // deadline (then call Abandon()).
+  bool Finalize();
   // Leaves the interpreter running (a context thread is stuck in C code and could
   // still touch it); the process exit will reclaim it.
   void Abandon();
