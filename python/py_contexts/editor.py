@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import itertools
 import reprlib
 import threading
 import time
@@ -283,24 +284,27 @@ def _instance_dict(value: object) -> dict[str, object] | None:
     return d if isinstance(d, dict) else None
 
 
-def _children(value: object) -> list[tuple[str, str, object]] | None:
-    """(label, path key, child) for an expandable value, or None when it is a leaf."""
+def _children(value: object, limit: int) -> tuple[list[tuple[str, str, object]], int] | None:
+    """Up to `limit` (label, path key, child) of an expandable value and the total count,
+    or None for a leaf. Only the shown items are looked at, so a dict of a million keys
+    costs no more than one of a hundred."""
     if isinstance(value, (str, bytes, bytearray, int, float, complex, bool, type(None))):
         return None
     if isinstance(value, dict):
         out = []
-        for i, (k, v) in enumerate(value.items()):
+        for i, (k, v) in enumerate(itertools.islice(value.items(), limit)):
             key = _key_token(k, i)
             out.append((key if key[0] != "#" else f"[{i}]", key, v))
-        return out
+        return out, len(value)
     if isinstance(value, (list, tuple)):
-        return [(str(i), str(i), v) for i, v in enumerate(value)]
+        return [(str(i), str(i), value[i]) for i in range(min(limit, len(value)))], len(value)
     if isinstance(value, (set, frozenset)):
-        return [(f"[{i}]", f"#{i}", v) for i, v in enumerate(value)]
+        return [(f"[{i}]", f"#{i}", v) for i, v in enumerate(itertools.islice(value, limit))], len(value)
     attrs = _instance_dict(value)
     if attrs is None:
         return None
-    return [(k, k, v) for k, v in attrs.items() if not (k.startswith("__") and k.endswith("__"))]
+    items = [(k, k, v) for k, v in attrs.items() if not (k.startswith("__") and k.endswith("__"))]
+    return items[:limit], len(items)
 
 
 _LITERAL_KEYS = (str, int, float, bool, type(None))
@@ -324,12 +328,12 @@ def _key_token(key: object, index: int) -> str:
 def _step(value: object, token: str) -> object:
     if isinstance(value, dict):
         if token.startswith("#"):
-            return list(value.values())[int(token[1:])]
+            return next(itertools.islice(value.values(), int(token[1:]), None))
         return value[ast.literal_eval(token)]
     if isinstance(value, (list, tuple)):
         return value[int(token)]
     if isinstance(value, (set, frozenset)):
-        return list(value)[int(token[1:])]
+        return next(itertools.islice(value, int(token[1:]), None))
     attrs = _instance_dict(value)
     if attrs is None:
         raise KeyError(token)
@@ -373,17 +377,19 @@ def variables(
     seconds = max(repr_timeout_ms, 1) / 1000.0
     budget_end = time.monotonic() + max(1.0, 5 * seconds)
 
+    limit = max(max_items, 0)
     if not path:
         items = [(k, k, v) for k, v in list(ns.items()) if not k.startswith("__") and not _is_helper(k, v)]
+        total = len(items)
+        items = items[:limit]
     else:
         value: object = ns[path[0]]
         for token in path[1:]:
             value = _step(value, token)
-        items = _children(value) or []
+        items, total = _children(value, limit) or ([], 0)
 
-    total = len(items)
     out: list[dict[str, object]] = []
-    for label, token, v in items[: max(max_items, 0)]:
+    for label, token, v in items:
         if type(v) in _SCALARS:
             # Exact builtin scalars have a C repr of bounded cost (subclasses may not), so
             # they skip the timer thread that the deadline costs.
@@ -411,8 +417,6 @@ def variables(
         if n is not None:
             entry["length"] = n
         out.append(entry)
-    if total > max_items:
-        out.append(
-            {"name": f"… {total - max_items} more", "type": "", "repr": "", "expandable": False, "path": []}
-        )
+    if total > limit:
+        out.append({"name": f"… {total - limit} more", "type": "", "repr": "", "expandable": False, "path": []})
     return out

@@ -150,6 +150,13 @@ describe('editor.py (in a real Python)', function () {
       assert.deepEqual(rows[10]!.path, []);
     });
 
+    it('looks only at the shown items of a huge dict', () => {
+      const big = call('variables', ['$ns', ['d'], 5, 120, 200], 'd = {str(i): i for i in range(1_000_000)}\nd[(1, 2)] = 0') as Var[];
+      assert.deepEqual(big.map((v) => v.name), ["'0'", "'1'", "'2'", "'3'", "'4'", '… 999996 more']);
+      const last = call('variables', ['$ns', ['d', '#1'], 5, 120, 200], 'd = {object(): 1, object(): [7]}') as Var[];
+      assert.deepEqual(last.map((v) => v.repr), ['7']);
+    });
+
     it('limits repr size', () => {
       const vars = call('variables', ['$ns', [], 100, 30, 200], 's = "x" * 10000\nbig = list(range(100000))') as Var[];
       for (const v of vars) assert.ok(v.repr.length <= 30, `${v.name}: ${v.repr.length} chars`);
