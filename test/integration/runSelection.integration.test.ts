@@ -161,6 +161,23 @@ describe('run selection', () => {
     assert.ok(a._test.outputText().includes('KeyboardInterrupt'));
   });
 
+  it('shows no inline results when pyContexts.runSelection.inlineResults is off', async () => {
+    const a = await api();
+    const config = vscode.workspace.getConfiguration('pyContexts');
+    await config.update('runSelection.inlineResults', false, vscode.ConfigurationTarget.Global);
+    try {
+      const ed = await pythonEditor('runsel/quiet.py', '6 * 7\n1 / 0\n');
+      cursorAt(ed, 1);
+      assert.equal(ok(await runSelection(ed)), 42);
+      assert.equal(a._test.marks(ed.document.uri).length, 0);
+      cursorAt(ed, 2);
+      await runSelection(ed);
+      assert.deepEqual(a._test.marks(ed.document.uri).map((m) => m.kind), ['error'], 'errors are still marked');
+    } finally {
+      await config.update('runSelection.inlineResults', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('shows the result inline in the editor (screenshot)', async () => {
     const a = await api();
     await vscode.window.showTextDocument(editor.document, { viewColumn: vscode.ViewColumn.One });
