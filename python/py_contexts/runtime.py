@@ -18,6 +18,7 @@ import sys
 import threading  # imported on the runtime thread so it is Python's main thread
 import time
 import traceback
+import types
 
 import _py_contexts_native as _native
 
@@ -408,9 +409,17 @@ _THIS_FILE = __file__
 
 
 def _strip_internal(tb):
-    while tb is not None and tb.tb_frame.f_code.co_filename == _THIS_FILE:
+    """The traceback without this module's frames (dispatch at the top, and the
+    input()/sleep() shims at the bottom): users should only see their own code."""
+    kept = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename != _THIS_FILE:
+            kept.append(tb)
         tb = tb.tb_next
-    return tb
+    new = None
+    for t in reversed(kept):
+        new = types.TracebackType(new, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return new
 
 
 def describe_error(exc):
