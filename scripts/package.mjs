@@ -36,7 +36,10 @@ if (missing.length && !argv.includes('--allow-incomplete')) {
 }
 
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
-const args = [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out];
+// The README links to files of this repository (DEVELOPERS.md, media/*.png). Without a
+// public repository URL vsce cannot make them absolute, so they stay relative: they work
+// in the repository and in the packaged README's own folder.
+const args = [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out];
 if (!['LICENSE', 'LICENSE.md', 'LICENSE.txt'].some((f) => existsSync(join(root, f)))) args.push('--skip-license');
 if (!existsSync(join(root, 'README.md'))) {
   // vsce refuses to package without a README; only reachable with --allow-incomplete.

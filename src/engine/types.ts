@@ -74,11 +74,11 @@ export interface PyProcess {
   /** Drops this process's environment in one context (all contexts when omitted); the next call starts fresh. */
   reset(ctx?: Context): Promise<void>;
   /**
-   * Variables of this process's environment (in `currentContext`), or the items of the
+   * Variables of this process's environment in `ctx` (default: `currentContext`), or the items of the
    * value at `path` (keys from the namespace root). Computed on the context thread with
    * repr size/time limits; a hostile __repr__ shows as 'repr timed out'.
    */
-  variables(path?: readonly string[], limits?: VariableLimits): Promise<VariableInfo[]>;
+  variables(path?: readonly string[], limits?: VariableLimits, ctx?: Context): Promise<VariableInfo[]>;
   /** Frees its environment in every context; later calls reject. */
   close(): Promise<void>;
 }

@@ -158,9 +158,15 @@ export class ProcessImpl implements PyProcess {
     return this.submit(OP.call, [module, fn, args ?? [], kwargs ?? null], ['module', 'fn', 'args', 'kwargs'], opts);
   }
 
-  variables(path: readonly string[] = [], limits: VariableLimits = {}): Promise<VariableInfo[]> {
-    const ctx = this.currentContext;
-    if (!ctx) return Promise.resolve([]);
+  variables(path: readonly string[] = [], limits: VariableLimits = {}, context?: Context): Promise<VariableInfo[]> {
+    let ctx: Context | undefined;
+    try {
+      ctx = context === undefined ? this.currentContext : this.py.own(context, 'variables(…, ctx): ctx');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Reading variables must not create an environment where the process has none.
+    if (!ctx || !this.used.has(ctx as ContextImpl)) return Promise.resolve([]);
     return this.submit(OP.variables, [[...path], limits.maxItems ?? 100, limits.reprChars ?? 120, limits.reprTimeoutMs ?? 200],
       ['path', 'limits.maxItems', 'limits.reprChars', 'limits.reprTimeoutMs'], undefined, ctx as ContextImpl) as Promise<VariableInfo[]>;
   }

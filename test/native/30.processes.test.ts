@@ -145,4 +145,22 @@ describe('processes and environments', () => {
     assert.equal(await p.exec('1 + 1'), undefined);
     await p.close();
   });
+
+  it('lists variables per context, without creating environments', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    const [c1, c2] = [py.context(1), py.context(2)];
+    await p.exec('a = 1', { context: c1 });
+    await p.exec('b = [1, 2, 3]', { context: c2 });
+    assert.deepEqual((await p.variables([], {}, c1)).map((v) => v.name), ['a']);
+    const onTwo = await p.variables([], {}, c2);
+    assert.deepEqual(onTwo.map((v) => [v.name, v.type, v.repr, v.expandable]), [['b', 'list', '[1, 2, 3]', true]]);
+    assert.deepEqual((await p.variables(['b'], {}, c2)).map((v) => v.repr), ['1', '2', '3']);
+    const q = py.process(uniqueId());
+    const envs = c1.stats().environments;
+    assert.deepEqual(await q.variables([], {}, c1), []);
+    assert.equal(c1.stats().environments, envs, 'no environment was created for q');
+    await p.close();
+    await q.close();
+  });
 });

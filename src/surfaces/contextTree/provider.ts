@@ -243,9 +243,6 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private async variables(parent: TreeNode, proc: PyProcess, ctx: Context, path: readonly string[], parentId: string): Promise<TreeNode[]> {
     const message = (label: string, icon = 'info'): TreeNode[] => [{ kind: 'message', id: `${parentId}/msg`, label, icon }];
     if (proc.closed) return [];
-    if (proc.currentContext !== ctx) {
-      return message(`Variables are listed under ${proc.currentContext?.id ?? 'the context it last ran in'}`);
-    }
     const key = `${proc.id}\n${ctx.id}\n${JSON.stringify(path)}`;
     const cached = this.cache.get(key);
     const before = ctx.stats();
@@ -259,7 +256,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     } else {
       this.fetching.set(ctx.id, (this.fetching.get(ctx.id) ?? 0) + 1);
       try {
-        items = await proc.variables(path, VARIABLE_LIMITS);
+        items = await proc.variables(path, VARIABLE_LIMITS, ctx);
       } catch (e) {
         return message(`Variables unavailable: ${e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e)}`, 'warning');
       } finally {
