@@ -59,6 +59,20 @@ describe('shutdown and start-up faults (issue 5)', function () {
     });
   }
 
+  for (const mode of ['shutdown', 'exit']) {
+    it(`${mode} completes while context threads are stuck in C calls that never return`, () => {
+      const r = runFixture('stuck-shutdown', [mode]);
+      assert.equal(r.signal, null, describeRun(r));
+      assert.equal(r.status, 0, describeRun(r));
+      assert.match(r.result!['abandoned'] as string, /was restarted/);
+      assert.equal(r.result!['other'], 42);
+      if (mode === 'shutdown') {
+        assert.match(r.result!['second'] as string, /Python was shut down/);
+        assert.ok((r.result!['shutdownMs'] as number) < 20_000, describeRun(r));
+      }
+    });
+  }
+
   it('user atexit callbacks run at shutdown; ones that never return cannot hang it', () => {
     const dir = tempDir();
     try {
