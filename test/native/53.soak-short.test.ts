@@ -1,11 +1,12 @@
 /**
  * Issue 5: the short version of `npm run soak` (test/soak/). Same workloads, smaller:
- * 40 processes x 100 steps across two pools with random bind/unbind/close, and 1,000
- * open/close cycles, checking results, environments, threads and RSS growth.
+ * 40 processes x 100 steps across two pools with random bind/unbind/close (also with
+ * random interrupts and restarts), and 1,000 open/close cycles, checking results,
+ * environments, threads and RSS growth.
  */
 import * as assert from 'node:assert/strict';
 import type { Python } from '../../src/core';
-import { ensurePool, mixedLoad, openCloseCycles } from '../soak/workload';
+import { ensurePool, mixedLoad, openCloseCycles, threadCount } from '../soak/workload';
 import { getPython } from './_setup';
 
 describe('soak, short (issue 5)', function () {
@@ -26,6 +27,28 @@ describe('soak, short (issue 5)', function () {
     assert.ok(f.binds > 0 && f.unbinds > 0 && f.closes > 0, JSON.stringify(f));
     assert.equal(f.environmentsAfter, 0);
     assert.equal(f.processesAfter, 0);
+  });
+
+  it('the same load while contexts are interrupted and restarted at random: every fulfilled result correct, no leaks', async () => {
+    // The engine's interrupter thread starts with the first interrupt: start it now so it
+    // is not counted as growth.
+    const ctx = py.contexts('soakA')[0]!;
+    const loop = py.process('soak-warm').run('while True: pass', { context: ctx }).catch(() => undefined);
+    while (!ctx.stats().busy) await new Promise((r) => setTimeout(r, 5));
+    ctx.interrupt();
+    await loop;
+    await py.process('soak-warm').close();
+    const threadsBefore = threadCount();
+    const seed = 20261129;
+    const f = await mixedLoad(py, { processes: 40, callsPerProcess: 100, pools: ['soakA', 'soakB'], seed, idPrefix: 'soak-chaos', chaosEveryMs: 2 });
+    assert.deepEqual(f.wrong, [], `seed ${seed}`);
+    assert.ok(f.interrupts + f.restarts > 0, JSON.stringify(f));
+    assert.equal(f.environmentsAfter, 0);
+    assert.equal(f.processesAfter, 0);
+    // Restarted contexts' old threads end once their interrupted calls return.
+    for (let i = 0; i < 300 && threadCount() > threadsBefore; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(threadCount() <= threadsBefore, `threads ${threadsBefore} -> ${threadCount()}`);
+    console.log(`      ${f.calls} calls, ${f.interrupts} interrupts, ${f.restarts} restarts, ${f.rejected} calls rejected by them`);
   });
 
   it('1,000 open/run/close cycles: environments back to 0, no thread growth, bounded RSS', async () => {

@@ -2,6 +2,7 @@
  * `npm run soak`: the full-size load and leak runs of issue 5, with figures.
  *   1. 200 processes x 500 calls across two pools with random bind/unbind/close.
  *   2. 10,000 open/close cycles of processes: RSS slope and thread count.
+ *   3. The load of 1. again, while contexts are interrupted and restarted at random.
  * Exits non-zero when a result is wrong or something leaks.
  * Options: SOAK_SEED, SOAK_PROCESSES, SOAK_CALLS, SOAK_CYCLES.
  */
@@ -33,8 +34,21 @@ async function main(): Promise<void> {
   console.log(`   RSS slope after the first sample: ${cyc.rssSlopeKiBPer1000.toFixed(1)} KiB per 1,000 cycles`);
   console.log(`   threads: ${threads0} before Python, ${cyc.threadsBefore} before the cycles, ${cyc.threadsAfter} after; environments left: ${cyc.environmentsAfter}`);
 
+  const threadsBeforeChaos = threadCount();
+  const chaos = await mixedLoad(py, { processes, callsPerProcess, pools: ['default', 'io'], seed: seed + 1, idPrefix: 'chaos', chaosEveryMs: 5 });
+  // Restarted contexts' old threads end once their interrupted call returns.
+  for (let i = 0; i < 200 && threadCount() > threadsBeforeChaos; i++) await new Promise((r) => setTimeout(r, 10));
+  const threadsAfterChaos = threadCount();
+  console.log(`\n3. the load of 1. while a random context is interrupted (or, 1 in 4, restarted) every 5 ms`);
+  console.log(`   calls ${chaos.calls} in ${(chaos.ms / 1000).toFixed(1)} s; ${chaos.interrupts} interrupts, ${chaos.restarts} restarts; ${chaos.rejected} calls rejected by them`);
+  console.log(`   wrong results: ${chaos.wrong.length}; environments after: ${chaos.environmentsAfter}; threads ${threadsBeforeChaos} before, ${threadsAfterChaos} after`);
+  for (const w of chaos.wrong) console.log(`   WRONG ${w}`);
+
   await py.shutdown();
   const failures: string[] = [];
+  if (chaos.wrong.length) failures.push(`${chaos.wrong.length} wrong results under chaos`);
+  if (chaos.environmentsAfter !== 0) failures.push(`${chaos.environmentsAfter} environments left after chaos`);
+  if (threadsAfterChaos > threadsBeforeChaos) failures.push(`threads grew from ${threadsBeforeChaos} to ${threadsAfterChaos} under chaos`);
   if (load.wrong.length) failures.push(`${load.wrong.length} wrong results`);
   if (load.environmentsAfter !== 0) failures.push(`${load.environmentsAfter} environments left after the load`);
   if (cyc.environmentsAfter !== 0) failures.push(`${cyc.environmentsAfter} environments left after the cycles`);

@@ -41,6 +41,13 @@ export interface MixedLoadOptions {
   pools: [string, string];
   seed: number;
   idPrefix?: string;
+  /**
+   * Chaos: while the load runs, every `chaosEveryMs` a random context is interrupted
+   * (or, one time in four, restarted). Calls may then reject, with KeyboardInterrupt or
+   * "was restarted", and a process's state in that context becomes unknown until its
+   * next successful call; everything else is still checked.
+   */
+  chaosEveryMs?: number;
 }
 
 export interface MixedLoadFigures {
@@ -51,6 +58,10 @@ export interface MixedLoadFigures {
   binds: number;
   unbinds: number;
   closes: number;
+  interrupts: number;
+  restarts: number;
+  /** Calls rejected by an interrupt or a restart (chaos only). */
+  rejected: number;
   wrong: string[];
   environmentsAfter: number;
   processesAfter: number;
@@ -66,8 +77,10 @@ export async function mixedLoad(py: Python, o: MixedLoadOptions): Promise<MixedL
   const random = rng(o.seed);
   const contexts = [...py.contexts(o.pools[0]), ...py.contexts(o.pools[1])];
   const prefix = o.idPrefix ?? `soak-${o.seed}`;
-  const figures = { binds: 0, unbinds: 0, closes: 0, calls: 0 };
+  const figures = { binds: 0, unbinds: 0, closes: 0, calls: 0, interrupts: 0, restarts: 0, rejected: 0 };
   const wrong: string[] = [];
+  // Restarts per context id: a restart drops every environment in that context.
+  const epochs = new Map<string, number>(contexts.map((c) => [c.id, 0]));
   const check = (ok: boolean, what: string) => {
     if (!ok && wrong.length < 20) wrong.push(what);
   };
@@ -75,8 +88,21 @@ export async function mixedLoad(py: Python, o: MixedLoadOptions): Promise<MixedL
   async function worker(index: number): Promise<void> {
     const id = `${prefix}-${index}`;
     let p: PyProcess = py.process(id);
-    // What this process's environment holds, per context id: its counter.
-    let expected = new Map<string, number>();
+    // What this process's environment holds, per context id: its counter (undefined:
+    // unknown after one of its calls was interrupted), and the context's restart epoch.
+    let expected = new Map<string, { counter: number | undefined; epoch: number }>();
+    /** A rejection chaos can explain (all others are wrong). */
+    const chaotic = (e: unknown, ctxId: string | undefined): boolean => {
+      const err = e as { type?: string; message?: string };
+      const ok = o.chaosEveryMs !== undefined && (err.type === 'KeyboardInterrupt' || /was restarted/.test(err.message ?? ''));
+      if (ok) {
+        figures.rejected++;
+        // We cannot tell which context served it: forget them all.
+        for (const [k, v] of expected) expected.set(k, { counter: undefined, epoch: v.epoch });
+        if (ctxId && !expected.has(ctxId)) expected.set(ctxId, { counter: undefined, epoch: epochs.get(ctxId)! });
+      }
+      return ok;
+    };
     // Unbound processes are routed: spread them over both pools from the start.
     p.bind(contexts[index % contexts.length]!);
     for (let i = 0; i < o.callsPerProcess; i++) {
@@ -100,28 +126,58 @@ export async function mixedLoad(py: Python, o: MixedLoadOptions): Promise<MixedL
       }
       figures.calls++;
       const kind = i % 4;
-      if (kind === 0 || kind === 1) {
-        const [counter, ctxId, owner] = (await p.run(STEP)) as [number, string, string];
-        const want = (expected.get(ctxId) ?? 0) + 1;
-        expected.set(ctxId, want);
-        check(counter === want && owner === id, `${id} call ${i}: counter ${counter} (want ${want}) on ${ctxId}, owner ${owner}`);
-        check(p.currentContext?.id === ctxId, `${id} call ${i}: ran on ${ctxId}, process says ${String(p.currentContext?.id)}`);
-      } else if (kind === 2) {
-        const x = Math.floor(random() * 1e6);
-        const got = await p.call('math', 'sqrt', [x * x]);
-        check(got === x, `${id} call ${i}: sqrt(${x * x}) = ${String(got)}`);
-      } else {
-        const values = [i, `s${i}`, [i, { k: i }], null, 1.5];
-        const got = await p.eval('[v, len(v)]', { v: values });
-        check(JSON.stringify(got) === JSON.stringify([values, values.length]), `${id} call ${i}: eval round trip ${JSON.stringify(got)}`);
+      try {
+        if (i % 16 === 15) {
+          // Now and then a call that waits (the interruptible time.sleep path).
+          check((await p.run('import time\ntime.sleep(0.002)\n"slept"')) === 'slept', `${id} call ${i}: sleep`);
+        } else if (kind === 0 || kind === 1) {
+          // A fulfilled call ran in the epoch current when it was submitted: a restart
+          // rejects every call still pending on the context.
+          const submitted = new Map(epochs);
+          const [counter, ctxId, owner] = (await p.run(STEP)) as [number, string, string];
+          const epoch = submitted.get(ctxId)!;
+          const known = expected.get(ctxId);
+          // No state in this epoch: a fresh environment. Unknown (chaos): follow what it says.
+          const want = !known || known.epoch !== epoch ? 1 : known.counter === undefined ? counter : known.counter + 1;
+          expected.set(ctxId, { counter, epoch });
+          check(counter === want && owner === id, `${id} call ${i}: counter ${counter} (want ${want}) on ${ctxId}, owner ${owner}`);
+          check(p.currentContext?.id === ctxId, `${id} call ${i}: ran on ${ctxId}, process says ${String(p.currentContext?.id)}`);
+        } else if (kind === 2) {
+          const x = Math.floor(random() * 1e6);
+          const got = await p.call('math', 'sqrt', [x * x]);
+          check(got === x, `${id} call ${i}: sqrt(${x * x}) = ${String(got)}`);
+        } else {
+          const values = [i, `s${i}`, [i, { k: i }], null, 1.5];
+          const got = await p.eval('[v, len(v)]', { v: values });
+          check(JSON.stringify(got) === JSON.stringify([values, values.length]), `${id} call ${i}: eval round trip ${JSON.stringify(got)}`);
+        }
+      } catch (e) {
+        check(chaotic(e, p.currentContext?.id), `${id} call ${i}: ${(e as Error).name}: ${(e as Error).message}`);
       }
     }
     await p.close();
   }
 
+  let chaosTimer: NodeJS.Timeout | undefined;
+  const restarting: Promise<void>[] = [];
+  if (o.chaosEveryMs !== undefined) {
+    chaosTimer = setInterval(() => {
+      const ctx = contexts[Math.floor(random() * contexts.length)]!;
+      if (random() < 0.25) {
+        figures.restarts++;
+        epochs.set(ctx.id, epochs.get(ctx.id)! + 1);
+        restarting.push(py.restartContext(ctx));
+      } else {
+        figures.interrupts++;
+        ctx.interrupt();
+      }
+    }, o.chaosEveryMs);
+  }
   const t0 = Date.now();
   await Promise.all(Array.from({ length: o.processes }, (_, i) => worker(i)));
   const ms = Date.now() - t0;
+  if (chaosTimer) clearInterval(chaosTimer);
+  await Promise.all(restarting);
   const environmentsAfter = contexts.reduce((n, c) => n + c.stats().environments, 0);
   const processesAfter = py.processes().filter((p) => p.id.startsWith(`${prefix}-`)).length;
   return {
@@ -132,6 +188,9 @@ export async function mixedLoad(py: Python, o: MixedLoadOptions): Promise<MixedL
     binds: figures.binds,
     unbinds: figures.unbinds,
     closes: figures.closes,
+    interrupts: figures.interrupts,
+    restarts: figures.restarts,
+    rejected: figures.rejected,
     wrong,
     environmentsAfter,
     processesAfter,
