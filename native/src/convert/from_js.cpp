@@ -155,20 +155,14 @@ struct Walker {
       void* data;
       size_t len;
       napi_get_arraybuffer_info(env, v, &data, &len);
-      Value out;
-      out.kind = Kind::Bytes;
-      out.text.assign(static_cast<const char*>(data), len);
-      return out;
+      return BytesOf(data, len);
     }
     napi_is_dataview(env, v, &is);
     if (is) {
       size_t len;
       void* data;
       napi_get_dataview_info(env, v, &len, &data, nullptr, nullptr);
-      Value out;
-      out.kind = Kind::Bytes;
-      out.text.assign(static_cast<const char*>(data), len);
-      return out;
+      return BytesOf(data, len);
     }
     bool isDate = false;
     napi_is_date(env, v, &isDate);
@@ -230,14 +224,18 @@ struct Walker {
     return out;
   }
 
-  Value Bytes(napi_value v) {
-    void* data;
-    size_t len;
-    napi_get_buffer_info(env, v, &data, &len);
+  static Value BytesOf(const void* data, size_t len) {
     Value out;
     out.kind = Kind::Bytes;
     out.text.assign(static_cast<const char*>(data), len);
     return out;
+  }
+
+  Value Bytes(napi_value v) {
+    void* data;
+    size_t len;
+    napi_get_buffer_info(env, v, &data, &len);
+    return BytesOf(data, len);
   }
 
   Value Array(napi_value v, int depth) {

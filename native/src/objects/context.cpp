@@ -8,6 +8,7 @@
 #include "convert/to_python.h"
 #include "errors/capture.h"
 #include "objects/addon_data.h"
+#include "objects/macros.h"
 #include "runtime/gil.h"
 #include "runtime/interpreter.h"
 #include "runtime/interrupter.h"
@@ -334,13 +335,6 @@ Napi::Function Context::Define(Napi::Env env) {
 
 Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(info) {}
 
-#define PYC_CHECK_ARG(cond, msg)                                \
-  do {                                                         \
-    if (!(cond)) {                                             \
-      Napi::TypeError::New(info.Env(), msg).ThrowAsJavaScriptException(); \
-      return info.Env().Undefined();                           \
-    }                                                          \
-  } while (0)
 
 // submit(call: number, op: number, env: string, payload: unknown[]): boolean
 Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
@@ -433,11 +427,7 @@ Napi::Value Context::Stats(const Napi::CallbackInfo& info) {
 Napi::Value Context::Stop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PYC_CHECK_ARG(core_, "context is not attached");
-  auto dropped = core_->Stop();
-  Napi::Array out = Napi::Array::New(env, dropped.size());
-  uint32_t i = 0;
-  for (uint32_t c : dropped) out.Set(i++, Napi::Number::New(env, c));
-  return out;
+  return CallIdsToJs(env, core_->Stop());
 }
 
 }  // namespace pyc

@@ -5,6 +5,7 @@
 
 #include "convert/to_js.h"
 #include "objects/addon_data.h"
+#include "objects/macros.h"
 #include "runtime/interrupter.h"
 
 namespace pyc {
@@ -90,10 +91,7 @@ void Engine::Dispatch(Napi::Env env) {
 // start(executable: string, pythonDir: string): Promise<string>
 Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
-    Napi::TypeError::New(env, "start(executable, pythonDir) expects two strings").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  PYC_CHECK_ARG(info.Length() >= 2 && info[0].IsString() && info[1].IsString(), "start(executable, pythonDir) expects two strings");
   auto deferred = std::make_shared<Napi::Promise::Deferred>(env);
   Napi::Promise promise = deferred->Promise();
   if (started_) {
@@ -159,10 +157,7 @@ Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
 // createContext(id: string): Context
 Napi::Value Engine::CreateContext(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "createContext(id) expects a string").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  PYC_CHECK_ARG(info.Length() >= 1 && info[0].IsString(), "createContext(id) expects a string");
   if (!Interpreter::Instance().running() || shutdownBegun_) {
     Napi::Error::New(env, "Python is not running").ThrowAsJavaScriptException();
     return env.Undefined();
@@ -186,15 +181,9 @@ Napi::Value Engine::CreateContext(const Napi::CallbackInfo& info) {
 // retire(ctx): stops a context for good (used by restart); returns dropped call ids.
 Napi::Value Engine::Retire(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError::New(env, "retire(context) expects a Context").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  PYC_CHECK_ARG(info.Length() >= 1 && info[0].IsObject(), "retire(context) expects a Context");
   auto core = Context::Unwrap(info[0].As<Napi::Object>())->core();
-  auto dropped = core->Stop();
-  Napi::Array out = Napi::Array::New(env, dropped.size());
-  uint32_t i = 0;
-  for (uint32_t c : dropped) out.Set(i++, Napi::Number::New(env, c));
+  Napi::Array out = CallIdsToJs(env, core->Stop());
   // The thread exits once its current job returns; reap it on a helper thread so
   // a context stuck in C code does not block anyone. Finalization skips it if it
   // is still alive then.
