@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Python } from '../../src/core';
-import { ensurePool, mixedLoad, openCloseCycles, threadCount } from '../soak/workload';
+import { ensurePool, mixedLoad, openCloseCycles, startInterrupter, threadCount } from '../soak/workload';
 import { getPython } from './_setup';
 
 describe('soak, short (issue 5)', function () {
@@ -30,14 +30,7 @@ describe('soak, short (issue 5)', function () {
   });
 
   it('the same load while contexts are interrupted and restarted at random: every fulfilled result correct, no leaks', async () => {
-    // The engine's interrupter thread starts with the first interrupt: start it now so it
-    // is not counted as growth.
-    const ctx = py.contexts('soakA')[0]!;
-    const loop = py.process('soak-warm').run('while True: pass', { context: ctx }).catch(() => undefined);
-    while (!ctx.stats().busy) await new Promise((r) => setTimeout(r, 5));
-    ctx.interrupt();
-    await loop;
-    await py.process('soak-warm').close();
+    await startInterrupter(py, py.contexts('soakA')[0]!);
     const threadsBefore = threadCount();
     const seed = 20261129;
     const f = await mixedLoad(py, { processes: 40, callsPerProcess: 100, pools: ['soakA', 'soakB'], seed, idPrefix: 'soak-chaos', chaosEveryMs: 2 });

@@ -7,7 +7,7 @@
  * Options: SOAK_SEED, SOAK_PROCESSES, SOAK_CALLS, SOAK_CYCLES.
  */
 import { startPython } from '../../src/core';
-import { ensurePool, mixedLoad, openCloseCycles, threadCount } from './workload';
+import { ensurePool, mixedLoad, openCloseCycles, startInterrupter, threadCount } from './workload';
 
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const threads0 = threadCount();
   const py = await startPython({ pools: { default: 2, io: 2 } });
   await ensurePool(py, 'io', 2);
+  await startInterrupter(py, py.context(1));
   console.log(`py-contexts soak — Python ${py.version.split(' ')[0]}, Node ${process.version}, seed ${seed}`);
 
   const load = await mixedLoad(py, { processes, callsPerProcess, pools: ['default', 'io'], seed });

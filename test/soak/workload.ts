@@ -35,6 +35,19 @@ export async function ensurePool(py: Python, name: string, size: number): Promis
   return py.contexts(name);
 }
 
+/**
+ * The engine's interrupter thread starts with the first interrupt of a running call:
+ * start it before counting threads, so it is not counted as growth.
+ */
+export async function startInterrupter(py: Python, ctx: Context): Promise<void> {
+  const p = py.process('soak-interrupter-warm-up');
+  const loop = p.run('while True: pass', { context: ctx }).catch(() => undefined);
+  while (!ctx.stats().busy) await new Promise((r) => setTimeout(r, 5));
+  ctx.interrupt();
+  await loop;
+  await p.close();
+}
+
 export interface MixedLoadOptions {
   processes: number;
   callsPerProcess: number;
