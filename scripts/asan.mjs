@@ -10,7 +10,8 @@
 //   quarantine_size_mb=16     freed memory is held back less, so RSS-bound tests stay meaningful.
 //   log_path                  every process, test fixtures in child processes included, writes its
 //                             reports to a file; any report fails the run.
-// Options: ASAN_KEEP=1 keeps the scratch directory; extra arguments go to mocha (e.g. a file).
+// Options: ASAN_KEEP=1 keeps the scratch directory; arguments name test files to run instead of
+// the whole tier (e.g. out/test/native/50.faults.test.js).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,12 @@ const env = {
   ASAN_OPTIONS: `detect_leaks=0:allocator_may_return_null=1:quarantine_size_mb=16:log_path=${join(logs, 'asan')}`,
 };
 console.log(`[asan] running the native tier with LD_PRELOAD=${libasan}`);
-const mocha = spawnSync(process.execPath, [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', 'test/.mocharc.native.json', ...process.argv.slice(2)], {
+// With file arguments, run just those (mocha would add them to the config's spec).
+const files = process.argv.slice(2);
+const mochaArgs = files.length
+  ? ['--require', 'out/test/native/_setup.js', '--node-option', 'expose-gc', '--timeout', '60000', ...files]
+  : ['--config', 'test/.mocharc.native.json'];
+const mocha = spawnSync(process.execPath, [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...mochaArgs], {
   cwd: scratch,
   env,
   stdio: 'inherit',
@@ -61,7 +67,7 @@ const mocha = spawnSync(process.execPath, [join(root, 'node_modules', 'mocha', '
 const reports = [];
 for (const f of readdirSync(logs).map((name) => join(logs, name))) {
   const text = readFileSync(f, 'utf8');
-  if (/ERROR: AddressSanitizer|SUMMARY: AddressSanitizer/.test(text)) {
+  if (/ERROR: AddressSanitizer|SUMMARY: AddressSanitizer|AddressSanitizer:DEADLYSIGNAL/.test(text)) {
     reports.push(f);
     console.error(`\n[asan] report ${f}:\n${text}`);
   } else {
