@@ -167,6 +167,8 @@ describe('faults (issue 5)', function () {
         () => ['time.sleep(0.0005)\n7', 7] as const,
         () => ['x = 0\nfor j in range(3000):\n    x += j\nx', 4498500] as const,
         () => ['"idle soon"', 'idle soon'] as const,
+        // Long enough (a few ms) that most interrupts land mid-call.
+        () => ['x = 0\nfor j in range(200000):\n    x += j\nx', 19999900000] as const,
       ];
       const when: ((f: () => void) => Promise<void>)[] = [
         async (f) => f(), // right after submit: may still be queued (a no-op) or just starting
