@@ -385,6 +385,10 @@ describe('faults (issue 5)', function () {
       assert.equal(error.type, 'ValueError');
       assert.ok(error.length < 2 ** 21, `message of ${error.length} characters`);
       assert.match(error.tail, /text truncated: \d+ code units is longer than JavaScript's maximum string length/);
+      const huge = res['huge'] as { type: string; length: number; tail: string };
+      assert.equal(huge.type, 'Huge');
+      assert.ok(huge.length < 2 ** 21, `repr of ${huge.length} characters`);
+      assert.match(huge.tail, /text truncated/);
       assert.equal(res['after'], 42);
     });
 

@@ -171,7 +171,12 @@ struct Builder {
       }
       case Kind::Opaque: {
         Napi::Value type = Napi::String::New(env, v.aux);
-        Napi::Value repr = Napi::String::New(env, v.text);
+        // Through Str(): a repr longer than V8 allows is cut with a note, not thrown.
+        Value text;
+        text.kind = Kind::Str;
+        text.enc = StrEnc::Utf8;
+        text.text = std::move(v.text);
+        Napi::Value repr(env, Str(env, text));
         return pyValue.New({type, repr});
       }
     }

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "convert/to_js.h"
+#include "errors/capture.h"
 #include "objects/addon_data.h"
 #include "objects/macros.h"
 #include "runtime/interrupter.h"
@@ -79,8 +80,19 @@ void Engine::Dispatch(Napi::Env env) {
         if (e.control) e.control(env);
         continue;
       }
-      Napi::Value value = convert::ToJs(env, e.value, pyValue);
-      onEvent.Call({Napi::Number::New(env, e.call), Napi::Number::New(env, static_cast<int>(e.kind)), value});
+      EventKind kind = e.kind;
+      Napi::Value value;
+      try {
+        value = convert::ToJs(env, e.value, pyValue);
+      } catch (const Napi::Error& err) {
+        // A value JS cannot hold must still settle its call (it used to hang forever):
+        // a result or error becomes a TypeError; an output or display chunk is dropped.
+        if (kind != EventKind::Result && kind != EventKind::Error) continue;
+        convert::Value info = errors::MakeError("TypeError", "Cannot convert the result to JS: " + err.Message());
+        value = convert::ToJs(env, info, pyValue);
+        kind = EventKind::Error;
+      }
+      onEvent.Call({Napi::Number::New(env, e.call), Napi::Number::New(env, static_cast<int>(kind)), value});
     } catch (const Napi::Error& err) {
       // The JS side guards its callbacks; anything escaping is reported, never fatal.
       fprintf(stderr, "[py-contexts] event handler threw: %s\n", err.Message().c_str());
