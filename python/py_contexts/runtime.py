@@ -428,24 +428,32 @@ def describe_error(exc):
     name = etype.__qualname__
     if etype.__module__ not in ('builtins', '__main__', None):
         name = f'{etype.__module__}.{name}'
+    # User code runs here too (__str__, __repr__ in tracebacks): one that raises, or that
+    # loops until the caller interrupts it (a KeyboardInterrupt, hence BaseException),
+    # must not stop the error from being reported, nor be run a second time.
+    str_failed = False
     if isinstance(exc, SystemExit) and not isinstance(exc, ProcessExitBlocked):
         message = f'SystemExit({exc.code!r})'
     else:
         try:
             message = str(exc)
-        except Exception:
+        except BaseException:
             message = '<exception str() failed>'
+            str_failed = True
     tb = _strip_internal(exc.__traceback__)
     exc.__traceback__ = tb
     try:
-        text = ''.join(traceback.format_exception(etype, exc, tb))
-    except Exception:
+        if str_failed:
+            text = 'Traceback (most recent call last):\n' + ''.join(traceback.format_tb(tb)) + f'{name}: {message}\n'
+        else:
+            text = ''.join(traceback.format_exception(etype, exc, tb))
+    except BaseException:
         text = f'{name}: {message}\n'
     frames = []
     try:
         for fs in traceback.extract_tb(tb):
             frames.append({'file': fs.filename, 'line': fs.lineno or 0, 'name': fs.name})
-    except Exception:
+    except BaseException:
         pass
     if isinstance(exc, SyntaxError) and exc.filename:
         frames.append({'file': exc.filename, 'line': exc.lineno or 0, 'name': '<module>'})

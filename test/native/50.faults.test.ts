@@ -419,6 +419,43 @@ describe('faults (issue 5)', function () {
     });
   });
 
+  describe('hostile exceptions and results', () => {
+    it('an exception whose __str__ never returns, or raises, is still reported once interrupted', async () => {
+      const ctx = ctxs[1]!;
+      const p = py.process(uniqueId());
+      p.bind(ctx);
+      await p.exec('class Loops(Exception):\n    def __str__(self):\n        while True:\n            pass\nclass Raises(Exception):\n    def __str__(self):\n        raise KeyboardInterrupt');
+      const looping = p.run('def f():\n    raise Loops()\nf()');
+      assert.ok(await until(() => ctx.stats().busy));
+      await sleep(50);
+      ctx.interrupt();
+      const err = await rejection(looping);
+      assert.ok(err instanceof PythonError);
+      assert.equal(err.type, 'Loops');
+      assert.equal(err.pythonMessage, '<exception str() failed>');
+      assert.match(err.traceback, /in f\n/);
+      assert.deepEqual(err.frames.map((f) => f.name), ['<module>', 'f']);
+      const raises = await rejection(p.run('raise Raises()'));
+      assert.ok(raises instanceof PythonError && raises.type === 'Raises', raises.message);
+      assert.equal(await p.run('"next"'), 'next');
+      await p.close();
+    });
+
+    it('a result whose __repr__ never returns comes back as a PyValue once interrupted', async () => {
+      const ctx = ctxs[1]!;
+      const p = py.process(uniqueId());
+      const pending = p.run('class R:\n    def __repr__(self):\n        while True:\n            pass\nR()', { context: ctx });
+      assert.ok(await until(() => ctx.stats().busy));
+      await sleep(50);
+      ctx.interrupt();
+      const v = (await pending) as { type: string; repr: string };
+      assert.equal(v.type, 'R');
+      assert.match(v.repr, /repr failed/);
+      assert.equal(await p.run('"next"', { context: ctx }), 'next');
+      await p.close();
+    });
+  });
+
   describe('strings that are not valid Unicode', () => {
     it('lone surrogates cross both ways; invalid UTF-8 stays bytes; printed surrogates are replaced', async () => {
       const p = py.process(uniqueId());
