@@ -189,12 +189,12 @@ export class PythonImpl implements Python {
     return best!;
   }
 
-  contexts(pool?: string): Context[] {
-    if (pool === undefined) return [...this.poolMap.values()].flat();
+  /** Contexts of a pool ('default' if omitted, like getContext); all pools: pools().flatMap(contexts). */
+  contexts(pool = 'default'): Context[] {
     return [...this.pool(pool)];
   }
 
-  numContexts(pool?: string): number {
+  numContexts(pool = 'default'): number {
     return this.contexts(pool).length;
   }
 

@@ -107,7 +107,9 @@ export interface Python {
   context(n?: number): Context;
   /** Router: least-busy context of that pool ('default' if omitted). */
   getContext(pool?: string): Context;
+  /** The contexts of a pool ('default' if omitted). */
   contexts(pool?: string): Context[];
+  /** The size of a pool ('default' if omitted). */
   numContexts(pool?: string): number;
   poolStarted(pool: string): boolean;
   pools(): string[];
