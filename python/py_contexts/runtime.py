@@ -71,8 +71,8 @@ class _Stream:
         return False
 
 
-sys.stdout = _Stream(1, '<stdout>')
-sys.stderr = _Stream(2, '<stderr>')
+_STDOUT = sys.stdout = _Stream(1, '<stdout>')
+_STDERR = sys.stderr = _Stream(2, '<stderr>')
 
 
 def _input(prompt=''):
@@ -389,14 +389,26 @@ def _op_variables(env, args):
 _OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables)
 
 
+def _repair_streams():
+    # sys.stdout is interpreter-wide. A redirect in a running call is legitimate and is
+    # left alone, but a stream set to None (or closed) would silence every process for
+    # good, so it is put back after the call that broke it.
+    if sys.stdout is None or getattr(sys.stdout, 'closed', False) is True:
+        sys.stdout = _STDOUT
+    if sys.stderr is None or getattr(sys.stderr, 'closed', False) is True:
+        sys.stderr = _STDERR
+
+
 def dispatch(op, env, args):
     try:
         result = _OPS[op](env, args)
     except BaseException:
+        _repair_streams()
         if _forked_child:
             traceback.print_exc()
             _leave_forked_child(1)
         raise
+    _repair_streams()
     if _forked_child:
         _leave_forked_child(0)
     return result

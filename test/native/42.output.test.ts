@@ -73,3 +73,19 @@ describe('output streaming', () => {
     await p.close();
   });
 });
+
+describe('output streams survive user code', () => {
+  it('puts back sys.stdout set to None or closed by a call', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    await p.exec('import sys\nsys.stdout = None');
+    let out = '';
+    await p.exec('print("still here")', { onOutput: (_s, t) => (out += t) });
+    assert.equal(out, 'still here\n');
+    await p.exec('import io, sys\nsys.stderr = io.StringIO()\nsys.stderr.close()');
+    let err = '';
+    await p.exec('import sys\nprint("e", file=sys.stderr)', { onOutput: (_s, t) => (err += t) });
+    assert.equal(err, 'e\n');
+    await p.close();
+  });
+});
