@@ -104,6 +104,7 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   bool replyReady_ = false;
   bool replyEof_ = false;
 
+  std::atomic<size_t> queuedCount_{0};  // mirrors queue_.size() for lock-free polling
   std::atomic<bool> busy_{false};
   std::atomic<uint32_t> currentCall_{0};
   std::atomic<uint64_t> calls_{0};
