@@ -63,9 +63,9 @@ describe('contexts and pools', () => {
     const before = ctx.stats();
     const a = py.process(uniqueId());
     const b = py.process(uniqueId());
-    const slow = a.run('import time; time.sleep(0.2)', { context: ctx });
+    const slow = a.run('import time; time.sleep(0.5)', { context: ctx });
     const queued = b.run('1', { context: ctx });
-    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !ctx.stats().busy; i++) await new Promise((r) => setTimeout(r, 5));
     const mid = ctx.stats();
     assert.equal(mid.busy, true);
     assert.equal(mid.queued, 1);
