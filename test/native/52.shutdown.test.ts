@@ -148,6 +148,13 @@ describe('shutdown and start-up faults (issue 5)', function () {
       assert.match(r.result!['fix'] as string, /Install Python .*shared library|rebuild/i);
     });
 
+    // Runs the build's python discovery against a fake python that prints `info` as its sysconfig.
+    const discoverWith = (info: string, what: string) =>
+      spawnSync(process.execPath, [join(root, 'native', 'scripts', 'discover-python.js'), what], {
+        encoding: 'utf8',
+        env: { ...process.env, PY_CONTEXTS_PYTHON: fakePython(dir, `cat <<'JSON'\n${info}\nJSON`) },
+      });
+
     it('a python without a shared libpython fails the build with the fix (discover-python.js)', () => {
       // Headers exist, so the shared-library check is the one that fails.
       mkdirSync(join(dir, 'include'));
@@ -157,11 +164,7 @@ describe('shutdown and start-up faults (issue 5)', function () {
         INCLUDEPY: join(dir, 'include'), LIBDIR: dir, LDLIBRARY: 'libpython3.11.a', LDVERSION: '3.11',
         MULTIARCH: 'none', Py_ENABLE_SHARED: 0, Py_GIL_DISABLED: null,
       });
-      const py = fakePython(dir, `cat <<'JSON'\n${info}\nJSON`);
-      const r = spawnSync(process.execPath, [join(root, 'native', 'scripts', 'discover-python.js'), 'libdir'], {
-        encoding: 'utf8',
-        env: { ...process.env, PY_CONTEXTS_PYTHON: py },
-      });
+      const r = discoverWith(info, 'libdir');
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stderr, /has no shared libpython/);
       assert.match(r.stderr, /--enable-shared/);
@@ -174,11 +177,7 @@ describe('shutdown and start-up faults (issue 5)', function () {
         INCLUDEPY: join(dir, 'include'), LIBDIR: dir, LDLIBRARY: 'libpython3.11.so', LDVERSION: '3.11',
         MULTIARCH: 'x86_64-linux-gnu', Py_ENABLE_SHARED: 1, Py_GIL_DISABLED: null,
       });
-      const py = fakePython(dir, `cat <<'JSON'\n${info}\nJSON`);
-      const r = spawnSync(process.execPath, [join(root, 'native', 'scripts', 'discover-python.js'), 'include'], {
-        encoding: 'utf8',
-        env: { ...process.env, PY_CONTEXTS_PYTHON: py },
-      });
+      const r = discoverWith(info, 'include');
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stderr, /has no C headers/);
       assert.match(r.stderr, /apt-get install python3\.11-dev/);

@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import type { VariableInfo } from '../../src/engine/types';
 
 const root = path.resolve(__dirname, '../../..');
 const python = process.env['PY_CONTEXTS_PYTHON'] ?? 'python3';
@@ -32,14 +33,8 @@ function call(fn: string, args: unknown[], setup = ''): unknown {
   return JSON.parse(res.stdout) as unknown;
 }
 
-interface Var {
-  name: string;
-  type: string;
-  repr: string;
-  expandable: boolean;
-  length?: number;
-  path: string[];
-}
+// editor.variables() must return exactly the engine's VariableInfo shape.
+type Var = VariableInfo;
 
 const SOURCE = [
   'import os', //                 1
