@@ -35,7 +35,13 @@ function validatePoolSize(name: string, size: unknown): number {
   return size;
 }
 
-/** Picks the executable whose stdlib to use and checks it matches the build. */
+/**
+ * Picks the executable whose stdlib and site-packages to use and checks it matches the
+ * build: the same minor version and the same installation (a virtual environment of the
+ * build's Python is fine). Another installation would mix its standard library with the
+ * linked libpython's built-in modules, which fails in subtle ways, so it is refused with
+ * the rebuild command.
+ */
 function resolvePython(requested: string | undefined): string {
   const info = buildInfo();
   const wantMinor = info.version.split('.').slice(0, 2).join('.');
@@ -43,12 +49,13 @@ function resolvePython(requested: string | undefined): string {
   if (candidate === info.executable) return candidate;
   let exe: string;
   let version: string;
+  let basePrefix: string;
   try {
-    const out = execFileSync(candidate, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'], {
+    const out = execFileSync(candidate, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3]); print(sys.base_prefix)'], {
       encoding: 'utf8',
       timeout: 10_000,
     });
-    [exe = '', version = ''] = out.trim().split('\n');
+    [exe = '', version = '', basePrefix = ''] = out.trim().split('\n');
   } catch (e) {
     throw new EngineStartError('python-not-found', `Cannot run the Python at '${candidate}' (${(e as Error).message.split('\n')[0]}).`,
       `Install Python ${wantMinor} (Debian: apt-get install python${wantMinor} python3-dev) or set the Python path to a valid interpreter.`);
@@ -59,10 +66,20 @@ function resolvePython(requested: string | undefined): string {
       `The Python at '${candidate}' is ${version}, but py-contexts was built for Python ${info.version}.`,
       `Use a Python ${wantMinor} interpreter, or rebuild the addon for this one: PY_CONTEXTS_PYTHON=${candidate} npm rebuild`);
   }
+  if (realpathOr(basePrefix) !== realpathOr(info.prefix)) {
+    throw new EngineStartError('version-mismatch',
+      `The Python at '${candidate}' (${basePrefix}) is another installation than the one py-contexts was built for (${info.prefix}).`,
+      `Use ${info.executable} or a virtual environment made from it, or rebuild the addon for this one: PY_CONTEXTS_PYTHON=${candidate} npm rebuild`);
+  }
+  // Not resolved through symlinks: a virtual environment is recognised by its own path.
+  return exe;
+}
+
+function realpathOr(p: string): string {
   try {
-    return realpathSync(exe);
+    return realpathSync(p);
   } catch {
-    return exe;
+    return p;
   }
 }
 
@@ -78,12 +95,13 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   const pools = options.pools ?? defaultPools();
   if (typeof pools !== 'object' || pools === null) throw new TypeError('options.pools must be an object of pool sizes');
   for (const [name, size] of Object.entries(pools)) validatePoolSize(name, size);
+  // The interpreter choice is checked first, so a bad setting is reported as such.
+  const executable = resolvePython(options.python);
   if (liveEngine?.isShutdown) await liveEngine.shutdown();
   if (liveEngine && !liveEngine.isShutdown) {
     throw new EngineStartError('already-running', 'Python is already running in this process.',
       'Use the existing Python object, or shut it down first (only one embedded interpreter can exist per process).');
   }
-  const executable = resolvePython(options.python);
   const binding = loadBinding();
   binding.setNumbersHelper(packNumbers);
   // Node stays alive while calls run or the engine starts or stops; idle, it may exit.

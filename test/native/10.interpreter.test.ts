@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildInfo } from '../../src/engine/binding';
 import { startPython, EngineStartError } from '../../src/core';
 import { getPython, uniqueId } from './_setup';
@@ -53,5 +56,18 @@ describe('interpreter', () => {
   it('refuses a missing python with a fix', async () => {
     await assert.rejects(startPython({ python: '/nonexistent/python3' }),
       (e: unknown) => e instanceof EngineStartError && e.code === 'python-not-found' && /Fix:/.test(e.message));
+  });
+
+  it('refuses another installation of the same minor version, naming the rebuild', async () => {
+    await getPython(); // one runs already: the interpreter choice is still checked first
+    const info = buildInfo();
+    const dir = mkdtempSync(join(tmpdir(), 'pyc-other-'));
+    const fake = join(dir, 'python3');
+    // Answers the engine's query like a Python of the build's version living elsewhere.
+    writeFileSync(fake, `#!/bin/sh\necho ${fake}\necho ${info.version}\necho ${dir}\n`);
+    chmodSync(fake, 0o755);
+    await assert.rejects(startPython({ python: fake, pools: { default: 1 } }), (e: unknown) =>
+      e instanceof EngineStartError && e.code === 'version-mismatch' && /another installation/.test(e.message) &&
+      e.fix.includes(`PY_CONTEXTS_PYTHON=${fake} npm rebuild`));
   });
 });
