@@ -18,11 +18,6 @@ void EventSink::Close() {
   room_.notify_all();
 }
 
-bool EventSink::closed() {
-  std::lock_guard<std::mutex> lock(m_);
-  return closed_;
-}
-
 void EventSink::WakeLocked() {
   if (scheduled_ || !tsfn_) return;
   scheduled_ = true;

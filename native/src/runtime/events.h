@@ -41,7 +41,6 @@ class EventSink {
   void Open(napi_threadsafe_function tsfn);
   // Called on the JS thread (cleanup hook or shutdown); after it, Push drops events.
   void Close();
-  bool closed();
 
   // Any thread. Returns false if the sink is closed (event dropped).
   bool Push(Event&& e);
