@@ -65,9 +65,9 @@ function ensureDemo() {
 
 function build() {
   if (argv.includes('--no-build')) return;
-  if (!existsSync(join(root, 'native/build/Release/py_contexts.node'))) {
-    console.log('[start] building the native addon (node-gyp)');
-    run(process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '--directory=native']);
+  if (!existsSync(join(root, 'native/build/Release/cores.json'))) {
+    console.log('[start] building the native addon (loader and engine cores)');
+    run(process.execPath, [join(root, 'scripts/build-native.mjs')]);
   }
   run(process.execPath, [join(root, 'scripts/build.mjs')]);
   if (!existsSync(join(root, 'dist/extension.js'))) {
