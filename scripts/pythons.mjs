@@ -44,7 +44,7 @@ function log(msg) {
 
 function run(cmd, args, opts = {}) {
   log(`$ ${cmd} ${args.join(' ')}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
-  const r = spawnSync(cmd, args, { stdio: ['ignore', opts.quiet ? 'ignore' : 'inherit', 'inherit'], ...opts });
+  const r = spawnSync(cmd, args, { stdio: ['ignore', opts.quiet ? 'ignore' : 2, 'inherit'], ...opts });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
 }
@@ -115,7 +115,9 @@ function executableIn(prefix) {
   const bin = join(prefix, 'bin');
   if (!existsSync(bin)) return undefined;
   // python3.13 or python3.13t: the versioned name is the real file.
-  const name = readdirSync(bin).find((f) => /^python3\.\d+t?$/.test(f));
+  // A free-threaded install also has a plain `python3.13`; its own name ends in t.
+  const names = readdirSync(bin).filter((f) => /^python3\.\d+t?$/.test(f)).sort((a, b) => Number(b.endsWith('t')) - Number(a.endsWith('t')));
+  const name = names[0];
   return name ? join(bin, name) : undefined;
 }
 
