@@ -113,6 +113,10 @@ function serverEnv(tmp, extra) {
 function writeSettings(userDataDir, settings) {
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
+  // code-server's window is a remote one: machine-scoped settings (pyContexts.pythonPath) are
+  // read from the server's Machine settings, and ignored in the User file.
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
 }
 
 /**

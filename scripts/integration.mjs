@@ -29,6 +29,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { installVsix, runTestsInBrowser, shortTempDir, startCodeServer, USER_SETTINGS } from './code-server-session.mjs';
 import { ensureTools } from './vscode-tools.mjs';
+import { matrix as pythonMatrix } from './pythons.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const require = createRequire(import.meta.url);
@@ -104,19 +105,49 @@ function prepareSession(tmp, session, vsixPath) {
     }, null, 2));
   }
   const env = {
-    PY_CONTEXTS_SESSION: session.name,
+    // The test folder to run: the vsix sessions (one per interpreter) all run vsix/.
+    PY_CONTEXTS_SESSION: session.folder ?? session.name,
     PY_CONTEXTS_REPO: root,
-    ...(vsixPath ? { PY_CONTEXTS_VSIX: vsixPath } : {}),
+    ...(vsixPath ? { PY_CONTEXTS_VSIX: vsixPath, PY_CONTEXTS_BUILD_TREE: vsixBuildTree } : {}),
+    ...(session.python ? { PY_CONTEXTS_EXPECT_PYTHON: session.python } : {}),
     ...(grep ? { PY_CONTEXTS_GREP: grep } : {}),
   };
   return { workspace, userDataDir, extensionsDir, devPath, env };
 }
 
+/**
+ * The vsix sessions: one per interpreter of the matrix (Debian's and pyenv's 3.11, 3.13, 3.13t),
+ * each chosen through the machine-scoped pyContexts.pythonPath setting, because an extension
+ * host can load only one libpython.
+ */
+function vsixSessions(session) {
+  return pythonMatrix().map((m) => ({ ...session, name: `vsix-${m.name}`, folder: 'vsix', python: m.executable }));
+}
+
+/** Where the .vsix was built; deleted right after packaging, so nothing can use it later. */
+let vsixBuildTree = '';
+
+/**
+ * Packs the .vsix from a copy of the build output in a scratch folder (another path than the
+ * repository), then deletes that folder: the installed extension must work with its build tree
+ * gone, and the vsix tests check that nothing under the repository is loaded either.
+ */
 function packageVsix() {
   const out = join(artifacts, 'py-contexts-test.vsix');
-  say('packaging the extension for the vsix session');
-  const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--no-build', '--out', out], { stdio: 'inherit', cwd: root });
-  if (r.status !== 0) throw new Error('npm run package failed');
+  say('packaging the extension for the vsix sessions from a build tree that is deleted afterwards');
+  const stage = shortTempDir('pyc-build-');
+  vsixBuildTree = stage;
+  for (const p of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'dist', 'python', 'media', 'native/build/Release']) {
+    if (existsSync(join(root, p))) {
+      cpSync(join(root, p), join(stage, p), { recursive: true, filter: (src) => !src.includes('/obj.target') && !src.endsWith('.pyc') });
+    }
+  }
+  try {
+    const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--no-build', '--from', stage, '--out', out], { stdio: 'inherit', cwd: stage });
+    if (r.status !== 0) throw new Error('npm run package failed');
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
   return out;
 }
 
@@ -126,6 +157,7 @@ async function runCodeServerSession(session, tools, vsixPath) {
   if (vsixPath) say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
   const server = await startCodeServer({
     tools, tmp, userDataDir: s.userDataDir, extensionsDir: s.extensionsDir, trust: session.trust,
+    settings: { ...USER_SETTINGS, ...(session.python ? { 'pyContexts.pythonPath': session.python } : {}) },
     env: { ...s.env, PY_CONTEXTS_SCREENSHOTS: screenshotsDir },
     logFile: join(logsDir, `code-server-${session.name}.log`), quiet: !verbose,
   });
@@ -247,8 +279,10 @@ async function main() {
   const built = existsSync(join(root, 'dist/extension.js'));
   const sessions = SESSIONS.filter((s) =>
     wantedSessions.length
-      ? wantedSessions.includes(s.name)
-      : s.name === 'main' || (hasTests(s.dir) && (!s.vsix || built)));
+      ? wantedSessions.some((w) => w === s.name || w.startsWith(`${s.name}-`))
+      : s.name === 'main' || (hasTests(s.dir) && (!s.vsix || built)))
+    .flatMap((s) => (s.vsix ? vsixSessions(s) : [s]))
+    .filter((s) => !wantedSessions.length || !s.vsix || wantedSessions.some((w) => w === 'vsix' || w === s.name));
   if (!built && !wantedSessions.length) say('dist/extension.js is missing: the vsix session is not run');
   const backends = await chooseBackends();
   const needsCodeServer = backends.includes('code-server') || backends.includes('adapter');

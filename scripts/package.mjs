@@ -5,6 +5,7 @@
 //   --out <file>        where to write the .vsix (default: py-contexts-<version>.vsix in the repo)
 //   --no-build          package dist/ as it is (scripts/integration.mjs uses this)
 //   --allow-incomplete  package even when the bundle or the addon is missing (harness tests only)
+//   --from <dir>        package a copy of the build output at <dir> instead of this checkout
 //
 // vsce works offline here: --no-dependencies stops it from running `npm list` (the bundle has
 // no runtime dependencies), and --allow-missing-repository plus --skip-license avoid its
@@ -13,8 +14,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const argv = process.argv.slice(2);
+// --from DIR packs another copy of the build output (scripts/integration.mjs packs a scratch copy).
+const fromIndex = argv.indexOf('--from');
+const repo = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+const root = fromIndex >= 0 ? resolve(argv[fromIndex + 1]) : repo;
 const outIndex = argv.indexOf('--out');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = outIndex >= 0 ? resolve(argv[outIndex + 1]) : join(root, `${pkg.name}-${pkg.version}.vsix`);
@@ -24,7 +28,7 @@ function run(cmd, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-if (!argv.includes('--no-build')) run(process.execPath, [join(root, 'scripts/build.mjs'), '--production']);
+if (!argv.includes('--no-build')) run(process.execPath, [join(repo, 'scripts/build.mjs'), '--production']);
 
 const required = [pkg.main ?? 'dist/extension.js', 'native/build/Release/py_contexts_loader.node', 'native/build/Release/cores.json', 'README.md']
   .map((p) => p.replace(/^\.\//, ''));
@@ -35,7 +39,18 @@ if (missing.length && !argv.includes('--allow-incomplete')) {
   process.exit(1);
 }
 
-const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
+// The published package embeds any of these Pythons: each needs its engine core.
+const wantCores = (process.env.PY_CONTEXTS_REQUIRE_ABIS ?? 'cp311,cp313,cp313t').split(',').filter(Boolean);
+const coresFile = join(root, 'native/build/Release/cores.json');
+const haveCores = existsSync(coresFile) ? JSON.parse(readFileSync(coresFile, 'utf8')).cores.map((c) => c.tag) : [];
+const missingCores = wantCores.filter((t) => !haveCores.includes(t));
+if (missingCores.length && !argv.includes('--allow-incomplete')) {
+  console.error(`[package] no engine core for ${missingCores.join(', ')} (built: ${haveCores.join(', ') || 'none'}). ` +
+    'Build the Pythons and the cores first: node scripts/pythons.mjs && node scripts/build-native.mjs --require ' + wantCores.join(','));
+  process.exit(1);
+}
+
+const vsce = join(repo, 'node_modules/@vscode/vsce/vsce');
 // The README links to files of this repository (DEVELOPERS.md, media/*.png). Without a
 // public repository URL vsce cannot make them absolute, so they stay relative: they work
 // in the repository and in the packaged README's own folder.

@@ -36,6 +36,35 @@ describe('the extension installed from the .vsix', () => {
     assert.ok(!existsSync(join(dir, 'native/build/python.json')), 'a build record with build-machine paths was packaged');
   });
 
+  it('embeds the Python that pyContexts.pythonPath names, and maps no file of the build tree or the repository', async function () {
+    this.timeout(60_000);
+    const expected = process.env['PY_CONTEXTS_EXPECT_PYTHON'] ?? '';
+    assert.ok(expected.length > 0, 'the vsix session names its interpreter in PY_CONTEXTS_EXPECT_PYTHON');
+    assert.equal(vscode.workspace.getConfiguration('pyContexts').get('pythonPath'), expected);
+    const py = await (await api()).python();
+    assert.equal(py.interpreter.executable, expected);
+    const p = py.process('vsix-interpreter');
+    try {
+      assert.equal(await p.eval('__import__("sys").executable'), expected);
+      assert.equal(await p.eval('__import__("json").dumps({"a": [1, 2.5]})'), '{"a": [1, 2.5]}');
+      assert.equal(await p.eval('__import__("hashlib").sha256(b"abc").hexdigest()[:8]'), 'ba7816bf');
+      const ft = await p.eval('not getattr(__import__("sys"), "_is_gil_enabled", lambda: True)()');
+      assert.equal(py.interpreter.freeThreaded, ft);
+      assert.equal(py.interpreter.freeThreaded, /t$/.test(expected), 'a free-threaded python keeps its GIL off');
+    } finally {
+      await p.close();
+    }
+    // The build tree the .vsix was packed from is gone, and nothing is loaded from the repository.
+    const buildTree = process.env['PY_CONTEXTS_BUILD_TREE'] ?? '';
+    const repo = process.env['PY_CONTEXTS_REPO'] ?? '';
+    assert.ok(buildTree.length > 0 && !existsSync(buildTree), `the build tree ${buildTree} still exists`);
+    const mapped = new Set(readFileSync('/proc/self/maps', 'utf8').split('\n').map((l) => l.split(/\s+/)[5] ?? '').filter((f) => f.startsWith('/')));
+    const ours = [...mapped].filter((f) => f.endsWith('.node') && f.includes('py_contexts') || /core_cp3\d+t?\.node$/.test(f));
+    assert.ok(ours.some((f) => f.startsWith(extension().extensionPath)), `no addon of the installed extension is loaded: ${ours.join(', ')}`);
+    const leaked = [...mapped].filter((f) => f.startsWith(`${repo}/`) || f.startsWith(`${buildTree}/`));
+    assert.deepEqual(leaked, [], 'files of the build tree or repository are mapped into the extension host');
+  });
+
   // Defined only once the manifest contributes the command, i.e. once the extension exists;
   // from then on it is a required test of the packaged extension.
   if (contributesCommand('pyContexts.runSelection')) {
