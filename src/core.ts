@@ -9,6 +9,7 @@ export type {
   ContextStats,
   DisplayData,
   OutputStream,
+  ProcessOptions,
   PyProcess,
   Python,
   RunOptions,

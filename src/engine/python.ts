@@ -3,7 +3,8 @@
  * registry and shutdown. Plain Node; never imports vscode.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import * as os from 'node:os';
 import { buildInfo, loadBinding, pythonDir } from './binding';
 import { CallTable, type PendingCall } from './calls';
@@ -11,7 +12,7 @@ import { ContextImpl } from './context';
 import { EngineStartError, PyValue } from './errors';
 import type { NativeEngine } from './native';
 import { ProcessImpl } from '../processes/process';
-import type { Context, PyProcess, Python, RunOptions, StartOptions } from './types';
+import type { Context, ProcessOptions, PyProcess, Python, RunOptions, StartOptions } from './types';
 
 const POOL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -83,6 +84,22 @@ function realpathOr(p: string): string {
   }
 }
 
+/**
+ * The folder a new process starts in, as os.getcwd() will report it (symlinks resolved), so
+ * `proc.cwd` reads the same before and after the first call.
+ */
+function startDirectory(id: string, requested: string | undefined): string {
+  const dir = path.resolve(requested ?? process.cwd());
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    throw new Error(`process '${id}': the working directory '${dir}' does not exist`);
+  }
+  if (!statSync(real).isDirectory()) throw new Error(`process '${id}': the working directory '${dir}' is not a folder`);
+  return real;
+}
+
 let liveEngine: PythonImpl | undefined;
 
 export async function startPython(options: StartOptions = {}): Promise<Python> {
@@ -152,13 +169,16 @@ export class PythonImpl implements Python {
   private shutdownPromise: Promise<void> | undefined;
   private rr = 0;
   isShutdown = false;
+  readonly workingDirectories: 'per-process' | 'shared';
 
   constructor(
     private readonly engine: NativeEngine,
     readonly calls: CallTable,
     readonly version: string,
     private readonly hold: (on: boolean) => void,
-  ) {}
+  ) {
+    this.workingDirectories = engine.privateCwd() ? 'per-process' : 'shared';
+  }
 
   // ---- pools and routing ----------------------------------------------------
 
@@ -252,16 +272,27 @@ export class PythonImpl implements Python {
 
   // ---- processes ------------------------------------------------------------
 
-  process(id: string): PyProcess {
+  process(id: string, opts?: ProcessOptions): PyProcess {
     this.assertRunning();
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('process id must be a non-empty string');
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError('opts must be an object');
+    if (opts?.cwd !== undefined && (typeof opts.cwd !== 'string' || opts.cwd.length === 0)) {
+      throw new TypeError('opts.cwd must be a non-empty string');
+    }
     let p = this.processMap.get(id);
     if (!p) {
-      p = new ProcessImpl(id, this);
+      const cwd = startDirectory(id, opts?.cwd);
+      p = new ProcessImpl(id, this, cwd);
+      this.engine.setCwd(id, cwd);
       this.processMap.set(id, p);
       this.changed();
     }
     return p;
+  }
+
+  /** The process's directory as its last job left it (undefined once it is closed). */
+  cwdOf(id: string): string | undefined {
+    return this.engine.cwdOf(id);
   }
 
   processes(): PyProcess[] {
@@ -270,7 +301,10 @@ export class PythonImpl implements Python {
 
   /** Called by ProcessImpl.close(). */
   forget(p: ProcessImpl): void {
-    if (this.processMap.get(p.id) === p) this.processMap.delete(p.id);
+    if (this.processMap.get(p.id) === p) {
+      this.processMap.delete(p.id);
+      this.engine.forgetCwd(p.id);
+    }
     this.changed();
   }
 
