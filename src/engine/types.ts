@@ -102,7 +102,7 @@ export interface ProcessOptions {
    * The working directory the process starts in (default: Node's `process.cwd()` at creation).
    * A relative path resolves against `process.cwd()`; it must be an existing folder.
    */
-  cwd?: string;
+  cwd?: string | undefined;
 }
 
 export interface VariableLimits {
