@@ -1,6 +1,7 @@
 // Each document runs in its own folder (issue 16), in the real extension host: a notebook in
 // a subfolder and a .py file in another folder each read their own data/x.csv by relative
-// path, and `%cd ..` in the notebook moves only the notebook (and never the host).
+// path, `%cd ..` in the notebook moves only the notebook (and never the host), and a restart
+// puts the notebook back in its folder.
 // Fixtures: test/fixtures/workspace/cwd/.
 import * as assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
@@ -25,11 +26,12 @@ async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookDocument> {
 /** Runs one cell, waits for it to finish and returns its outputs as text (mime: text). */
 async function runCell(doc: vscode.NotebookDocument, index: number): Promise<string> {
   const cell = doc.cellAt(index);
-  const before = cell.executionSummary?.executionOrder;
+  // After a restart counts start at 1 again, so a new run is told apart by its start time.
+  const before = cell.executionSummary?.timing?.startTime;
   await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: index, end: index + 1 }], document: doc.uri });
   await waitFor(
     () => cell.executionSummary?.success !== undefined && cell.executionSummary.timing !== undefined &&
-      cell.executionSummary.executionOrder !== before,
+      cell.executionSummary.timing.startTime !== before,
     { timeoutMs: 60_000, message: `cell ${index} of ${doc.uri.path} to finish` },
   );
   const out = cell.outputs.flatMap((o) => o.items).map((i) => `${i.mime}: ${text(i.data)}`).join('\n');
@@ -79,6 +81,11 @@ describe('each document runs in its own folder', () => {
     assert.equal(ok(await runLines(editor, 3, 3)), undefined);
     assert.deepEqual(await script.eval("(text, __import__('os').getcwd())"), ['beside the script', pyFolder]);
     assert.equal(process.cwd(), hostCwd);
+
+    // A restart starts in the notebook's folder again, as a restarted Jupyter kernel does.
+    await vscode.commands.executeCommand('pyContexts.notebook.restart', nbUri);
+    assert.equal(a.processFor(nbUri)?.cwd, nbFolder);
+    assert.match(await runCell(nb, 0), /^text\/plain: 'beside the notebook'$/m);
   });
 });
 
