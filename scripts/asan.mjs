@@ -31,14 +31,15 @@ run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 
 const scratch = mkdtempSync(join(tmpdir(), 'py-contexts-asan-'));
 console.log(`[asan] scratch package: ${scratch}`);
-for (const p of ['package.json', 'python', 'out', 'test/.mocharc.native.json', 'native/binding.gyp', 'native/src', 'native/scripts']) {
+for (const p of ['package.json', 'python', 'out', 'test/.mocharc.native.json', 'native/binding.gyp', 'native/src']) {
   cpSync(join(root, p), join(scratch, p), { recursive: true });
 }
 symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
 
-console.log('[asan] building the addon with -fsanitize=address (node-gyp --asan=1)');
-run(process.execPath, [join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'), 'rebuild', `--directory=${join(scratch, 'native')}`, '-j', '2', '--asan=1']);
-const addon = join(scratch, 'native', 'build', 'Release', 'py_contexts.node');
+console.log('[asan] building the loader and engine cores with -fsanitize=address (build-native.mjs --asan)');
+run(process.execPath, [join(root, 'scripts', 'build-native.mjs'), '--directory', scratch, '--asan']);
+// The core of the Python the tests run (PY_CONTEXTS_PYTHON, else python3): any core shows the link.
+const addon = join(scratch, 'native', 'build', 'Release', 'py_contexts_loader.node');
 if (!execFileSync('ldd', [addon], { encoding: 'utf8' }).includes('libasan')) {
   console.error('[asan] the addon was not linked against libasan');
   process.exit(2);

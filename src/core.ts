@@ -8,6 +8,7 @@ export type {
   Context,
   ContextStats,
   DisplayData,
+  InterpreterInfo,
   OutputStream,
   ProcessOptions,
   PyProcess,

@@ -7,16 +7,10 @@ import { BENCH, ROOT } from './common.mjs';
 
 /**
  * The interpreter the engine uses, found the way dist/core.js finds it: PY_CONTEXTS_PYTHON, else
- * the python the addon was built for (native/build/python.json), else python3 on PATH.
+ * python3 on PATH.
  */
 export function resolvePython() {
-  const built = join(ROOT, 'native', 'build', 'python.json');
-  let requested = process.env.PY_CONTEXTS_PYTHON || 'python3';
-  if (!process.env.PY_CONTEXTS_PYTHON && existsSync(built)) {
-    try {
-      requested = JSON.parse(readFileSync(built, 'utf8')).executable ?? requested;
-    } catch { /* fall back to python3 */ }
-  }
+  const requested = process.env.PY_CONTEXTS_PYTHON || 'python3';
   const script = [
     'import json, os, sys, sysconfig',
     'v = sysconfig.get_config_var',

@@ -1,15 +1,19 @@
-// Addon entry point.
+// Entry point of an engine core (core_<abi>.node).
 //
-// Before anything else it makes libpython's symbols globally visible: Node loads
-// addons with RTLD_LOCAL, so without this C extension modules (math, _json,
-// hashlib, numpy…) fail with "undefined symbol: PyFloat_Type". It also refuses to
-// run against a libpython of another minor version than the headers it was built
-// with, which would otherwise crash or corrupt memory silently.
+// A core is linked against no libpython: the loader addon (src/loader/loader.cpp) has
+// already loaded the chosen interpreter's libpython with RTLD_GLOBAL, which resolves the
+// core's Python symbols and lets C extension modules (math, _json, numpy…) find them too.
+// As a last guard, a core refuses a libpython of another minor version (or the other
+// GIL flavour) than the headers it was built with, which would crash or corrupt memory.
 #include <dlfcn.h>
 #include <napi.h>
 #include <Python.h>
 
 #include <cstdio>
+
+#ifndef PY_CONTEXTS_ABI
+#define PY_CONTEXTS_ABI "unknown"
+#endif
 #include <string>
 
 #include "objects/addon_data.h"
@@ -18,16 +22,6 @@
 
 namespace pyc {
 namespace {
-
-std::string PromoteLibpython() {
-  Dl_info info;
-  if (!dladdr(reinterpret_cast<void*>(&Py_InitializeFromConfig), &info) || !info.dli_fname)
-    return "could not locate libpython in this process";
-  void* handle = dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
-  if (!handle) return std::string("could not promote libpython to RTLD_GLOBAL: ") + dlerror();
-  // The handle stays open on purpose: the library must stay global for the process.
-  return "";
-}
 
 std::string LibpythonPath() {
   Dl_info info;
@@ -50,15 +44,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   char built[32];
   std::snprintf(built, sizeof built, "%d.%d.", PY_MAJOR_VERSION, PY_MINOR_VERSION);
   if (runtime.rfind(built, 0) != 0) {
-    Napi::Error::New(env, "py-contexts was built for Python " + std::string(PY_VERSION) +
-                              " but the libpython loaded is " + runtime.substr(0, runtime.find(' ')) + " (" +
-                              LibpythonPath() + "). Rebuild it for this Python: PY_CONTEXTS_PYTHON=/path/to/python npm rebuild")
+    Napi::Error::New(env, "this py-contexts engine core (" PY_CONTEXTS_ABI ") was built for Python " +
+                              std::string(PY_VERSION) + " but the libpython loaded is " +
+                              runtime.substr(0, runtime.find(' ')) + " (" + LibpythonPath() + ")")
         .ThrowAsJavaScriptException();
-    return exports;
-  }
-  std::string err = PromoteLibpython();
-  if (!err.empty()) {
-    Napi::Error::New(env, err).ThrowAsJavaScriptException();
     return exports;
   }
   auto* data = new AddonData();
@@ -71,6 +60,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("builtVersion", Napi::String::New(env, PY_VERSION));
   exports.Set("libpythonVersion", Napi::String::New(env, runtime));
   exports.Set("libpythonPath", Napi::String::New(env, LibpythonPath()));
+  exports.Set("abi", Napi::String::New(env, PY_CONTEXTS_ABI));
 #ifdef Py_GIL_DISABLED
   exports.Set("freeThreaded", Napi::Boolean::New(env, true));
 #else

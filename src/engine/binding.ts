@@ -1,10 +1,11 @@
 /**
- * The one place that loads the `.node` file. Everything else imports the engine
+ * The one place that loads `.node` files: the loader, then the core for the chosen Python's ABI. Everything else imports the engine
  * through this module, so the path logic and the typed view of the addon live here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EngineStartError } from './errors';
+import type { ResolvedInterpreter } from './interpreter';
 import type { NativeBinding } from './native';
 
 /** Where the package lives: dist/ and out/src/engine/ both resolve to it. */
@@ -25,45 +26,71 @@ export function packageRoot(): string {
   }
 }
 
-export interface BuildInfo {
-  executable: string;
-  version: string;
-  prefix: string;
-  libdir: string;
-  LDVERSION: string;
+/** The folder holding the loader and the engine cores. */
+export function releaseDir(): string {
+  return join(packageRoot(), 'native', 'build', 'Release');
 }
 
-let cached: NativeBinding | undefined;
-
-export function addonPath(): string {
-  return join(packageRoot(), 'native', 'build', 'Release', 'py_contexts.node');
+/** python/probe.py: run in a candidate interpreter to describe it. */
+export function probeScript(): string {
+  return join(packageRoot(), 'python', 'probe.py');
 }
 
-export function buildInfo(): BuildInfo {
-  const file = join(packageRoot(), 'native', 'build', 'python.json');
-  if (!existsSync(file)) {
-    throw new EngineStartError('addon-load', `The py-contexts addon has not been built (${file} is missing).`,
-      'Run `npm install` (or `npm rebuild`) in the extension folder with Python headers installed (apt-get install python3-dev).');
+/** The loader addon (src/loader/loader.cpp): no libpython dependency. */
+interface Loader {
+  loadLibrary(path: string): void;
+  loaded(): string | undefined;
+  hasGlobalSymbol(name: string): boolean;
+}
+
+let cached: { binding: NativeBinding; interp: ResolvedInterpreter } | undefined;
+
+/** The interpreter whose libpython this process has loaded, if any. */
+export function loadedInterpreter(): ResolvedInterpreter | undefined {
+  return cached?.interp;
+}
+
+/**
+ * Loads the interpreter's libpython globally, then the engine core built for its ABI. Only one
+ * libpython can ever be loaded in a process (CPython cannot be re-initialized with another), so
+ * asking for a different one afterwards is refused with the way out: a new process.
+ */
+export function loadBinding(interp: ResolvedInterpreter): NativeBinding {
+  if (cached) {
+    if (cached.interp.libpython === interp.libpython && cached.interp.abi === interp.abi) return cached.binding;
+    throw new EngineStartError('restart-required',
+      `Python ${cached.interp.version} (${cached.interp.libpython}) is already loaded in this process; Python ${interp.version} (${interp.libpython}) cannot be loaded beside it.`,
+      'Restart the process to switch interpreters (in VS Code: Developer: Reload Window).');
   }
-  return JSON.parse(readFileSync(file, 'utf8')) as BuildInfo;
-}
-
-export function loadBinding(): NativeBinding {
-  if (cached) return cached;
-  const file = addonPath();
+  const dir = releaseDir();
+  let loader: Loader;
   try {
-    // A runtime require: the addon is never bundled.
-    cached = module.require(file) as NativeBinding;
+    // Runtime requires: the addons are never bundled.
+    loader = module.require(join(dir, 'py_contexts_loader.node')) as Loader;
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const info = existsSync(join(packageRoot(), 'native', 'build', 'python.json')) ? buildInfo() : undefined;
-    const wanted = info ? `Python ${info.version} (${info.executable}, shared library in ${info.libdir})` : 'Python 3 with headers';
-    throw new EngineStartError('addon-load', `Cannot load the py-contexts addon: ${msg}`,
-      /cannot open shared object|libpython/.test(msg)
-        ? `Install ${wanted}, or rebuild for your Python: PY_CONTEXTS_PYTHON=/path/to/python3 npm rebuild`
-        : `Rebuild the addon: npm rebuild (needs ${wanted}).`);
+    throw new EngineStartError('addon-load', `Cannot load the py-contexts loader: ${(e as Error).message}`,
+      'Reinstall the extension (from a source checkout: npm install).');
   }
-  return cached;
+  if (!loader.loaded() && loader.hasGlobalSymbol('Py_InitializeFromConfig')) {
+    throw new EngineStartError('addon-load', 'This process already contains a Python runtime (another library or extension embeds one).',
+      'Run py-contexts in a process without an embedded Python.');
+  }
+  try {
+    loader.loadLibrary(interp.libpython);
+  } catch (e) {
+    throw new EngineStartError('addon-load', `Cannot load ${interp.libpython}: ${(e as Error).message}`,
+      `Reinstall the shared library of Python ${interp.version} (Debian: apt-get install libpython${interp.version.split('.').slice(0, 2).join('.')}), or choose another Python.`);
+  }
+  const core = join(dir, `core_${interp.abi}.node`);
+  let binding: NativeBinding;
+  try {
+    binding = module.require(core) as NativeBinding;
+  } catch (e) {
+    throw new EngineStartError('addon-load', `Cannot load the engine core ${core}: ${(e as Error).message}`,
+      'Reinstall the extension (from a source checkout: npm install).');
+  }
+  cached = { binding, interp };
+  return binding;
 }
 
 /** Text of the Python runtime package directory passed to the interpreter. */

@@ -51,7 +51,14 @@ export class TimeoutError extends Error {
 /** Why the engine could not start, with the fix to show the user. */
 export class EngineStartError extends Error {
   constructor(
-    readonly code: 'python-not-found' | 'version-mismatch' | 'addon-load' | 'init' | 'already-running',
+    readonly code:
+      | 'python-not-found'
+      | 'unsupported-python'
+      | 'no-shared-libpython'
+      | 'restart-required'
+      | 'addon-load'
+      | 'init'
+      | 'already-running',
     message: string,
     readonly fix: string,
   ) {

@@ -62,7 +62,9 @@ export interface NativeBinding {
   ) => NativeEngine;
   Context: new () => NativeContext;
   setNumbersHelper(fn: (a: unknown[]) => Float64Array | undefined): void;
-  /** PY_VERSION of the headers the addon was built with, e.g. '3.11.7'. */
+  /** The ABI this core was built for: cp311, cp313t… */
+  abi: string;
+  /** PY_VERSION of the headers the core was built with, e.g. '3.11.7'. */
   builtVersion: string;
   /** Py_GetVersion() of the libpython actually loaded. */
   libpythonVersion: string;

@@ -2,17 +2,17 @@
  * startPython() and the Python object: pools of contexts, the router, the process
  * registry and shutdown. Plain Node; never imports vscode.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { buildInfo, loadBinding, pythonDir } from './binding';
+import { loadBinding, probeScript, pythonDir, releaseDir } from './binding';
 import { CallTable, type PendingCall } from './calls';
 import { ContextImpl } from './context';
 import { EngineStartError, PyValue } from './errors';
+import { availableCores, findOnPath, probe, resolveInterpreter, type ResolvedInterpreter } from './interpreter';
 import type { NativeEngine } from './native';
 import { ProcessImpl } from '../processes/process';
-import type { Context, ProcessOptions, PyProcess, Python, RunOptions, StartOptions } from './types';
+import type { Context, InterpreterInfo, ProcessOptions, PyProcess, Python, RunOptions, StartOptions } from './types';
 
 const POOL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -37,51 +37,17 @@ function validatePoolSize(name: string, size: unknown): number {
 }
 
 /**
- * Picks the executable whose stdlib and site-packages to use and checks it matches the
- * build: the same minor version and the same installation (a virtual environment of the
- * build's Python is fine). Another installation would mix its standard library with the
- * linked libpython's built-in modules, which fails in subtle ways, so it is refused with
- * the rebuild command.
+ * Picks the interpreter: `options.python`, else $PY_CONTEXTS_PYTHON, else `python3` on PATH.
+ * Any CPython with a shared libpython whose ABI this package has a core for is accepted (a
+ * virtual environment too: its own executable is kept, so its site-packages are used).
  */
-function resolvePython(requested: string | undefined): string {
-  const info = buildInfo();
-  const wantMinor = info.version.split('.').slice(0, 2).join('.');
-  const candidate = requested ?? process.env['PY_CONTEXTS_PYTHON'] ?? info.executable;
-  if (candidate === info.executable) return candidate;
-  let exe: string;
-  let version: string;
-  let basePrefix: string;
-  try {
-    const out = execFileSync(candidate, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3]); print(sys.base_prefix)'], {
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    [exe = '', version = '', basePrefix = ''] = out.trim().split('\n');
-  } catch (e) {
-    throw new EngineStartError('python-not-found', `Cannot run the Python at '${candidate}' (${(e as Error).message.split('\n')[0]}).`,
-      `Install Python ${wantMinor} (Debian: apt-get install python${wantMinor} python3-dev) or set the Python path to a valid interpreter.`);
+function resolvePython(requested: string | undefined): ResolvedInterpreter {
+  const candidate = requested ?? process.env['PY_CONTEXTS_PYTHON'] ?? findOnPath('python3');
+  if (!candidate) {
+    throw new EngineStartError('python-not-found', 'No python3 was found on PATH.',
+      'Install Python 3 (Debian: apt-get install python3 libpython3.11) or set the Python path.');
   }
-  const minor = version.split('.').slice(0, 2).join('.');
-  if (minor !== wantMinor) {
-    throw new EngineStartError('version-mismatch',
-      `The Python at '${candidate}' is ${version}, but py-contexts was built for Python ${info.version}.`,
-      `Use a Python ${wantMinor} interpreter, or rebuild the addon for this one: PY_CONTEXTS_PYTHON=${candidate} npm rebuild`);
-  }
-  if (realpathOr(basePrefix) !== realpathOr(info.prefix)) {
-    throw new EngineStartError('version-mismatch',
-      `The Python at '${candidate}' (${basePrefix}) is another installation than the one py-contexts was built for (${info.prefix}).`,
-      `Use ${info.executable} or a virtual environment made from it, or rebuild the addon for this one: PY_CONTEXTS_PYTHON=${candidate} npm rebuild`);
-  }
-  // Not resolved through symlinks: a virtual environment is recognised by its own path.
-  return exe;
-}
-
-function realpathOr(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
+  return resolveInterpreter(probe(candidate, probeScript()), availableCores(releaseDir()));
 }
 
 /**
@@ -105,21 +71,22 @@ let liveEngine: PythonImpl | undefined;
 export async function startPython(options: StartOptions = {}): Promise<Python> {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   if (options.python !== undefined && typeof options.python !== 'string') throw new TypeError('options.python must be a string');
-  if (options.python !== undefined && !existsSync(options.python)) {
+  // A bare name ('python3.13') is looked up on PATH, as a shell would.
+  if (options.python !== undefined && (options.python.includes('/') ? !existsSync(options.python) : !findOnPath(options.python))) {
     throw new EngineStartError('python-not-found', `No Python at '${options.python}'.`,
-      'Install Python 3 or correct the Python path setting.');
+      'Install Python 3 (3.11 or 3.13) or correct the Python path setting.');
   }
   const pools = options.pools ?? defaultPools();
   if (typeof pools !== 'object' || pools === null) throw new TypeError('options.pools must be an object of pool sizes');
   for (const [name, size] of Object.entries(pools)) validatePoolSize(name, size);
   // The interpreter choice is checked first, so a bad setting is reported as such.
-  const executable = resolvePython(options.python);
+  const interp = resolvePython(options.python);
   if (liveEngine?.isShutdown) await liveEngine.shutdown();
   if (liveEngine && !liveEngine.isShutdown) {
     throw new EngineStartError('already-running', 'Python is already running in this process.',
       'Use the existing Python object, or shut it down first (only one embedded interpreter can exist per process).');
   }
-  const binding = loadBinding();
+  const binding = loadBinding(interp);
   binding.setNumbersHelper(packNumbers);
   // Node stays alive while calls run or the engine starts or stops; idle, it may exit.
   // Un-referencing is deferred a little so back-to-back awaited calls do not pay two
@@ -148,15 +115,16 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   hold(true);
   let version: string;
   try {
-    version = await engine.start(executable, pythonDir());
+    version = await engine.start(interp.executable, pythonDir());
   } catch (e) {
     throw new EngineStartError(/already running/.test(String(e)) ? 'already-running' : 'init',
       `Python could not start: ${(e as Error).message}`,
-      `Check that ${executable} is a working Python ${binding.builtVersion.split('.').slice(0, 2).join('.')} installation.`);
+      `Check that ${interp.executable} is a working Python ${interp.version} installation.`);
   } finally {
     hold(false);
   }
-  const py = new PythonImpl(engine, calls, version, hold);
+  const py = new PythonImpl(engine, calls, version, hold,
+    { executable: interp.executable, version: interp.version, freeThreaded: interp.freeThreaded });
   liveEngine = py;
   for (const [name, size] of Object.entries(pools)) py.createPool(name, size);
   return py;
@@ -176,6 +144,7 @@ export class PythonImpl implements Python {
     readonly calls: CallTable,
     readonly version: string,
     private readonly hold: (on: boolean) => void,
+    readonly interpreter: InterpreterInfo,
   ) {
     this.workingDirectories = engine.privateCwd() ? 'per-process' : 'shared';
   }

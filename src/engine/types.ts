@@ -3,6 +3,16 @@
  * `src/processes` is plain Node: nothing here may import `vscode`.
  */
 
+/** The interpreter the engine runs, as `py.interpreter` reports it. */
+export interface InterpreterInfo {
+  /** sys.executable: for a virtual environment, its own python (its site-packages are used). */
+  executable: string;
+  /** e.g. '3.13.5'. */
+  version: string;
+  /** A free-threaded build (3.13t and later): contexts run Python in parallel. */
+  freeThreaded: boolean;
+}
+
 export type OutputStream = 'stdout' | 'stderr';
 
 /** A rich display payload: a MIME bundle, as IPython's `display()` produces it. */
@@ -125,6 +135,8 @@ export interface VariableInfo {
 export interface Python {
   /** sys.version of the embedded interpreter. */
   readonly version: string;
+  /** The interpreter embedded: its executable (a venv's own), version and whether it is free-threaded. */
+  readonly interpreter: InterpreterInfo;
   /** n: 1-based index in pool 'default' (RangeError if out of range); no n: routed pick. */
   context(n?: number): Context;
   /** Router: least-busy context of that pool ('default' if omitted). */
@@ -158,7 +170,11 @@ export interface Python {
 }
 
 export interface StartOptions {
-  /** Path to a python executable whose stdlib and site-packages to use (same minor version as the build). */
+  /**
+   * The python executable to embed (its libpython, stdlib and site-packages are used): any CPython
+   * this package has a core for, or a virtual environment made from one. Default:
+   * $PY_CONTEXTS_PYTHON, else `python3` on PATH.
+   */
   python?: string;
   /** Pool sizes; default { default: Math.max(2, os.availableParallelism()) }. */
   pools?: Record<string, number>;

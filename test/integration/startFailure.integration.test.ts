@@ -1,4 +1,4 @@
-// A Python that cannot start (missing, wrong minor version, no shared libpython) gives one
+// A Python that cannot start (missing, unsupported version, no shared libpython) gives one
 // clear notification with the fix and an "Open Settings" button, the tree shows the error,
 // and nothing crashes. The running extension's engine is healthy, so this builds a second
 // EngineService (the same class the extension uses) around a start function that fails the
@@ -33,9 +33,9 @@ describe('Python that cannot start', () => {
         starts++;
         return Promise.reject(
           new EngineStartError(
-            'version-mismatch',
-            'The Python at /opt/py3.12/bin/python3 is 3.12, but the addon was built for 3.11.',
-            'Set pyContexts.pythonPath to a Python 3.11 with a shared libpython, or rebuild the addon (npm install).',
+            'unsupported-python',
+            "The Python at '/opt/py3.12/bin/python3' is 3.12.8, but this package has no engine core for Python 3.12.",
+            'Set pyContexts.pythonPath to a Python this package includes (3.11, 3.13, 3.13t).',
           ),
         );
       },
@@ -49,11 +49,11 @@ describe('Python that cannot start', () => {
   });
 
   it('rejects with the reason, shows one notification with the fix and Open Settings, and logs it', async () => {
-    await assert.rejects(engine.python(), /built for 3\.11/);
+    await assert.rejects(engine.python(), /no engine core for Python 3\.12/);
     assert.equal(engine.status.kind, 'failed');
     await waitFor(() => shown.length === 1, { message: 'the notification' });
     assert.match(shown[0]!.message, /Python could not start/);
-    assert.match(shown[0]!.message, /Set pyContexts\.pythonPath to a Python 3\.11/);
+    assert.match(shown[0]!.message, /Set pyContexts\.pythonPath to a Python this package includes/);
     assert.deepEqual(shown[0]!.items, ['Open Settings', 'Show Output']);
     assert.ok(infos.some((m) => /Python could not start: .*3\.12.*\nFix: Set pyContexts\.pythonPath/s.test(m)), infos.join('\n'));
   });

@@ -1,17 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildInfo } from '../../src/engine/binding';
+import { describeRun, runFixture } from './fixtures/child';
 import { startPython, EngineStartError } from '../../src/core';
 import { getPython, uniqueId } from './_setup';
 
 describe('interpreter', () => {
-  it('reports the embedded sys.version, matching the build', async () => {
+  it('reports the embedded sys.version and py.interpreter, matching the running Python', async () => {
     const py = await getPython();
     const p = py.process(uniqueId());
     assert.equal(py.version, await p.eval('__import__("sys").version'));
-    assert.ok(py.version.startsWith(buildInfo().version.split('.').slice(0, 2).join('.')));
+    assert.ok(py.version.startsWith(`${py.interpreter.version} `), `${py.version} vs ${py.interpreter.version}`);
+    assert.equal(py.interpreter.executable, await p.eval('__import__("sys").executable'));
+    assert.equal(py.interpreter.freeThreaded, await p.eval('not getattr(__import__("sys"), "_is_gil_enabled", lambda: True)()'));
+    assert.deepEqual(Object.keys(py.interpreter).sort(), ['executable', 'freeThreaded', 'version']);
     await p.close();
   });
 
@@ -27,11 +27,10 @@ describe('interpreter', () => {
     await p.close();
   });
 
-  it('imports numpy when the build uses Debian python (which has it from apt)', async function () {
-    const info = buildInfo();
+  it('imports numpy when the engine runs Debian python (which has it from apt)', async function () {
     const py = await getPython();
     const p = py.process(uniqueId());
-    if (info.executable.startsWith('/usr/bin/')) {
+    if (py.interpreter.executable.startsWith('/usr/bin/')) {
       // Debian's python is the CI configuration: numpy must be there, fail loudly if not.
       assert.equal(await p.eval('__import__("numpy").arange(4).sum().item()'), 6);
     } else {
@@ -58,16 +57,12 @@ describe('interpreter', () => {
       (e: unknown) => e instanceof EngineStartError && e.code === 'python-not-found' && /Fix:/.test(e.message));
   });
 
-  it('refuses another installation of the same minor version, naming the rebuild', async () => {
-    await getPython(); // one runs already: the interpreter choice is still checked first
-    const info = buildInfo();
-    const dir = mkdtempSync(join(tmpdir(), 'pyc-other-'));
-    const fake = join(dir, 'python3');
-    // Answers the engine's query like a Python of the build's version living elsewhere.
-    writeFileSync(fake, `#!/bin/sh\necho ${fake}\necho ${info.version}\necho ${dir}\n`);
-    chmodSync(fake, 0o755);
-    await assert.rejects(startPython({ python: fake, pools: { default: 1 } }), (e: unknown) =>
-      e instanceof EngineStartError && e.code === 'version-mismatch' && /another installation/.test(e.message) &&
-      e.fix.includes(`PY_CONTEXTS_PYTHON=${fake} npm rebuild`));
+  it('refuses a second, different libpython in the same process, and reloads the same one', () => {
+    const r = runFixture('switch-python', ['/usr/bin/python3', 'python3']);
+    assert.equal(r.status, 0, describeRun(r));
+    assert.equal(r.result!['first'], 42, describeRun(r));
+    assert.equal(r.result!['again'], 42, describeRun(r));
+    assert.equal(r.result!['code'], 'restart-required', describeRun(r));
+    assert.match(r.result!['message'] as string, /is already loaded in this process/);
   });
 });

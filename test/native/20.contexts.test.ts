@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { getPython, uniqueId } from './_setup';
+import { DEFAULT_CONTEXTS, getPython, uniqueId } from './_setup';
 
 describe('contexts and pools', () => {
   it('starts the default pool with the requested size and 1-based ids', async () => {
     const py = await getPython();
-    assert.equal(py.numContexts(), 2);
-    assert.equal(py.numContexts('default'), 2);
-    assert.deepEqual(py.contexts('default').map((c) => c.id), ['default:1', 'default:2']);
+    assert.equal(py.numContexts(), DEFAULT_CONTEXTS);
+    assert.equal(py.numContexts('default'), DEFAULT_CONTEXTS);
+    assert.deepEqual(py.contexts('default').map((c) => c.id), Array.from({ length: DEFAULT_CONTEXTS }, (_, i) => `default:${i + 1}`));
     const c2 = py.context(2);
     assert.equal(c2.pool, 'default');
     assert.equal(c2.index, 2);

@@ -8,8 +8,12 @@ import { startPython, type Python } from '../../src/core';
 
 let shared: Promise<Python> | undefined;
 
+/** Size of the shared default pool: 2, or PY_CONTEXTS_TEST_CONTEXTS (the matrix runs 3.13t with 4). */
+export const DEFAULT_CONTEXTS = Number(process.env['PY_CONTEXTS_TEST_CONTEXTS'] ?? 2);
+
 export function getPython(): Promise<Python> {
-  shared ??= startPython({ pools: { default: 2 } });
+  // The matrix runs free-threaded builds with four contexts at once (PY_CONTEXTS_TEST_CONTEXTS).
+  shared ??= startPython({ pools: { default: DEFAULT_CONTEXTS } });
   return shared;
 }
 

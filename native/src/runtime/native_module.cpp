@@ -214,7 +214,17 @@ PyModuleDef kModule = {PyModuleDef_HEAD_INIT, kNativeModuleName, "Py Contexts na
 
 PyObject* InitNativeModule() {
   if (PyType_Ready(&JsBufferType) < 0) return nullptr;
-  return PyModule_Create(&kModule);
+  PyObject* m = PyModule_Create(&kModule);
+#ifdef Py_GIL_DISABLED
+  // Declared safe without the GIL: every function here works on the calling thread's own
+  // context, and the event sink it writes to is guarded by its own mutex. Without this,
+  // importing the module would switch a free-threaded interpreter back to a GIL.
+  if (m && PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {
+    Py_DECREF(m);
+    return nullptr;
+  }
+#endif
+  return m;
 }
 
 PyObject* NewJsBuffer(std::shared_ptr<convert::SharedMemory> mem, const std::string& format) {

@@ -2,7 +2,7 @@
 // (scripts/integration.mjs installs it into an empty extensions dir for this session), so it
 // catches files the .vscodeignore allow-list forgot: the addon, the python helpers, the bundle.
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, api, closeAllEditors, extension, openEditor, screenshot, selectLines, session, waitFor } from '../_helpers';
@@ -25,11 +25,15 @@ describe('the extension installed from the .vsix', () => {
     assert.ok(existsSync(join(ext.extensionPath, 'package.json')));
   });
 
-  it('ships the addon, its python build record and the python helpers', () => {
+  it('ships the loader, an engine core per ABI and the python helpers, with no build record', () => {
     const dir = extension().extensionPath;
-    for (const f of ['native/build/Release/py_contexts.node', 'native/build/python.json', 'python/py_contexts']) {
+    for (const f of ['native/build/Release/py_contexts_loader.node', 'native/build/Release/cores.json', 'python/py_contexts', 'python/probe.py']) {
       assert.ok(existsSync(join(dir, f)), `${f} is missing from the .vsix`);
     }
+    const { cores } = JSON.parse(readFileSync(join(dir, 'native/build/Release/cores.json'), 'utf8')) as { cores: { tag: string }[] };
+    assert.ok(cores.length > 0, 'no engine core in the .vsix');
+    for (const c of cores) assert.ok(existsSync(join(dir, `native/build/Release/core_${c.tag}.node`)), `core_${c.tag}.node is missing`);
+    assert.ok(!existsSync(join(dir, 'native/build/python.json')), 'a build record with build-machine paths was packaged');
   });
 
   // Defined only once the manifest contributes the command, i.e. once the extension exists;
