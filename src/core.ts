@@ -10,6 +10,7 @@ export type {
   DisplayData,
   InterpreterInfo,
   OutputStream,
+  ProcessOptions,
   PyProcess,
   Python,
   RunOptions,

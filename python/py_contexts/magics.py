@@ -4,15 +4,18 @@ The notebook controller rewrites ``!cmd``, ``%magic args`` and ``%%magic`` cells
 to ``system``, ``line`` and ``cell`` here (src/surfaces/notebook/magics.ts), passing the
 cell's ``globals()``, which is the notebook's environment.
 
-Supported: ``!cmd`` (also ``x = !cmd``), ``obj?``/``obj??``, ``%time``, ``%timeit``,
+Supported: ``!cmd`` (also ``x = !cmd``), ``obj?``/``obj??``, ``%cd``, ``%pwd``, ``%time``, ``%timeit``,
 ``%pip``, ``%matplotlib`` (always inline here), ``%who``, ``%env``, ``%load_ext autoreload``
 with ``%autoreload``, and the cell magics ``%%time``,
 ``%%timeit``, ``%%capture``, ``%%html``, ``%%markdown``, ``%%svg``, ``%%writefile``,
 ``%%bash``/``%%sh``. Anything else raises ``UsageError`` naming what is supported, rather
 than a puzzling SyntaxError.
 
-``%cd`` is refused on purpose: the working directory belongs to the whole editor process,
-not to one notebook. Shell commands run in the notebook's folder instead.
+``%cd`` and ``%pwd`` work as in IPython: every process (notebook) has a working directory of
+its own, which starts in the notebook's folder, and ``%cd`` moves only that notebook. Shell
+commands, subprocesses and ``%%writefile`` use it. Where the working directory is shared by the
+whole editor (no per-thread directory on the platform), ``%cd`` is refused and shell commands
+run in the notebook's folder.
 """
 
 from __future__ import annotations
@@ -35,8 +38,21 @@ class UsageError(Exception):
     """A magic that does not exist here, or was called wrongly."""
 
 
+def _own_directory() -> bool:
+    """Whether os.chdir() here moves only the running process. Outside the editor (a plain
+    Python, as in the unit tests) the whole interpreter is that process."""
+    try:
+        import _py_contexts_native as native
+    except ImportError:
+        return True
+    return bool(native.private_cwd())
+
+
 def _cwd(ns: dict) -> str | None:
-    """The notebook's folder, where Jupyter would run shell commands."""
+    """Where shell commands run: the process's own directory (None: inherit it), or, where
+    the directory is shared by the whole editor, the notebook's folder as Jupyter would."""
+    if _own_directory():
+        return None
     path = ns.get('__vsc_ipynb_file__')
     if isinstance(path, str) and os.path.isabs(path):
         return os.path.dirname(path)
@@ -127,6 +143,36 @@ def _timeit(code: str, ns: dict, setup: str = 'pass'):
 def _pip(args: str, ns: dict):
     _run([sys.executable, '-m', 'pip', *shlex.split(args)], ns, capture=False, shell=False)
     print('Note: you may need to restart the notebook (Py Contexts: Restart) to use updated packages.')
+
+
+def _cd(args: str, ns: dict):
+    """``%cd [-q] [dir | -]``: no dir goes home, ``-`` to the previous directory. The
+    directories visited are kept in ``_dh``, as IPython does."""
+    if not _own_directory():
+        raise UsageError('%cd is not supported here: the working directory is shared by the whole editor '
+                         '(no per-thread directory on this platform). Shell commands (!cmd) already run in the '
+                         'notebook\'s folder; use paths relative to os.path.dirname(__vsc_ipynb_file__) in Python.')
+    rest = args.strip()
+    quiet = rest == '-q' or rest.startswith('-q ')
+    if quiet:
+        rest = rest[2:].strip()
+    # As in IPython, the rest of the line is the path (spaces included); quotes are optional.
+    if len(rest) >= 2 and rest[0] == rest[-1] and rest[0] in '\'"':
+        rest = rest[1:-1]
+    history = ns.setdefault('_dh', [os.getcwd()])
+    if not rest:
+        target = os.path.expanduser('~')
+    elif rest == '-':
+        if len(history) < 2:
+            raise UsageError('%cd -: no previous directory')
+        target = history[-2]
+    else:
+        target = os.path.expanduser(rest)
+    os.chdir(target)
+    here = os.getcwd()
+    history.append(here)
+    if not quiet:
+        print(here)
 
 
 def _who(args: str, ns: dict):
@@ -252,6 +298,8 @@ _LINE = {
     'matplotlib': lambda args, ns: None,  # figures are always shown inline here
     'who': _who,
     'env': _env,
+    'cd': _cd,
+    'pwd': lambda args, ns: os.getcwd(),
 }
 
 
@@ -300,10 +348,6 @@ _CELL = {
 
 
 def _unsupported(kind: str, name: str, table: dict):
-    if name == 'cd':
-        raise UsageError('%cd is not supported: the working directory is shared by the whole editor. '
-                         'Shell commands (!cmd) already run in the notebook\'s folder; '
-                         'use paths relative to os.path.dirname(__vsc_ipynb_file__) in Python.')
     supported = ', '.join(kind + n for n in sorted(table))
     return UsageError(f'{kind}{name} is not available in Py Contexts notebooks. Supported: {supported}.')
 

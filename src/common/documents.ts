@@ -4,10 +4,20 @@
  * the same one run selection uses. Closing a text document or notebook (untitled included)
  * closes its process, which frees its environment in every context.
  */
+import { statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { PyProcess } from '../engine/types';
 import type { EngineService } from './engine';
 import type { OutputSink } from './host';
+import { startFolder } from './startFolder';
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The document whose process runs code from `doc`: a notebook cell's code runs in its
@@ -38,10 +48,16 @@ export class DocumentProcesses implements vscode.Disposable {
     return this.engine.current?.processes().find((p) => p.id === key && !p.closed);
   }
 
-  /** The document's process, created (and the engine started) on first use. */
+  /**
+   * The document's process, created (and the engine started) on first use. It starts in the
+   * document's folder, as a notebook does in Jupyter (see startFolder.ts).
+   */
   async get(uri: vscode.Uri): Promise<PyProcess> {
     const python = await this.engine.python();
-    return python.process(uri.toString());
+    const existing = python.processes().find((p) => p.id === uri.toString() && !p.closed);
+    if (existing) return existing;
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri);
+    return python.process(uri.toString(), { cwd: startFolder(uri, folders, isFolder) });
   }
 
   async close(uri: vscode.Uri): Promise<void> {

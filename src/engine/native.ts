@@ -47,6 +47,12 @@ export interface NativeEngine {
   retire(ctx: NativeContext): number[];
   shutdown(): Promise<boolean>;
   setRef(ref: boolean): void;
+  /** The directory a process's next job starts in (native/src/runtime/workdirs.h). */
+  setCwd(process: string, dir: string): void;
+  cwdOf(process: string): string | undefined;
+  forgetCwd(process: string): void;
+  /** Whether context threads can have a directory of their own (Linux unshare(CLONE_FS)). */
+  privateCwd(): boolean;
 }
 
 export interface NativeBinding {

@@ -6,4 +6,5 @@ export const OP = {
   run: 3,
   call: 4,
   variables: 5,
+  chdir: 100, // handled in C++ (kOpChdir), far from runtime.py's numbers
 } as const;

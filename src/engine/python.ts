@@ -2,7 +2,8 @@
  * startPython() and the Python object: pools of contexts, the router, the process
  * registry and shutdown. Plain Node; never imports vscode.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import * as os from 'node:os';
 import { loadBinding, probeScript, pythonDir, releaseDir } from './binding';
 import { CallTable, type PendingCall } from './calls';
@@ -11,7 +12,7 @@ import { EngineStartError, PyValue } from './errors';
 import { availableCores, findOnPath, probe, resolveInterpreter, type ResolvedInterpreter } from './interpreter';
 import type { NativeEngine } from './native';
 import { ProcessImpl } from '../processes/process';
-import type { Context, InterpreterInfo, PyProcess, Python, RunOptions, StartOptions } from './types';
+import type { Context, InterpreterInfo, ProcessOptions, PyProcess, Python, RunOptions, StartOptions } from './types';
 
 const POOL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -47,6 +48,22 @@ function resolvePython(requested: string | undefined): ResolvedInterpreter {
       'Install Python 3 (Debian: apt-get install python3 libpython3.11) or set the Python path.');
   }
   return resolveInterpreter(probe(candidate, probeScript()), availableCores(releaseDir()));
+}
+
+/**
+ * The folder a new process starts in, as os.getcwd() will report it (symlinks resolved), so
+ * `proc.cwd` reads the same before and after the first call.
+ */
+function startDirectory(id: string, requested: string | undefined): string {
+  const dir = path.resolve(requested ?? process.cwd());
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    throw new Error(`process '${id}': the working directory '${dir}' does not exist`);
+  }
+  if (!statSync(real).isDirectory()) throw new Error(`process '${id}': the working directory '${dir}' is not a folder`);
+  return real;
 }
 
 let liveEngine: PythonImpl | undefined;
@@ -120,6 +137,7 @@ export class PythonImpl implements Python {
   private shutdownPromise: Promise<void> | undefined;
   private rr = 0;
   isShutdown = false;
+  readonly workingDirectories: 'per-process' | 'shared';
 
   constructor(
     private readonly engine: NativeEngine,
@@ -127,7 +145,9 @@ export class PythonImpl implements Python {
     readonly version: string,
     private readonly hold: (on: boolean) => void,
     readonly interpreter: InterpreterInfo,
-  ) {}
+  ) {
+    this.workingDirectories = engine.privateCwd() ? 'per-process' : 'shared';
+  }
 
   // ---- pools and routing ----------------------------------------------------
 
@@ -221,16 +241,27 @@ export class PythonImpl implements Python {
 
   // ---- processes ------------------------------------------------------------
 
-  process(id: string): PyProcess {
+  process(id: string, opts?: ProcessOptions): PyProcess {
     this.assertRunning();
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('process id must be a non-empty string');
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError('opts must be an object');
+    if (opts?.cwd !== undefined && (typeof opts.cwd !== 'string' || opts.cwd.length === 0)) {
+      throw new TypeError('opts.cwd must be a non-empty string');
+    }
     let p = this.processMap.get(id);
     if (!p) {
-      p = new ProcessImpl(id, this);
+      const cwd = startDirectory(id, opts?.cwd);
+      p = new ProcessImpl(id, this, cwd);
+      this.engine.setCwd(id, cwd);
       this.processMap.set(id, p);
       this.changed();
     }
     return p;
+  }
+
+  /** The process's directory as its last job left it (undefined once it is closed). */
+  cwdOf(id: string): string | undefined {
+    return this.engine.cwdOf(id);
   }
 
   processes(): PyProcess[] {
@@ -239,7 +270,10 @@ export class PythonImpl implements Python {
 
   /** Called by ProcessImpl.close(). */
   forget(p: ProcessImpl): void {
-    if (this.processMap.get(p.id) === p) this.processMap.delete(p.id);
+    if (this.processMap.get(p.id) === p) {
+      this.processMap.delete(p.id);
+      this.engine.forgetCwd(p.id);
+    }
     this.changed();
   }
 

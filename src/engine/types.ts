@@ -72,6 +72,20 @@ export interface PyProcess {
   readonly currentContext: Context | undefined;
   /** Contexts in which this process has an environment. */
   readonly contextsUsed: readonly Context[];
+  /**
+   * The process's working directory: where relative paths in its code resolve and where its
+   * subprocesses start. `os.chdir()` in its code changes it for its later calls on any context,
+   * and for no other process; Node's `process.cwd()` never changes. Where contexts cannot have
+   * a directory of their own (`Python.workingDirectories === 'shared'`), this is `process.cwd()`.
+   */
+  readonly cwd: string;
+  /**
+   * Changes the working directory (a relative path resolves against the current one). It runs
+   * in order with the calls already submitted to this process's context. Rejects with a
+   * PythonError (FileNotFoundError, NotADirectoryError, PermissionError) for a folder it cannot
+   * enter, and with an OSError where working directories are shared.
+   */
+  chdir(path: string): Promise<void>;
   bind(ctx: Context): void;
   unbind(): void;
   /** KeyboardInterrupt into this process's running call only (calls of other processes are untouched). */
@@ -91,6 +105,14 @@ export interface PyProcess {
   variables(path?: readonly string[], limits?: VariableLimits, ctx?: Context): Promise<VariableInfo[]>;
   /** Frees its environment in every context; later calls reject. */
   close(): Promise<void>;
+}
+
+export interface ProcessOptions {
+  /**
+   * The working directory the process starts in (default: Node's `process.cwd()` at creation).
+   * A relative path resolves against `process.cwd()`; it must be an existing folder.
+   */
+  cwd?: string | undefined;
 }
 
 export interface VariableLimits {
@@ -127,8 +149,14 @@ export interface Python {
   pools(): string[];
   startPool(name: string, size: number): Promise<Context[]>;
   contextsStarted(): boolean;
-  /** Same id -> same object while it is open. */
-  process(id: string): PyProcess;
+  /** Same id -> same object while it is open; `opts` apply when the process is created. */
+  process(id: string, opts?: ProcessOptions): PyProcess;
+  /**
+   * 'per-process': every process has its own working directory (Linux: each context thread
+   * detaches its directory with unshare(CLONE_FS)). 'shared': every process runs in the host's
+   * directory, as Node's `process.cwd()`, and `os.chdir()` moves all of them.
+   */
+  readonly workingDirectories: 'per-process' | 'shared';
   processes(): PyProcess[];
   /**
    * Replaces a context's thread: calls running or queued there reject, environments there are

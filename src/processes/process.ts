@@ -54,7 +54,33 @@ export class ProcessImpl implements PyProcess {
   constructor(
     readonly id: string,
     private readonly py: PythonImpl,
+    private lastCwd: string,
   ) {}
+
+  get cwd(): string {
+    // Shared directories: every process is wherever the host is.
+    if (this.py.workingDirectories === 'shared') return process.cwd();
+    // The native table holds where the last job left the process; after close it is gone.
+    const now = this.py.cwdOf(this.id);
+    if (now !== undefined) this.lastCwd = now;
+    return this.lastCwd;
+  }
+
+  chdir(path: string): Promise<void> {
+    try {
+      if (typeof path !== 'string' || path.length === 0) throw new TypeError('path must be a non-empty string');
+      this.assertOpen();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // A job on the process's own context, so it happens after the calls already queued
+    // there and before the ones that follow; it needs no environment.
+    const c = this.pick(undefined);
+    this.last = c;
+    return this.py.submit(c, OP.chdir, this.id, [path], ['path'], undefined, this.inflight).then(() => {
+      this.py.changed();
+    });
+  }
 
   get closed(): boolean {
     return this.isClosed;

@@ -1,6 +1,8 @@
 // The Context Pool tree: pools → contexts → documents → variables, live descriptions, menu
 // capability flags, lazily loaded and bounded variables, and a screenshot for the README.
 import * as assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../src/surfaces/contextTree/provider';
 import { api, cursorAt, ok, pythonEditor, runLines, runSelection } from './_extension';
@@ -68,6 +70,7 @@ describe('Context Pool tree', () => {
     assert.equal(label(a, doc), 'vars.py');
     assert.match(String(item(a, doc).description), /^bound/);
     assert.match(String(item(a, doc).contextValue), /^document;bound;resettable;/);
+    assert.equal(item(a, doc).tooltip, `${editor.document.uri.fsPath}\nRuns in ${realpathSync(dirname(editor.document.uri.fsPath))}\nBound to default:1`);
     assert.deepEqual(item(a, doc).command?.arguments?.[0]?.toString(), editor.document.uri.toString(), 'clicking opens the document');
 
     const vars = await variables(a, doc);

@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { statementStarts, transformMagics } from '../../src/surfaces/notebook/magics';
@@ -78,14 +78,40 @@ describe('notebook magics: in a real Python', function () {
     assert.match(r.stdout, /per loop \(mean ± std\. dev\. of 2 runs, 3 loops each\)\n$/);
   });
 
-  it('%matplotlib inline is accepted; unknown magics and %cd raise UsageError with help', () => {
+  it('%matplotlib inline is accepted; unknown magics raise UsageError with help', () => {
     assert.equal(runCell('%matplotlib inline\nprobe = 1').probe, 1);
     const bad = runCell("try:\n    %nosuchmagic\nexcept Exception as e:\n    probe = [type(e).__name__, str(e)]");
     const [name, message] = bad.probe as [string, string];
     assert.equal(name, 'UsageError');
-    assert.match(message, /%nosuchmagic is not available.*Supported: %autoreload, %env, %load_ext, %matplotlib, %pip, %time, %timeit, %who/);
-    const cd = runCell("try:\n    %cd /tmp\nexcept Exception as e:\n    probe = str(e)");
-    assert.match(String(cd.probe), /working directory is shared by the whole editor/);
+    assert.match(message, /%nosuchmagic is not available.*Supported: %autoreload, %cd, %env, %load_ext, %matplotlib, %pip, %pwd, %time, %timeit, %who/);
+  });
+
+  it('%cd moves (quotes and spaces allowed), %cd - goes back, %pwd and !cmd follow', () => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'pyc-cd-')));
+    mkdirSync(path.join(dir, 'with space'));
+    const r = runCell([
+      'import os',
+      `%cd ${dir}`,
+      'a = %pwd',
+      '%cd -q with space',
+      'b = os.getcwd()',
+      'here = !pwd -P',
+      '%cd -',
+      "probe = [a, b, here, os.getcwd(), _dh[0] != _dh[1]]",
+    ].join('\n'));
+    assert.deepEqual(r.probe, [dir, path.join(dir, 'with space'), [path.join(dir, 'with space')], dir, true]);
+    assert.equal(r.stdout, `${dir}\n${dir}\n`);
+  });
+
+  it('%cd is refused where the working directory is shared by the whole editor', () => {
+    const cd = runCell([
+      'import sys, types',
+      "sys.modules['_py_contexts_native'] = types.SimpleNamespace(private_cwd=lambda: False)",
+      'try:\n    %cd /tmp\nexcept Exception as e:\n    probe = [type(e).__name__, str(e)]',
+    ].join('\n'));
+    const [name, message] = cd.probe as [string, string];
+    assert.equal(name, 'UsageError');
+    assert.match(message, /working directory is shared by the whole editor/);
   });
 
   it('obj? prints the signature and docstring', () => {

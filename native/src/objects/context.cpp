@@ -1,7 +1,10 @@
 #include "objects/context.h"
 
+#include <limits.h>
 #include <sched.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 
@@ -42,8 +45,8 @@ int64_t NowMs() {
 
 }  // namespace
 
-ContextCore::ContextCore(std::string id, std::shared_ptr<EventSink> sink)
-    : id_(std::move(id)), sink_(std::move(sink)) {}
+ContextCore::ContextCore(std::string id, std::shared_ptr<EventSink> sink, std::shared_ptr<WorkDirs> workdirs)
+    : id_(std::move(id)), sink_(std::move(sink)), workdirs_(std::move(workdirs)) {}
 
 ContextCore::~ContextCore() = default;
 
@@ -226,6 +229,59 @@ void ContextCore::DropAllEnvs() {
   envCount_.store(0);
 }
 
+namespace {
+
+PyObject* OsErrorType(int err) {
+  switch (err) {
+    case ENOENT: return PyExc_FileNotFoundError;
+    case ENOTDIR: return PyExc_NotADirectoryError;
+    case EACCES:
+    case EPERM: return PyExc_PermissionError;
+    default: return PyExc_OSError;
+  }
+}
+
+// os.chdir itself, so errors read exactly as Python's (FileNotFoundError: [Errno 2] …).
+PyRef CallChdir(PyObject* path) {
+  PyRef os = PyRef::steal(PyImport_ImportModule("os"));
+  if (!os) return os;
+  PyRef chdir = PyRef::steal(PyObject_GetAttrString(os.get(), "chdir"));
+  if (!chdir) return chdir;
+  return PyRef::steal(PyObject_CallOneArg(chdir.get(), path));
+}
+
+}  // namespace
+
+bool ContextCore::EnterProcessDir(const std::string& process, convert::Value& error) {
+  std::string want;
+  if (!workdirs_->Differs(process, threadDir_, want)) return true;
+  if (chdir(want.c_str()) == 0) {
+    threadDir_ = std::move(want);
+    return true;
+  }
+  int err = errno;
+  // The directory was removed (or made unreadable) while the process was elsewhere.
+  // Running the code in some other folder without a word would put its relative reads
+  // and writes in a surprising place, so this one job fails, naming both folders, and
+  // the process continues in the folder the context started in.
+  workdirs_->Set(process, startDir_);
+  if (chdir(startDir_.c_str()) == 0) threadDir_ = startDir_;
+  PyErr_Format(OsErrorType(err), "[Errno %d] %s: the working directory of this process, '%s', cannot be entered; "
+               "it continues in '%s'", err, std::strerror(err), want.c_str(), startDir_.c_str());
+  error = errors::CaptureError();
+  return false;
+}
+
+void ContextCore::SaveProcessDir(const std::string& process) {
+  char buf[PATH_MAX];
+  // A directory removed while the job ran has no path any more; os.getcwd() raises for
+  // the process too, just as it would in a script, so nothing is recorded.
+  if (!getcwd(buf, sizeof buf)) return;
+  if (threadDir_ == buf) return;
+  threadDir_ = buf;
+  workdirs_->Set(process, threadDir_);
+}
+
 void ContextCore::RunJob(Job& job) {
   Event ev;
   ev.call = job.call;
@@ -234,7 +290,28 @@ void ContextCore::RunJob(Job& job) {
   busySince_.store(NowMs());
   busy_.store(true);
 
-  if (job.op == kOpCloseEnv) {
+  // Closing an environment runs no user code, so it needs no directory.
+  const bool inProcessDir = privateFs_.load(std::memory_order_relaxed) && job.op != kOpCloseEnv;
+  if (inProcessDir && !EnterProcessDir(job.env, ev.value)) {
+    ev.kind = EventKind::Error;
+  } else if (job.op == kOpChdir) {
+    PyRef args = convert::ToPython(job.payload);
+    PyRef done;
+    if (!privateFs_.load()) {
+      PyErr_SetString(PyExc_OSError, "a working directory per process needs a context thread with its own directory "
+                      "(Linux unshare(CLONE_FS)), which is not available here; every process shares the host's directory");
+    } else if (args && PyList_Check(args.get()) && PyList_GET_SIZE(args.get()) == 1) {
+      done = CallChdir(PyList_GET_ITEM(args.get(), 0));
+    } else if (args) {
+      PyErr_SetString(PyExc_TypeError, "chdir expects one path");
+    }
+    if (done) {
+      ev.kind = EventKind::Result;
+    } else {
+      ev.kind = EventKind::Error;
+      ev.value = errors::CaptureError();
+    }
+  } else if (job.op == kOpCloseEnv) {
     auto it = envs_.find(job.env);
     if (it != envs_.end()) {
       PyObject* env = it->second;
@@ -272,6 +349,7 @@ void ContextCore::RunJob(Job& job) {
       ev.value = errors::CaptureError();
     }
   }
+  if (inProcessDir) SaveProcessDir(job.env);
   // An interrupt that arrived after the code finished must not leak into the
   // next job: clear any pending async exception while we still hold the GIL.
   PyThreadState_SetAsyncExc(pyThreadId_, nullptr);
@@ -286,6 +364,15 @@ void ContextCore::RunJob(Job& job) {
 
 void ContextCore::Run() {
   tlContext = this;
+  // Before anything else runs here, and before the GIL: from now on chdir() on this
+  // thread moves only this thread and the threads it starts (runtime/workdirs.h).
+  if (UnshareThreadFs() == 0) {
+    char buf[PATH_MAX];
+    if (getcwd(buf, sizeof buf)) {
+      startDir_ = threadDir_ = buf;
+      privateFs_.store(true);
+    }
+  }
   Interpreter& interp = Interpreter::Instance();
   tstate_ = PyThreadState_New(interp.interp());
   {

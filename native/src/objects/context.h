@@ -23,6 +23,7 @@
 
 #include "convert/value.h"
 #include "runtime/events.h"
+#include "runtime/workdirs.h"
 
 namespace pyc {
 
@@ -34,10 +35,13 @@ struct Job {
 };
 
 constexpr uint32_t kOpCloseEnv = 0;
+// chdir(payload[0]) for the job's process, relative to its directory (src/engine/ops.ts).
+// Far above runtime.py's op numbers so new Python ops never collide with it.
+constexpr uint32_t kOpChdir = 100;
 
 class ContextCore : public std::enable_shared_from_this<ContextCore> {
  public:
-  ContextCore(std::string id, std::shared_ptr<EventSink> sink);
+  ContextCore(std::string id, std::shared_ptr<EventSink> sink, std::shared_ptr<WorkDirs> workdirs);
   ~ContextCore();
 
   // JS thread.
@@ -60,6 +64,8 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   uint64_t calls() const { return calls_.load(); }
   uint32_t environments() const { return envCount_.load(); }
   int64_t busySinceMs() const { return busySince_.load(); }
+  // Whether this context thread has a working directory of its own (see runtime/workdirs.h).
+  bool privateFs() const { return privateFs_.load(); }
 
   // Context thread, GIL held: used by _py_contexts_native.
   static ContextCore* Current();
@@ -80,6 +86,11 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
  private:
   void Run();
   void RunJob(Job& job);
+  // Context thread: moves the thread into the job's process directory; false with `error`
+  // set when that directory is gone (the process is then moved to the start directory).
+  bool EnterProcessDir(const std::string& process, convert::Value& error);
+  // Context thread: records where the job left the thread as the process's directory.
+  void SaveProcessDir(const std::string& process);
   PyObject* EnvFor(const std::string& key);  // borrowed; null with error set
   void DropAllEnvs();
 
@@ -88,6 +99,10 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   pthread_t thread_{};
   bool started_ = false;
   unsigned long pyThreadId_ = 0;
+  std::shared_ptr<WorkDirs> workdirs_;
+  std::atomic<bool> privateFs_{false};
+  std::string threadDir_;  // context thread only: where the thread is now
+  std::string startDir_;   // context thread only: the host's directory when the thread started
   PyThreadState* tstate_ = nullptr;
 
   std::mutex mutex_;

@@ -30,6 +30,10 @@ Napi::Function Engine::Define(Napi::Env env) {
                          InstanceMethod("retire", &Engine::Retire),
                          InstanceMethod("shutdown", &Engine::Shutdown),
                          InstanceMethod("setRef", &Engine::SetRef),
+                         InstanceMethod("setCwd", &Engine::SetCwd),
+                         InstanceMethod("cwdOf", &Engine::CwdOf),
+                         InstanceMethod("forgetCwd", &Engine::ForgetCwd),
+                         InstanceMethod("privateCwd", &Engine::PrivateCwd),
                      });
 }
 
@@ -174,7 +178,7 @@ Napi::Value Engine::CreateContext(const Napi::CallbackInfo& info) {
     Napi::Error::New(env, "Python is not running").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  auto core = std::make_shared<ContextCore>(info[0].As<Napi::String>().Utf8Value(), sink_);
+  auto core = std::make_shared<ContextCore>(info[0].As<Napi::String>().Utf8Value(), sink_, workdirs_);
   std::string error;
   if (!core->Start(error)) {
     Napi::Error::New(env, error).ThrowAsJavaScriptException();
@@ -252,6 +256,34 @@ Napi::Value Engine::SetRef(const Napi::CallbackInfo& info) {
     else napi_unref_threadsafe_function(env, tsfn_);
   }
   return env.Undefined();
+}
+
+// setCwd(process: string, dir: string): the directory the process's next job starts in.
+Napi::Value Engine::SetCwd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PYC_CHECK_ARG(info.Length() >= 2 && info[0].IsString() && info[1].IsString(), "setCwd(process, dir) expects two strings");
+  workdirs_->Set(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
+  return env.Undefined();
+}
+
+// cwdOf(process: string): string | undefined
+Napi::Value Engine::CwdOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PYC_CHECK_ARG(info.Length() >= 1 && info[0].IsString(), "cwdOf(process) expects a string");
+  std::string dir = workdirs_->Get(info[0].As<Napi::String>().Utf8Value());
+  if (dir.empty()) return env.Undefined();
+  return Napi::String::New(env, dir);
+}
+
+Napi::Value Engine::ForgetCwd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PYC_CHECK_ARG(info.Length() >= 1 && info[0].IsString(), "forgetCwd(process) expects a string");
+  workdirs_->Forget(info[0].As<Napi::String>().Utf8Value());
+  return env.Undefined();
+}
+
+Napi::Value Engine::PrivateCwd(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), PrivateThreadFsSupported());
 }
 
 void Engine::ReleaseChannel() {

@@ -7,6 +7,9 @@
 //   engine.retire(ctx): void                                stop one context (restart)
 //   engine.shutdown(): Promise<boolean>                     true if Python was finalized
 //   engine.setRef(boolean)                                  keep Node alive while calls run
+//   engine.setCwd(process, dir) / cwdOf(process) / forgetCwd(process)
+//                                                           working directories (runtime/workdirs.h)
+//   engine.privateCwd(): boolean                            whether contexts can have their own
 //
 // Events reach JS as onEvent(call, kind, value) (kinds: see runtime/events.h).
 // GIL RULE: nothing in this class takes the GIL on the JS thread. Interpreter start
@@ -38,6 +41,10 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::Value Retire(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
+  Napi::Value SetCwd(const Napi::CallbackInfo& info);
+  Napi::Value CwdOf(const Napi::CallbackInfo& info);
+  Napi::Value ForgetCwd(const Napi::CallbackInfo& info);
+  Napi::Value PrivateCwd(const Napi::CallbackInfo& info);
 
   static void CallJs(napi_env env, napi_value fn, void* context, void* data);
   static void Cleanup(void* arg);
@@ -48,6 +55,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   void ReleaseChannel();
 
   std::shared_ptr<EventSink> sink_ = std::make_shared<EventSink>();
+  std::shared_ptr<WorkDirs> workdirs_ = std::make_shared<WorkDirs>();
   napi_threadsafe_function tsfn_ = nullptr;
   Napi::FunctionReference onEvent_;
   Napi::FunctionReference pyValue_;

@@ -144,6 +144,13 @@ PyObject* ContextId(PyObject*, PyObject*) {
   return PyUnicode_FromStringAndSize(ctx->id().data(), static_cast<Py_ssize_t>(ctx->id().size()));
 }
 
+// private_cwd() -> bool: whether this context thread has a working directory of its own,
+// so os.chdir() here moves only the running process (runtime/workdirs.h).
+PyObject* PrivateCwd(PyObject*, PyObject*) {
+  ContextCore* ctx = ContextCore::Current();
+  return PyBool_FromLong(ctx && ctx->privateFs());
+}
+
 struct JsBufferObject {
   PyObject_HEAD
   std::shared_ptr<convert::SharedMemory>* mem;
@@ -197,6 +204,7 @@ PyMethodDef kMethods[] = {
      "request_input(prompt, password): ask the caller for a line"},
     {"sleep", Sleep, METH_O, "interruptible sleep on context threads"},
     {"context_id", ContextId, METH_NOARGS, "id of the context running this thread, or None"},
+    {"private_cwd", PrivateCwd, METH_NOARGS, "whether os.chdir() here moves only the running process"},
     {nullptr, nullptr, 0, nullptr},
 };
 

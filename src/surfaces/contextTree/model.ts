@@ -62,3 +62,8 @@ export function variableIcon(v: VariableInfo): string {
   if (v.type === 'type') return 'symbol-class';
   return v.expandable ? 'symbol-object' : 'symbol-variable';
 }
+
+/** A document's tooltip: where it is, the folder its code runs in, and how it is routed. */
+export function documentTooltip(where: string, cwd: string, boundTo: string | undefined): string {
+  return `${where}\nRuns in ${cwd}\n${boundTo ? `Bound to ${boundTo}` : 'Routed automatically'}`;
+}

@@ -12,7 +12,7 @@ import type { ExtensionHost } from '../../common/extensionHost';
 import { Commands } from '../../common/ids';
 import { documentLabel } from '../../common/labels';
 import type { Context, PyProcess, VariableInfo } from '../../engine/types';
-import { contextFlags, describeContext, documentFlags, poolFlags, variableDescription, variableIcon } from './model';
+import { contextFlags, describeContext, documentFlags, documentTooltip, poolFlags, variableDescription, variableIcon } from './model';
 
 export type TreeNode =
   | { kind: 'message'; id: string; label: string; description?: string; tooltip?: string; icon: string; command?: vscode.Command }
@@ -132,7 +132,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.id = `doc/${node.ctx.id}/${node.proc.id}`;
         const where = uri && uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri, false) : '';
         item.description = [bound ? 'bound' : '', where].filter(Boolean).join(' · ');
-        item.tooltip = `${uri?.scheme === 'file' ? uri.fsPath : node.proc.id}\n${bound ? `Bound to ${node.ctx.id}` : 'Routed automatically'}`;
+        item.tooltip = documentTooltip(uri?.scheme === 'file' ? uri.fsPath : node.proc.id, node.proc.cwd, bound ? node.ctx.id : undefined);
         if (uri) {
           item.resourceUri = uri;
           item.iconPath = vscode.ThemeIcon.File;

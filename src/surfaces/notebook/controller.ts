@@ -213,10 +213,10 @@ class NotebookSession {
   async process(): Promise<PyProcess> {
     const proc = await this.host.process(this.notebook.uri);
     if (this.notebook.uri.scheme === 'file') {
-      // The Jupyter extension defines this name; notebooks use it to find files next to
-      // themselves, and `!cmd` runs there, since the extension host's working directory is
-      // not theirs. Set before every cell (a few microseconds) because the environment may
-      // have been reset from the Context Pool view meanwhile.
+      // The Jupyter extension defines this name; some notebooks use it to find files next
+      // to themselves (the process also starts in the notebook's folder). Set before every
+      // cell (a few microseconds) because the environment may have been reset from the
+      // Context Pool view meanwhile.
       await proc.exec(`__vsc_ipynb_file__ = ${JSON.stringify(this.notebook.uri.fsPath)}`);
     }
     return proc;
@@ -276,7 +276,12 @@ class NotebookSession {
       );
     }
     const proc = this.host.findProcess(this.notebook.uri);
-    if (proc && !proc.closed) await proc.reset();
+    if (proc && !proc.closed) {
+      await proc.reset();
+      // A restarted Jupyter kernel starts in the notebook's folder again, whatever %cd did.
+      // (Where directories are shared, chdir rejects and nothing changes.)
+      if (this.notebook.uri.scheme === 'file') await proc.chdir(path.dirname(this.notebook.uri.fsPath)).catch(() => undefined);
+    }
     this.executionCount = 0;
     this.cells.clear();
   }
