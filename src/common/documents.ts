@@ -40,7 +40,8 @@ export class DocumentProcesses implements vscode.Disposable {
 
   /** The document's process, created (and the engine started) on first use. */
   async get(uri: vscode.Uri): Promise<PyProcess> {
-    const python = await this.engine.python();
+    // The document decides which workspace folder's Python extension selection applies.
+    const python = await this.engine.python(uri);
     return python.process(uri.toString());
   }
 
