@@ -46,7 +46,7 @@ describe('Python extension stand-in: the selected interpreter', () => {
   it("starts Python with the interpreter the Python extension selected for the document's folder", async () => {
     const a = await api();
     assert.equal(a._test.engineState(), 'idle', 'nothing in this session may start Python before this test');
-    const editor = await pythonEditor('pythonext/which.py', 'import sys\nsys.executable, sys.version\n');
+    const editor = await pythonEditor('pythonext/which.py', 'import sys\n[sys.executable, sys.version]\n');
     const [executable, version] = ok(await runLines(editor, 1, 2)) as [string, string];
     assert.equal(realpathSync(executable), realpathSync(selected));
     const py = await a.python();
