@@ -20,18 +20,27 @@ const other = process.env['PY_CONTEXTS_STANDIN_OTHER'];
 
 describe('Python extension stand-in: the selected interpreter', () => {
   const shown: { message: string; items: string[] }[] = [];
-  const window = vscode.window as { showInformationMessage: (...args: unknown[]) => Thenable<unknown> };
-  const original = window.showInformationMessage;
+  const errors: { message: string; items: string[] }[] = [];
+  const window = vscode.window as {
+    showInformationMessage: (...args: unknown[]) => Thenable<unknown>;
+    showErrorMessage: (...args: unknown[]) => Thenable<unknown>;
+  };
+  const originalInfo = window.showInformationMessage;
+  const originalError = window.showErrorMessage;
+  const record = (into: typeof shown) => (message: unknown, ...items: unknown[]) => {
+    into.push({ message: String(message), items: items.filter((i): i is string => typeof i === 'string') });
+    return Promise.resolve(undefined);
+  };
 
   before(() => {
-    // Record information messages and answer none of them: "Reload Window" must never be picked here.
-    window.showInformationMessage = (message: unknown, ...items: unknown[]) => {
-      shown.push({ message: String(message), items: items.filter((i): i is string => typeof i === 'string') });
-      return Promise.resolve(undefined);
-    };
+    // Record notifications and answer none of them: "Reload Window" must never be picked here.
+    window.showInformationMessage = record(shown);
+    window.showErrorMessage = record(errors);
   });
   after(async () => {
-    window.showInformationMessage = original;
+    window.showInformationMessage = originalInfo;
+    window.showErrorMessage = originalError;
+    await vscode.workspace.getConfiguration('pyContexts').update('pythonPath', undefined, vscode.ConfigurationTarget.Global);
     await closeAllEditors();
   });
 
@@ -43,9 +52,30 @@ describe('Python extension stand-in: the selected interpreter', () => {
     assert.match(String((ext.packageJSON as { displayName?: string }).displayName), /STAND-IN/);
   });
 
+  // A missing file is refused before any libpython is loaded, so the same host can still start
+  // the good selection afterwards.
+  it('a bad selection gives one notification with the fix, and a new selection is tried next time', async () => {
+    const a = await api();
+    const pyext = await PythonExtension.api();
+    await pyext.environments.updateActiveEnvironmentPath('/nonexistent/py-contexts/bin/python3', workspaceRoot());
+    const editor = await pythonEditor('pythonext/bad.py', '1 + 1\n');
+    const r = await runLines(editor, 1);
+    assert.equal(r?.ok, false);
+    assert.equal(a._test.engineState(), 'failed');
+    const note = await waitFor(() => errors[0], { message: 'the error notification' });
+    assert.match(note.message, /Python could not start\. No Python at '\/nonexistent\/py-contexts\/bin\/python3'/);
+    assert.match(note.message, /select another one there, or set pyContexts\.pythonPath/);
+    assert.deepEqual(note.items, ['Open Settings', 'Select Interpreter', 'Show Output']);
+    // Selecting again (here: the stand-in's first choice) clears the failure without a reload.
+    await pyext.environments.updateActiveEnvironmentPath(selected, workspaceRoot());
+    await waitFor(() => a._test.engineState() === 'idle', { message: 'the failed state to clear' });
+    assert.equal(errors.length, 1);
+    assert.deepEqual(shown, []);
+  });
+
   it("starts Python with the interpreter the Python extension selected for the document's folder", async () => {
     const a = await api();
-    assert.equal(a._test.engineState(), 'idle', 'nothing in this session may start Python before this test');
+    assert.equal(a._test.engineState(), 'idle', 'nothing in this session may have started Python before this test');
     const editor = await pythonEditor('pythonext/which.py', 'import sys\n[sys.executable, sys.version]\n');
     const [executable, version] = ok(await runLines(editor, 1, 2)) as [string, string];
     assert.equal(realpathSync(executable), realpathSync(selected));
@@ -101,5 +131,21 @@ describe('Python extension stand-in: the selected interpreter', () => {
     assert.deepEqual(prompt.items, ['Reload Window']);
     // Nothing was switched: the running engine is untouched until the window reloads.
     assert.equal(realpathSync((await a.python()).interpreter.executable), realpathSync(selected));
+  });
+
+  it('offers the restart for a pythonPath setting that names another interpreter, and not for the running one', async () => {
+    const a = await api();
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('pyContexts');
+    const target = other ?? '/usr/bin/python3';
+    await config().update('pythonPath', target, vscode.ConfigurationTarget.Global);
+    const prompt = await waitFor(() => shown.find((s) => s.message.includes(`Restart Python with ${target}?`)), { message: 'the restart prompt for the setting' });
+    assert.match(prompt.message, /chosen by the pyContexts\.pythonPath setting/);
+    assert.deepEqual(prompt.items, ['Reload Window']);
+    const prompts = shown.length;
+    const checks = a._test.outputText().split('nothing to restart').length;
+    // The setting naming the running interpreter wins over the Python extension, and is the same: no prompt.
+    await config().update('pythonPath', (await a.python()).interpreter.executable, vscode.ConfigurationTarget.Global);
+    await waitFor(() => a._test.outputText().split('nothing to restart').length > checks, { message: 'the setting change to be checked' });
+    assert.equal(shown.length, prompts);
   });
 });
