@@ -124,7 +124,9 @@ export class EngineService implements vscode.Disposable {
       if (this.disposed || this.current !== python) return;
       const message = restartPrompt(choice, { requested: started.choice.python, executable: python.interpreter.executable, info: python.interpreter });
       if (!message) {
-        this.output.info(`the selected Python is still ${python.interpreter.executable}; nothing to restart`);
+        this.output.info(choice.unanswered
+          ? `the Python extension did not answer; ${python.interpreter.executable} keeps running, nothing to restart`
+          : `the selected Python is still ${python.interpreter.executable}; nothing to restart`);
         return;
       }
       if (this.prompting === message) return;

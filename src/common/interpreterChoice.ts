@@ -31,6 +31,11 @@ export interface InterpreterChoice {
   /** Known before start only when the Python extension resolved it. */
   version?: string | undefined;
   freeThreaded?: boolean | undefined;
+  /**
+   * The Python extension is installed but did not answer (in time): the choice fell through to
+   * PATH for lack of an answer, not because nothing is selected there.
+   */
+  unanswered?: boolean | undefined;
 }
 
 /** `sys.version` of a free-threaded build: '3.13.5 experimental free-threading build (main, …)'. */
@@ -47,9 +52,10 @@ function isAbsolutePath(p: string | undefined): p is string {
  * or folder by absolute path: its default when nothing is selected is the bare name 'python',
  * which says nothing more than PATH does, so that falls through to the engine's default.
  */
-export function chooseInterpreter(pythonPath: string, ext: PythonExtensionSelection | undefined): InterpreterChoice {
+export function chooseInterpreter(pythonPath: string, ext: PythonExtensionSelection | 'unanswered' | undefined): InterpreterChoice {
   const setting = pythonPath.trim();
   if (setting) return { source: 'setting', python: setting };
+  if (ext === 'unanswered') return { source: 'path', python: undefined, unanswered: true };
   if (ext) {
     const python = isAbsolutePath(ext.executable) ? ext.executable : isAbsolutePath(ext.path) ? ext.path : undefined;
     if (python) {
@@ -117,11 +123,12 @@ export function describeInterpreter(info: InterpreterInfo, source: InterpreterSo
 
 /**
  * The prompt shown when the selection changes while Python runs, or undefined when nothing
- * should be said (the same interpreter). CPython cannot be started again with another
- * libpython in the same process, so switching means reloading the window.
+ * should be said: the same interpreter, or a Python extension that did not answer (a slow
+ * extension is no reason to offer python3 on PATH instead). CPython cannot be started again
+ * with another libpython in the same process, so switching means reloading the window.
  */
 export function restartPrompt(choice: InterpreterChoice, started: StartedInterpreter & { info: InterpreterInfo }): string | undefined {
-  if (sameInterpreter(choice, started)) return undefined;
+  if (choice.unanswered || sameInterpreter(choice, started)) return undefined;
   return `Py Contexts: Restart Python with ${describeChoice(choice)}? It was chosen by ${sourceLabel(choice.source)}. `
     + `${interpreterTitle(started.info)} keeps running until the window reloads, and reloading clears every document's variables.`;
 }

@@ -63,8 +63,8 @@ export class InterpreterSelection implements InterpreterChooser, vscode.Disposab
       ?? vscode.workspace.workspaceFolders?.[0]?.uri;
   }
 
-  /** The Python extension's selection for the resource; undefined when it is absent, slow or fails. */
-  private async pythonExtensionSelection(resource: vscode.Uri | undefined): Promise<PythonExtensionSelection | undefined> {
+  /** The Python extension's selection for the resource; undefined when it is absent, 'unanswered' when it is slow or fails. */
+  private async pythonExtensionSelection(resource: vscode.Uri | undefined): Promise<PythonExtensionSelection | 'unanswered' | undefined> {
     if (!vscode.extensions.getExtension(PVSC_EXTENSION_ID)) return undefined;
     const started = Date.now();
     try {
@@ -83,7 +83,7 @@ export class InterpreterSelection implements InterpreterChooser, vscode.Disposab
     } catch (e) {
       if (e instanceof TimeoutError && !this.subscribed) this.late = true;
       this.output.info(`the Python extension's selected interpreter is not used: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
+      return 'unanswered';
     }
   }
 

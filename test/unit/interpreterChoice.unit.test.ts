@@ -42,6 +42,11 @@ describe('interpreter choice', () => {
     assert.deepEqual(chooseInterpreter('', { path: 'python', executable: undefined, version: undefined }), { source: 'path', python: undefined });
   });
 
+  it('falls back to PATH when the Python extension did not answer, and says so', () => {
+    assert.deepEqual(chooseInterpreter('', 'unanswered'), { source: 'path', python: undefined, unanswered: true });
+    assert.deepEqual(chooseInterpreter('/x/python', 'unanswered'), { source: 'setting', python: '/x/python' });
+  });
+
   it('recognizes a free-threaded build by its sys.version', () => {
     assert.equal(isFreeThreadedSysVersion(FT_SYS_VERSION), true);
     assert.equal(isFreeThreadedSysVersion(GIL_SYS_VERSION), false);
@@ -75,6 +80,12 @@ describe('restart on a changed selection', () => {
     assert.match(prompt, /chosen by the interpreter selected in the Python extension/);
     assert.match(prompt, /Python 3\.11\.7 keeps running until the window reloads/);
     assert.match(restartPrompt({ source: 'setting', python: '/opt/venv/bin/python' }, started) ?? '', /Restart Python with \/opt\/venv\/bin\/python\? It was chosen by the pyContexts\.pythonPath setting/);
+  });
+
+  it('offers no restart when the Python extension did not answer', () => {
+    const started = { requested: '/usr/bin/python3', executable: '/usr/bin/python3', info: { ...running, executable: '/usr/bin/python3' } };
+    assert.equal(restartPrompt({ source: 'path', python: undefined, unanswered: true }, started), undefined);
+    assert.ok(restartPrompt({ source: 'path', python: undefined }, started));
   });
 
   it('describes choices and running interpreters', () => {

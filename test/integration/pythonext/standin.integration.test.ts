@@ -133,6 +133,18 @@ describe('Python extension stand-in: the selected interpreter', () => {
     assert.equal(realpathSync((await a.python()).interpreter.executable), realpathSync(selected));
   });
 
+  it('offers no restart when the Python extension stops answering; the time-box ends the wait', async () => {
+    const a = await api();
+    const prompts = shown.length;
+    const pyext = await PythonExtension.api();
+    const started = Date.now();
+    await pyext.environments.updateActiveEnvironmentPath('/stand-in/never-answers/python3', workspaceRoot());
+    await waitFor(() => /did not answer; .* keeps running, nothing to restart/.test(a._test.outputText()), { timeoutMs: 30_000, message: 'the time-boxed check' });
+    assert.ok(Date.now() - started >= 9_000, 'it waited for the time-box');
+    assert.equal(shown.length, prompts);
+    assert.equal(a._test.engineState(), 'ready');
+  });
+
   it('offers the restart for a pythonPath setting that names another interpreter, and not for the running one', async () => {
     const a = await api();
     const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('pyContexts');
