@@ -48,7 +48,7 @@ function fixFor(choice: InterpreterChoice, fix: string): string {
   if (choice.source === 'python-extension') {
     return `${fix} This Python is ${sourceLabel(choice.source)}: select another one there, or set pyContexts.pythonPath.`;
   }
-  if (choice.source === 'path') return `${fix} (This is python3 on PATH; pyContexts.pythonPath or the Python extension can choose another.)`;
+  if (choice.source === 'path') return `${fix} (No interpreter is chosen, so the default python3 was tried: set pyContexts.pythonPath, or select one in the Python extension.)`;
   return fix;
 }
 

@@ -4,7 +4,7 @@
  * through its public API (`@vscode/python-extension`). The rules are in interpreterChoice.ts.
  *
  * The Python extension is optional. Its activation and environment resolution are time-boxed,
- * so a slow or broken Python extension delays the start of Python by a few seconds at most and
+ * so a slow or broken Python extension delays the start of Python by ten seconds at most and
  * never hangs it; the choice then falls through to python3 on PATH.
  */
 import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
