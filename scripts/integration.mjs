@@ -8,6 +8,11 @@
 //   vsix       `npm run package` output installed into an empty extensions dir; the extension
 //              under development is only a stub that carries the test runner:
 //              out/test/integration/vsix/*.js
+//   pythonext  extension under development plus a STAND-IN for the Python extension
+//              (test/fixtures/python-extension-standin, id ms-python.python), packed and installed
+//              into the session's extensions dir; it selects a cached 3.13t (else 3.13, else
+//              /usr/bin/python3), so the engine must start with that rather than python3 on PATH:
+//              out/test/integration/pythonext/*.js
 // A session without test files is not started, except main.
 //
 // Backends (PY_CONTEXTS_VSCODE):
@@ -56,7 +61,9 @@ const SESSIONS = [
   { name: 'main', dir: testsOut, trust: true },
   { name: 'untrusted', dir: join(testsOut, 'untrusted'), trust: false },
   { name: 'vsix', dir: join(testsOut, 'vsix'), trust: true, vsix: true },
+  { name: 'pythonext', dir: join(testsOut, 'pythonext'), trust: true, standin: true },
 ];
+const standinDir = join(root, 'test/fixtures/python-extension-standin');
 
 function say(msg) {
   console.log(`[integration] ${msg}`);
@@ -111,6 +118,7 @@ function prepareSession(tmp, session, vsixPath) {
     ...(vsixPath ? { PY_CONTEXTS_VSIX: vsixPath, PY_CONTEXTS_BUILD_TREE: vsixBuildTree } : {}),
     ...(session.python ? { PY_CONTEXTS_EXPECT_PYTHON: session.python } : {}),
     ...(grep ? { PY_CONTEXTS_GREP: grep } : {}),
+    ...(session.standin ? standinSelection() : {}),
   };
   return { workspace, userDataDir, extensionsDir, devPath, env };
 }
@@ -126,6 +134,33 @@ function vsixSessions(session) {
 
 /** Where the .vsix was built; deleted right after packaging, so nothing can use it later. */
 let vsixBuildTree = '';
+
+/**
+ * What the Python extension stand-in selects first (PY_CONTEXTS_STANDIN_PYTHON), and another
+ * interpreter the tests switch to (PY_CONTEXTS_STANDIN_OTHER). The first must not be python3 on
+ * PATH, or the test could not tell the stand-in's choice from the engine's default.
+ */
+function standinSelection() {
+  const all = pythonMatrix();
+  const first = ['3.13t', '3.13', 'debian-3.11'].map((n) => all.find((p) => p.name === n)).find(Boolean);
+  if (!first) throw new Error('no interpreter for the Python extension stand-in: run node scripts/pythons.mjs');
+  const other = all.find((p) => p.executable !== first.executable);
+  say(`python extension stand-in selects ${first.executable}${other ? `, then ${other.executable}` : ''}`);
+  return { PY_CONTEXTS_STANDIN_PYTHON: first.executable, ...(other ? { PY_CONTEXTS_STANDIN_OTHER: other.executable } : {}) };
+}
+
+let standinVsix;
+/** Packs the stand-in once per run (vsce, offline) so it can be installed like any extension. */
+function packStandin() {
+  if (standinVsix) return standinVsix;
+  const out = join(artifacts, 'python-extension-standin.vsix');
+  const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license',
+    '--out', out], { cwd: standinDir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`packing the Python extension stand-in failed:\n${r.stdout}${r.stderr}`);
+  standinVsix = out;
+  return out;
+}
 
 /**
  * Packs the .vsix from a copy of the build output in a scratch folder (another path than the
@@ -155,6 +190,7 @@ async function runCodeServerSession(session, tools, vsixPath) {
   const tmp = shortTempDir();
   const s = prepareSession(tmp, session, vsixPath);
   if (vsixPath) say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
+  if (session.standin) say(installVsix({ vsix: packStandin(), extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
   const server = await startCodeServer({
     tools, tmp, userDataDir: s.userDataDir, extensionsDir: s.extensionsDir, trust: session.trust,
     settings: { ...USER_SETTINGS, ...(session.python ? { 'pyContexts.pythonPath': session.python } : {}) },
@@ -206,14 +242,15 @@ async function runElectronSession(session, backend, vsixPath) {
   const s = prepareSession(tmp, session, vsixPath);
   mkdirSync(join(s.userDataDir, 'User'), { recursive: true });
   writeFileSync(join(s.userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
-  if (vsixPath) {
+  for (const vsix of [vsixPath, session.standin ? packStandin() : undefined]) {
+    if (!vsix) continue;
     if (backend === 'adapter') {
-      say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp }));
+      say(installVsix({ vsix, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp }));
     } else {
       const cli = te.resolveCliPathFromVSCodeExecutablePath(executable);
       const r = spawnSync(cli, ['--extensions-dir', s.extensionsDir, '--user-data-dir', s.userDataDir, '--force',
-        '--install-extension', vsixPath], { stdio: 'inherit' });
-      if (r.status !== 0) throw new Error(`installing ${vsixPath} into desktop VS Code failed`);
+        '--install-extension', vsix], { stdio: 'inherit' });
+      if (r.status !== 0) throw new Error(`installing ${vsix} into desktop VS Code failed`);
     }
   }
   const launchArgs = [s.workspace, '--user-data-dir', s.userDataDir, '--extensions-dir', s.extensionsDir];

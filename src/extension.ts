@@ -7,6 +7,7 @@ import { startPython } from './core';
 import { DocumentProcesses } from './common/documents';
 import { EngineService } from './common/engine';
 import { ExtensionHost } from './common/extensionHost';
+import { InterpreterSelection } from './common/interpreterSelection';
 import { DisposableStore } from './common/disposables';
 import { CONFIG_SECTION, Commands, VIEW_CONTEXT_POOL } from './common/ids';
 import { OutputChannelSink } from './common/output';
@@ -39,6 +40,8 @@ export interface PyContextsApi {
     outputText(): string;
     engineState(): string;
     tree: { provider: ContextTreeProvider; view: vscode.TreeView<TreeNode> };
+    /** The text and tooltip of the active editor's status bar item. */
+    statusItem(): { text: string; tooltip: string };
   };
 }
 
@@ -52,7 +55,8 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
 
   const trust = new TrustGuard();
   const output = store.add(new OutputChannelSink());
-  engine = new EngineService(startPython, trust, output);
+  const interpreters = store.add(new InterpreterSelection(output));
+  engine = new EngineService(startPython, trust, output, interpreters);
   const documents = store.add(new DocumentProcesses(engine, output));
   const host = new ExtensionHost(context.extensionUri, engine, documents, trust, output);
 
@@ -92,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       outputText: () => output.text(),
       engineState: () => svc.status.kind,
       tree: { provider: tree, view: treeView },
+      statusItem: () => status.contextItemText(),
     },
   };
 }

@@ -53,7 +53,8 @@ export class DocumentProcesses implements vscode.Disposable {
    * document's folder, as a notebook does in Jupyter (see startFolder.ts).
    */
   async get(uri: vscode.Uri): Promise<PyProcess> {
-    const python = await this.engine.python();
+    // The document decides which workspace folder's Python extension selection applies.
+    const python = await this.engine.python(uri);
     const existing = python.processes().find((p) => p.id === uri.toString() && !p.closed);
     if (existing) return existing;
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri);

@@ -2,11 +2,13 @@
 // (test/integration/**/*.integration.test.ts, loaded by ./index.ts).
 //
 // Environment set by scripts/integration.mjs for the host:
-//   PY_CONTEXTS_SESSION      'main' | 'untrusted' | 'vsix': which test folder is running
+//   PY_CONTEXTS_SESSION      'main' | 'untrusted' | 'vsix' | 'pythonext': which test folder is running
 //   PY_CONTEXTS_SCREENSHOTS  folder where the runner writes screenshots (unset: no screenshots)
 //   PY_CONTEXTS_REPO         the repository root
 //   PY_CONTEXTS_VSIX         the .vsix installed for the 'vsix' session
 //   PY_CONTEXTS_PYTHON       the python the engine should embed (passed through unchanged)
+//   PY_CONTEXTS_STANDIN_PYTHON, PY_CONTEXTS_STANDIN_OTHER  (pythonext) what the Python extension
+//                            stand-in selects first, and another interpreter to switch to
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';

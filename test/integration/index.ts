@@ -7,6 +7,7 @@
 //   main       out/test/integration/*.integration.test.js (extension under development)
 //   untrusted  out/test/integration/untrusted/*.integration.test.js (restricted mode)
 //   vsix       out/test/integration/vsix/*.integration.test.js (extension installed from .vsix)
+//   pythonext  out/test/integration/pythonext/*.integration.test.js (with the Python extension stand-in)
 import Mocha from 'mocha';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -50,10 +50,15 @@ describe('Context Pool tree', () => {
 
   it('lists the configured pools, and the contexts of a pool when it is expanded', async () => {
     const a = await api();
-    const pools = await children(a);
+    const pools = (await children(a)).filter((p) => p.kind === 'pool');
     assert.deepEqual(pools.map((p) => label(a, p)), ['default']);
     const ctxs = await children(a, pools[0]);
     assert.deepEqual(ctxs.map((c) => label(a, c)), ['default:1', 'default:2']);
+    // Python runs now, so the interpreter in use heads the tree, above the pools.
+    const py = await a.python();
+    const head = (await children(a))[0]!;
+    assert.equal(label(a, head), `Python ${py.interpreter.version}${py.interpreter.freeThreaded ? ' (free-threaded)' : ''}`);
+    assert.equal(item(a, head).description, py.interpreter.executable);
     for (const c of ctxs) {
       const ti = item(a, c);
       assert.match(String(ti.description), /^idle/);

@@ -86,6 +86,14 @@ describe('bind quick pick', () => {
     assert.equal(statusText({ ...base, failed: true }).text, '$(error) Py: unavailable');
     assert.equal(statusText({ ...base, trusted: false }).text, '$(shield) Py: restricted');
   });
+
+  it('names the running interpreter in the status bar tooltip', () => {
+    const base = { boundId: undefined, currentId: undefined, stats: undefined, failed: false, trusted: true };
+    const interpreter = 'Python 3.13.5 (free-threaded)\n/opt/py313t/bin/python3.13t';
+    assert.match(statusText({ ...base, interpreter }).tooltip, /Click to bind\.\n\nPython 3\.13\.5 \(free-threaded\)\n\/opt\/py313t/);
+    assert.match(statusText({ ...base, currentId: 'default:1', stats: idle, interpreter }).tooltip, /^Runs in default:1 \(idle\)\. .*\n\nPython 3\.13\.5/s);
+    assert.doesNotMatch(statusText(base).tooltip, /Python 3/);
+  });
 });
 
 describe('pyContexts.pools', () => {

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { readSettings } from '../../common/config';
 import type { ExtensionHost } from '../../common/extensionHost';
 import { Commands } from '../../common/ids';
+import { describeInterpreter } from '../../common/interpreterChoice';
 import { documentLabel } from '../../common/labels';
 import type { Context, PyProcess, VariableInfo } from '../../engine/types';
 import { contextFlags, describeContext, documentFlags, documentTooltip, poolFlags, variableDescription, variableIcon } from './model';
@@ -204,6 +205,11 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     }
     if (status.kind === 'starting') {
       return [{ kind: 'message', id: 'msg/starting', label: 'Starting Python…', icon: 'loading~spin' }, ...pools];
+    }
+    if (python) {
+      // The interpreter in use heads the tree: which Python, where, and whether it has a GIL.
+      const d = describeInterpreter(python.interpreter, this.host.engine.interpreterSource);
+      return [{ kind: 'message', id: 'msg/interpreter', label: d.label, description: d.description, tooltip: d.tooltip, icon: 'server-environment' }, ...pools];
     }
     return pools;
   }

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { ownerOf } from '../../common/documents';
 import type { ExtensionHost } from '../../common/extensionHost';
 import { Commands, ContextKeys } from '../../common/ids';
+import { describeInterpreter } from '../../common/interpreterChoice';
 import { documentLabel } from '../../common/labels';
 import type { PyProcess } from '../../engine/types';
 import { statusText } from '../commands/bindItems';
@@ -42,6 +43,12 @@ export class StatusBar implements RunTracker, vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
     );
     this.update();
+  }
+
+  /** For the integration tests: what the context item shows now. */
+  contextItemText(): { text: string; tooltip: string } {
+    const t = this.contextItem.tooltip;
+    return { text: this.contextItem.text, tooltip: typeof t === 'string' ? t : (t?.value ?? '') };
   }
 
   begin(uri: vscode.Uri, proc: PyProcess): { end(): void } {
@@ -93,6 +100,7 @@ export class StatusBar implements RunTracker, vscode.Disposable {
         stats: ctx?.stats(),
         failed: this.host.engine.status.kind === 'failed',
         trusted: this.host.trust.trusted,
+        interpreter: python ? describeInterpreter(python.interpreter, this.host.engine.interpreterSource).tooltip : undefined,
       });
       this.contextItem.text = s.text;
       this.contextItem.tooltip = s.tooltip;
