@@ -145,6 +145,41 @@ results.jupyter = await timed('Jupyter kernel (Python driver)', async () => {
   };
 });
 
+// One row per interpreter of the matrix (Debian's and pyenv's 3.11, 3.13, 3.13t): the awaited call
+// and start-up, with node-calls-python (on the bench's 3.11) as the reference.
+const interpreters = [];
+await timed('per-interpreter rows', async () => {
+  let matrix = [];
+  try {
+    matrix = (await import('../scripts/pythons.mjs')).matrix();
+  } catch (e) {
+    log(`no interpreter matrix: ${e.message}`);
+  }
+  for (const m of matrix) {
+    const ienv = { ...env, PY_CONTEXTS_PYTHON: m.executable };
+    const r = oursReason ? { unavailable: oursReason } : await runChild(node, [join(BENCH, 'peers', 'interp.mjs')], { env: ienv });
+    const starts = [];
+    for (let i = 0; i < Math.min(STARTUPS, 3) && !r.unavailable; i++) {
+      const s = await runChild(node, [join(BENCH, 'peers', 'startup.mjs'), 'ours'], { env: ienv, timeoutMs: 60_000 });
+      if (!s.unavailable) starts.push(s.ms);
+    }
+    interpreters.push({ name: m.name, tag: m.tag, executable: m.executable, unavailable: r.unavailable,
+      sqrt: r.figures?.sqrt, inflight16: r.figures?.inflight16, startup: starts.length ? median(starts) : undefined });
+  }
+});
+const ref = { sqrt: results.ncpAsync.figures?.sqrt, startup: results.ncpAsync.figures?.startup };
+function renderInterpreters(md) {
+  const f = (v, d = 1) => (typeof v === 'number' ? v.toFixed(d) : 'n/a');
+  const ratio = (v, r) => (typeof v === 'number' && typeof r === 'number' ? `${(v / r).toFixed(2)}×` : 'n/a');
+  const head = ['interpreter', 'awaited sqrt µs', 'vs ncp async (3.11)', '16 in flight µs/call', 'start-up ms', 'vs ncp async (3.11)'];
+  const lines = interpreters.map((i) => (i.unavailable ? [i.name, `n/a: ${i.unavailable}`, '', '', '', '']
+    : [`${i.name} (${i.tag})`, f(i.sqrt), ratio(i.sqrt, ref.sqrt), f(i.inflight16), f(i.startup, 0), ratio(i.startup, ref.startup)]));
+  if (md) return `\n### Per interpreter\n\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n${lines.map((l) => `| ${l.join(' | ')} |`).join('\n')}\n`;
+  const w = head.map((h, c) => Math.max(h.length, ...lines.map((l) => String(l[c]).length)));
+  return `\nPer interpreter (reference: node-calls-python async on ${meta.versions.ncpAsync ?? '3.11'}: sqrt ${f(ref.sqrt)} µs, start-up ${f(ref.startup, 0)} ms)\n` +
+    [head, ...lines].map((l) => l.map((c, k) => String(c).padEnd(w[k])).join('  ')).join('\n') + '\n';
+}
+
 const rows = buildRows(results);
 const meta = {
   date: new Date().toISOString(),
@@ -173,6 +208,6 @@ if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.
 }
 meta.warnings = warnings;
 
-writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups }, null, 2)}\n`);
-writeFileSync(join(BENCH, 'RESULTS.md'), renderMarkdown(rows, results, meta));
-process.stdout.write(renderText(rows, results, meta));
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), renderMarkdown(rows, results, meta) + renderInterpreters(true));
+process.stdout.write(renderText(rows, results, meta) + renderInterpreters(false));

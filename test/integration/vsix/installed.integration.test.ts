@@ -2,7 +2,9 @@
 // (scripts/integration.mjs installs it into an empty extensions dir for this session), so it
 // catches files the .vscodeignore allow-list forgot: the addon, the python helpers, the bundle.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, api, closeAllEditors, extension, openEditor, screenshot, selectLines, session, waitFor } from '../_helpers';
@@ -63,6 +65,46 @@ describe('the extension installed from the .vsix', () => {
     assert.ok(ours.some((f) => f.startsWith(extension().extensionPath)), `no addon of the installed extension is loaded: ${ours.join(', ')}`);
     const leaked = [...mapped].filter((f) => f.startsWith(`${repo}/`) || f.startsWith(`${buildTree}/`));
     assert.deepEqual(leaked, [], 'files of the build tree or repository are mapped into the extension host');
+  });
+
+  it('runs notebook cells with the controller, on this interpreter', async function () {
+    this.timeout(120_000);
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'vsix-smoke.ipynb');
+    const cells = ['import sys, threading\nprint("hello from", sys.version_info[:2])', 'sum(range(10))'];
+    writeFileSync(uri.fsPath, JSON.stringify({
+      cells: cells.map((source) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source })),
+      metadata: { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' } }, nbformat: 4, nbformat_minor: 5,
+    }));
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook', { preview: false });
+    const editor = await waitFor(() => (vscode.window.activeNotebookEditor?.notebook.uri.toString() === uri.toString() ? vscode.window.activeNotebookEditor : undefined),
+      { message: 'the smoke notebook to open' });
+    await vscode.commands.executeCommand('notebook.selectKernel', { id: 'pyContexts.notebook', extension: EXTENSION_ID });
+    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 2 }], document: uri });
+    const doc = editor.notebook;
+    await waitFor(() => doc.getCells().every((c) => c.executionSummary?.success !== undefined && c.executionSummary.timing !== undefined),
+      { timeoutMs: 90_000, message: 'both cells to finish' });
+    const texts = doc.getCells().map((c) => c.outputs.flatMap((o) => o.items).map((i) => new TextDecoder().decode(i.data)).join(''));
+    const expected = process.env['PY_CONTEXTS_EXPECT_PYTHON'] ?? '';
+    const minor = /python3\.13/.test(expected) ? '(3, 13)' : '(3, 11)';
+    assert.match(texts[0] ?? '', new RegExp(`hello from ${minor.replace(/[()]/g, '\\$&')}`));
+    assert.match(texts[1] ?? '', /45/);
+    assert.ok(doc.getCells().every((c) => c.executionSummary?.success === true));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('the unpacked package is an engine for plain Node too: dist/core.js with this interpreter', () => {
+    const expected = process.env['PY_CONTEXTS_EXPECT_PYTHON'] ?? '';
+    const core = join(extension().extensionPath, 'dist', 'core.js');
+    const script = `require(${JSON.stringify(core)}).startPython({ python: ${JSON.stringify(expected)}, pools: { default: 2 } })
+      .then(async (py) => { const r = await py.process('plain').eval('6 * 7'); console.log(JSON.stringify({ r, i: py.interpreter })); await py.shutdown(); })
+      .catch((e) => { console.error(String(e)); process.exit(1); });`;
+    // The extension host's own Node, run as plain Node, in a folder away from the repository.
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 60_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { r: number; i: { executable: string; freeThreaded: boolean; version: string } };
+    assert.equal(out.r, 42);
+    assert.equal(out.i.executable, expected);
+    assert.equal(out.i.freeThreaded, /t$/.test(expected));
   });
 
   // Defined only once the manifest contributes the command, i.e. once the extension exists;
