@@ -63,6 +63,20 @@ def loop_for(key):
     return loop
 
 
+async def block(body, expr, env):
+    """A block's statements, then its trailing expression, awaiting whichever await."""
+    if body is not None:
+        r = eval(body, env)
+        if body.co_flags & _CO_COROUTINE:
+            await r
+    if expr is None:
+        return None
+    r = eval(expr, env)
+    if expr.co_flags & _CO_COROUTINE:
+        r = await r
+    return r
+
+
 def run(coro, key):
     """Runs a top-level coroutine of process `key` to completion; returns its value."""
     import asyncio

@@ -346,11 +346,15 @@ def _compile_eval(code, filename):
 # Ops (numbers mirror OP in src/engine/ops.ts)
 
 
-def _run_code(code, env):
-    """exec/eval of a compiled block; one that awaits runs on the process's event loop."""
-    if code.co_flags & _CO_COROUTINE:
-        return _autoawait.run(eval(code, env), (_native.context_id(), env.get('__py_contexts_process__')))
-    return eval(code, env)
+def _run_block(body, expr, env):
+    """Runs a compiled block; the trailing expression's value, or None. A block that awaits
+    runs as one coroutine on the process's event loop, as an IPython cell does."""
+    if (body is not None and body.co_flags & _CO_COROUTINE) or (expr is not None and expr.co_flags & _CO_COROUTINE):
+        key = (_native.context_id(), env.get('__py_contexts_process__'))
+        return _autoawait.run(_autoawait.block(body, expr, env), key)
+    if body is not None:
+        exec(body, env)
+    return eval(expr, env) if expr is not None else None
 
 
 _CO_COROUTINE = _autoawait._CO_COROUTINE
@@ -360,10 +364,7 @@ def _op_exec(env, args):
     code, filename, first_line, source_text = args
     _register_source(filename, source_text)
     body, expr = _compile_block(code, filename, first_line)
-    if body is not None:
-        _run_code(body, env)
-    if expr is not None:
-        _run_code(expr, env)
+    _run_block(body, expr, env)
     return None
 
 
@@ -386,9 +387,7 @@ def _op_run(env, args):
     script_token = _script.begin(env, script) if script else None
     try:
         body, expr = _compile_block(code, filename, first_line)
-        if body is not None:
-            _run_code(body, env)
-        value = _run_code(expr, env) if expr is not None else None
+        value = _run_block(body, expr, env)
         if expr is not None:
             if value is not None:
                 env['_'] = value
