@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { PyProcess } from '../engine/types';
 import type { EngineService } from './engine';
-import type { OutputSink } from './host';
+import type { BackgroundOutputHandler, OutputSink } from './host';
 
 /**
  * The document whose process runs code from `doc`: a notebook cell's code runs in its
@@ -21,6 +21,9 @@ export function ownerOf(doc: vscode.TextDocument): vscode.Uri {
 
 export class DocumentProcesses implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
+  private readonly backgroundHandlers = new Set<BackgroundOutputHandler>();
+  /** Processes whose background output is routed (once each). */
+  private readonly routed = new WeakSet<PyProcess>();
 
   constructor(
     private readonly engine: EngineService,
@@ -41,7 +44,25 @@ export class DocumentProcesses implements vscode.Disposable {
   /** The document's process, created (and the engine started) on first use. */
   async get(uri: vscode.Uri): Promise<PyProcess> {
     const python = await this.engine.python();
-    return python.process(uri.toString());
+    const proc = python.process(uri.toString());
+    if (!this.routed.has(proc)) {
+      this.routed.add(proc);
+      proc.onBackgroundOutput((stream, text) => this.background(uri, stream, text));
+    }
+    return proc;
+  }
+
+  claimBackgroundOutput(handler: BackgroundOutputHandler): vscode.Disposable {
+    this.backgroundHandlers.add(handler);
+    return new vscode.Disposable(() => this.backgroundHandlers.delete(handler));
+  }
+
+  /** A thread of the document printed after its run ended: a surface takes it, or the channel does. */
+  private background(uri: vscode.Uri, stream: 'stdout' | 'stderr', text: string): void {
+    for (const h of this.backgroundHandlers) {
+      if (h(uri, stream, text)) return;
+    }
+    this.output.stream(uri, stream, text);
   }
 
   async close(uri: vscode.Uri): Promise<void> {
