@@ -13,7 +13,12 @@ signals belong to Node: user code always runs on other threads. So, per process 
 - ``signal.raise_signal(sig)`` and ``os.kill(os.getpid(), sig)`` call the recorded handler
   (KeyboardInterrupt for SIGINT by default). A signal whose default action would end or stop
   the process is refused with ProcessExitBlocked: it would end the extension host.
-- ``signal.alarm``/``setitimer(ITIMER_REAL)`` run on a timer and deliver SIGALRM the same way.
+- ``signal.pthread_kill`` to a thread of the process and ``_thread.interrupt_main`` deliver
+  to the process the same way (the handler runs for the context thread running its call).
+- ``signal.alarm``/``setitimer`` run on wall-clock timers (CPU time for ITIMER_VIRTUAL and
+  ITIMER_PROF in a script) and deliver SIGALRM, SIGVTALRM or SIGPROF the same way.
+- What stays real: ``set_wakeup_fd`` (main thread only, as in any thread of a script),
+  ``pthread_sigmask``, ``sigwait``; signals sent from outside the editor go to Node.
 """
 
 import os
@@ -32,6 +37,8 @@ _real_kill = os.kill
 _real_alarm = signal.alarm
 _real_setitimer = signal.setitimer
 _real_getitimer = signal.getitimer
+_real_pthread_kill = signal.pthread_kill
+_fallback_interrupt_main = None  # set by install(): runtime.py's refusal, for foreign threads
 
 # process id -> {signum: handler}
 _handlers = {}
@@ -98,31 +105,114 @@ def _blocked(signum):
     )
 
 
+def _is_default(h):
+    return h is signal.SIG_DFL or h is signal.default_int_handler
+
+
+def _default_exception(signum):
+    """What the default action amounts to here: None (nothing), or the exception to raise."""
+    if signum in _DEFAULT_IGNORED:
+        return None
+    if signum == signal.SIGINT:
+        return KeyboardInterrupt()
+    return _blocked(signum)
+
+
+def _running_state(key):
+    """(ident, state) of the context thread running a call of process `key`, or (None, None)."""
+    for ident, st in list(threads._states.items()):
+        if st.env is not None and threads._process_of(st.env) == key:
+            return ident, st
+    return None, None
+
+
 def _deliver_here(signum, frame):
-    """A signal sent to the process from its own code: run what its handler says, now."""
+    """A signal for the process whose call this thread runs: what its handler says, now."""
     h = handler_for(threads.process_key(), signum)
     if h is signal.SIG_IGN:
         return
     if h is signal.SIG_DFL:
-        if signum in _DEFAULT_IGNORED:
-            return
-        if signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        raise _blocked(signum)
-    h(signum, frame)
+        exc = _default_exception(signum)
+        if exc is not None:
+            raise exc
+        return
+    h(signum, frame)  # default_int_handler raises KeyboardInterrupt
+
+
+def deliver(key, signum, run=None, frame=None):
+    """A signal for process `key`, sent from any thread: Python runs a handler on the main
+    thread, which for a process is the context thread running its call."""
+    ident, st = _running_state(key)
+    if ident == threading.get_ident():
+        _deliver_here(signum, frame if frame is not None else sys._getframe(1))
+        return
+    h = handler_for(key, signum)
+    if h is signal.SIG_IGN:
+        return
+    if ident is None:
+        # Nothing of the process runs: a handler still sees the signal (on this thread);
+        # a default action has nothing to stop.
+        if not _is_default(h):
+            with threads.owning(run):
+                try:
+                    h(signum, None)
+                except BaseException:
+                    import traceback
+
+                    traceback.print_exc()
+        return
+    if h is signal.SIG_DFL or h is signal.default_int_handler:
+        exc = KeyboardInterrupt() if h is signal.default_int_handler else _default_exception(signum)
+        if exc is not None:
+            _reraise_in(ident, exc)
+        return
+    call = st.run.call if st.run is not None else (run.call if run is not None else 0)
+    _run_handler(st, ident, call, signum, h)
 
 
 def _raise_signal(signalnum):
-    if not _on_context():
+    key = threads.process_key()
+    if key is None:
         return _real_raise_signal(signalnum)
-    _deliver_here(_signum(signalnum), sys._getframe(1))
+    deliver(key, _signum(signalnum), threads.current_owner(), sys._getframe(1))
 
 
 def _kill(pid, signalnum):
     if pid == os.getpid() and signalnum != 0 and _on_context():
-        _deliver_here(_signum(signalnum), sys._getframe(1))
+        deliver(threads.process_key(), _signum(signalnum), threads.current_owner(), sys._getframe(1))
         return
     _real_kill(pid, signalnum)
+
+
+def _pthread_kill(thread_id, signalnum):
+    # Every thread here is a thread of the editor: a real signal without a handler would end
+    # it. A signal for a thread of a process is delivered to that process, as Python would
+    # hand it to its main thread; other threads get the real call.
+    if signalnum == 0:
+        return _real_pthread_kill(thread_id, signalnum)
+    st = threads._states.get(thread_id)
+    key = threads._process_of(st.env) if st is not None else None
+    if key is None:
+        t = threading._active.get(thread_id)
+        owner = getattr(t, '_py_contexts_owner', None) if t is not None else None
+        key = owner.process if owner is not None else None
+    if key is None:
+        key = threads.process_key()
+    if key is None:
+        return _real_pthread_kill(thread_id, signalnum)
+    deliver(key, _signum(signalnum), threads.current_owner(), sys._getframe(1))
+
+
+def _interrupt_main(signum=signal.SIGINT):
+    key = threads.process_key()
+    if key is None:
+        return _fallback_interrupt_main(signum)
+    signum = _signum(signum)
+    # "If the given signal isn't handled by Python (SIG_DFL or SIG_IGN), this function does nothing."
+    h = handler_for(key, signum)
+    if h is signal.SIG_DFL or h is signal.SIG_IGN:
+        return
+    deliver(key, signum, threads.current_owner(), sys._getframe(1))
 
 
 def _reraise_in(ident, exc):
@@ -130,13 +220,14 @@ def _reraise_in(ident, exc):
 
     PyThreadState_SetAsyncExc takes a class, which Python instantiates when the exception
     is caught; a one-off subclass whose __new__ returns `exc` makes that instance the one
-    raised (Python believes the instance's own class), so ``except ValueError`` matches.
+    raised (`except ValueError` matches it, as its type is a subclass).
     """
     cls = type(exc)
     try:
-        oneoff = type(cls.__name__, (cls,), {'__new__': lambda c, *a, **k: exc, '__module__': cls.__module__})
-    except TypeError:  # a class that cannot be subclassed: raise a plain copy of its kind
-        oneoff = RuntimeError
+        oneoff = type(cls.__name__, (cls,), {'__new__': lambda c, *a, **k: exc, '__module__': cls.__module__,
+                                              '__qualname__': cls.__qualname__})
+    except TypeError:  # a class that cannot be subclassed
+        oneoff = cls
     _native.async_raise(ident, oneoff)
 
 
@@ -162,7 +253,7 @@ def interrupt_hook(target):
     if st is None or st.env is None:
         return False
     h = handler_for(threads._process_of(st.env), signal.SIGINT)
-    if h is signal.default_int_handler or h is signal.SIG_DFL:
+    if _is_default(h):
         return False
     if h is signal.SIG_IGN:
         return True
@@ -176,56 +267,40 @@ def current_sigint_handler():
     if key is None:
         return None
     h = handler_for(key, signal.SIGINT)
-    if h is signal.default_int_handler or h is signal.SIG_DFL:
+    if _is_default(h):
         return None
     return h
 
 
 # ---------------------------------------------------------------------------
-# SIGALRM: a real alarm would be delivered to Node, whose default action ends the host.
+# Interval timers: a real one would signal Node, whose default action ends the host. They
+# run on wall-clock timers (ITIMER_VIRTUAL and ITIMER_PROF count CPU time in a script).
 
-_alarms = {}  # process id -> (timer, deadline, interval)
+_TIMER_SIGNALS = {signal.ITIMER_REAL: signal.SIGALRM, signal.ITIMER_VIRTUAL: signal.SIGVTALRM, signal.ITIMER_PROF: signal.SIGPROF}
+_timers = {}  # (process id, which) -> (timer, deadline, interval)
 
 
-def _fire_alarm(key, run):
-    entry = _alarms.get(key)
+def _fire(key, which, run):
+    entry = _timers.get((key, which))
     if entry is None or entry[0] is not threading.current_thread():
         return
-    interval = entry[2]
-    if interval:
-        _arm(key, run, interval, interval)
+    if entry[2]:
+        _arm(key, which, run, entry[2], entry[2])
     else:
-        _alarms.pop(key, None)
-    h = handler_for(key, signal.SIGALRM)
-    if h is signal.SIG_IGN:
-        return
-    # Delivered to the process's code if it runs now, like an interrupt.
-    for ident, st in list(threads._states.items()):
-        if st.env is not None and threads._process_of(st.env) == key:
-            run_now = st.run
-            call = run_now.call if run_now is not None else (run.call if run is not None else 0)
-            if h is signal.SIG_DFL:
-                _native.async_raise(ident, _AlarmClock)
-            else:
-                _run_handler(st, ident, call, signal.SIGALRM, h)
-            return
+        _timers.pop((key, which), None)
+    deliver(key, _TIMER_SIGNALS[which], run)
 
 
-class _AlarmClock(SystemExit):
-    def __init__(self, *args):
-        super().__init__('Alarm clock (SIGALRM with its default action would have ended the process)')
-
-
-def _arm(key, run, seconds, interval):
-    t = threading.Timer(seconds, lambda: _fire_alarm(key, run))
+def _arm(key, which, run, seconds, interval):
+    t = threading.Timer(seconds, lambda: _fire(key, which, run))
     t.daemon = True
-    t.name = 'py-contexts-alarm'
-    _alarms[key] = (t, time.monotonic() + seconds, interval)
+    t.name = 'py-contexts-itimer'
+    _timers[(key, which)] = (t, time.monotonic() + seconds, interval)
     t.start()
 
 
-def _cancel(key):
-    entry = _alarms.pop(key, None)
+def _cancel(key, which):
+    entry = _timers.pop((key, which), None)
     if entry is None:
         return 0.0, 0.0
     entry[0].cancel()
@@ -233,19 +308,21 @@ def _cancel(key):
 
 
 def _setitimer(which, seconds, interval=0.0):
-    if which != signal.ITIMER_REAL or not _on_context():
+    if which not in _TIMER_SIGNALS or not _on_context():
         return _real_setitimer(which, seconds, interval)
+    if seconds < 0 or interval < 0:
+        raise signal.ItimerError(22, 'Invalid argument')
     key = threads.process_key()
-    old = _cancel(key)
+    old = _cancel(key, which)
     if seconds > 0:
-        _arm(key, threads.current_owner(), float(seconds), float(interval))
+        _arm(key, which, threads.current_owner(), float(seconds), float(interval))
     return old
 
 
 def _getitimer(which):
-    if which != signal.ITIMER_REAL or not _on_context():
+    if which not in _TIMER_SIGNALS or not _on_context():
         return _real_getitimer(which)
-    entry = _alarms.get(threads.process_key())
+    entry = _timers.get((threads.process_key(), which))
     if entry is None:
         return (0.0, 0.0)
     return (max(0.0, entry[1] - time.monotonic()), entry[2])
@@ -261,10 +338,17 @@ def _alarm(seconds):
 def forget(key):
     """The process's environment was reset or closed: a fresh Python has default handlers."""
     _handlers.pop(key, None)
-    _cancel(key)
+    for which in _TIMER_SIGNALS:
+        _cancel(key, which)
 
 
 def install():
+    global _fallback_interrupt_main
+    import _thread
+
+    _fallback_interrupt_main = _thread.interrupt_main
+    _thread.interrupt_main = _interrupt_main
+    signal.pthread_kill = _pthread_kill
     signal.signal = _signal
     signal.getsignal = _getsignal
     signal.raise_signal = _raise_signal
@@ -273,7 +357,8 @@ def install():
     signal.getitimer = _getitimer
     os.kill = _kill
     for f, real in ((_signal, _real_signal), (_getsignal, _real_getsignal), (_raise_signal, _real_raise_signal),
-                    (_alarm, _real_alarm), (_setitimer, _real_setitimer), (_getitimer, _real_getitimer), (_kill, _real_kill)):
+                    (_alarm, _real_alarm), (_setitimer, _real_setitimer), (_getitimer, _real_getitimer), (_kill, _real_kill),
+                    (_pthread_kill, _real_pthread_kill)):
         f.__doc__ = real.__doc__
         f.__name__ = real.__name__
         f.__qualname__ = real.__name__

@@ -371,3 +371,54 @@ got`);
     await p.close();
   });
 });
+
+describe('fidelity: signals sent to the process from its threads (issue 15)', () => {
+  it('interrupt_main() and pthread_kill() from a thread of the process reach its running code', async () => {
+    const p = await proc();
+    const v = await p.run(`
+import _thread, signal, threading, time
+got = []
+try:
+    t = threading.Thread(target=_thread.interrupt_main)
+    t.start()
+    t.join()
+    time.sleep(2)
+    got.append('not interrupted')
+except KeyboardInterrupt:
+    got.append('KeyboardInterrupt')
+def h(s, f):
+    1 / 0
+signal.signal(signal.SIGUSR1, h)
+try:
+    me = threading.get_ident()
+    threading.Thread(target=lambda: signal.pthread_kill(me, signal.SIGUSR1)).start()
+    time.sleep(2)
+    got.append('not signalled')
+except ZeroDivisionError:
+    got.append('ZeroDivisionError')
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+_thread.interrupt_main()  # not handled by Python: does nothing, as documented
+got`, { timeoutMs: 20_000 });
+    assert.deepEqual(v, ['KeyboardInterrupt', 'ZeroDivisionError']);
+    await p.close();
+  });
+
+  it('runs ITIMER_PROF on a timer instead of letting SIGPROF end the host', async () => {
+    const p = await proc();
+    const v = await p.run(`
+import signal, time
+hits = []
+def h(s, f):
+    hits.append(s)
+    if len(hits) == 3:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+signal.signal(signal.SIGPROF, h)
+signal.setitimer(signal.ITIMER_PROF, 0.05, 0.05)
+deadline = time.monotonic() + 10
+while signal.getitimer(signal.ITIMER_PROF) != (0.0, 0.0) and time.monotonic() < deadline:
+    pow(12345, 67890, 10000019)
+hits`, { timeoutMs: 20_000 });
+    assert.deepEqual(v, [27, 27, 27]);
+    await p.close();
+  });
+});
