@@ -119,6 +119,7 @@ def _sleep(seconds):
         # The process installed a SIGINT handler: run it here, then sleep on for the rest
         # of the time, as a script's sleep does after a handler returns (PEP 475).
         deadline = time.monotonic() + seconds  # an upper bound: the sleep already began
+        _signals.note_delivered(_threads.process_key())
         if handler is not signal.SIG_IGN:
             handler(signal.SIGINT, sys._getframe(1))
         _sleep(max(0.0, min(seconds, deadline - time.monotonic())))

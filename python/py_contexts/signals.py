@@ -38,10 +38,15 @@ _real_alarm = signal.alarm
 _real_setitimer = signal.setitimer
 _real_getitimer = signal.getitimer
 _real_pthread_kill = signal.pthread_kill
+_real_pause = signal.pause
+_real_killpg = os.killpg
+_real_pidfd_send_signal = getattr(signal, 'pidfd_send_signal', None)
 _fallback_interrupt_main = None  # set by install(): runtime.py's refusal, for foreign threads
 
 # process id -> {signum: handler}
 _handlers = {}
+# process id -> how many signals were delivered to it (signal.pause() waits for the next one)
+_delivered = {}
 
 # Signals whose default action does nothing (the rest end or stop the process).
 _DEFAULT_IGNORED = {s for s in (getattr(signal, n, None) for n in ('SIGCHLD', 'SIGURG', 'SIGWINCH', 'SIGCONT')) if s is not None}
@@ -126,8 +131,24 @@ def _running_state(key):
     return None, None
 
 
+def note_delivered(key):
+    _delivered[key] = _delivered.get(key, 0) + 1
+
+
+def _pause():
+    key = threads.process_key()
+    if key is None:
+        return _real_pause()
+    # A script's pause() returns once a signal handler ran; this one once a signal was
+    # delivered to the process (an exception from the handler arrives as it would).
+    seen = _delivered.get(key, 0)
+    while _delivered.get(key, 0) == seen:
+        time.sleep(0.02)  # interruptible (runtime._sleep)
+
+
 def _deliver_here(signum, frame):
     """A signal for the process whose call this thread runs: what its handler says, now."""
+    note_delivered(threads.process_key())
     h = handler_for(threads.process_key(), signum)
     if h is signal.SIG_IGN:
         return
@@ -143,6 +164,8 @@ def deliver(key, signum, run=None, frame=None):
     """A signal for process `key`, sent from any thread: Python runs a handler on the main
     thread, which for a process is the context thread running its call."""
     ident, st = _running_state(key)
+    if ident is not None and ident != threading.get_ident():
+        note_delivered(key)
     if ident == threading.get_ident():
         _deliver_here(signum, frame if frame is not None else sys._getframe(1))
         return
@@ -177,11 +200,44 @@ def _raise_signal(signalnum):
     deliver(key, _signum(signalnum), threads.current_owner(), sys._getframe(1))
 
 
+def _is_self(pid):
+    # The editor's own process, or its process group (which holds the editor too: a signal
+    # to the group is delivered to the calling process only).
+    return pid == os.getpid() or pid == 0 or pid == -os.getpgrp()
+
+
 def _kill(pid, signalnum):
-    if pid == os.getpid() and signalnum != 0 and _on_context():
+    if signalnum != 0 and _is_self(pid) and _on_context():
         deliver(threads.process_key(), _signum(signalnum), threads.current_owner(), sys._getframe(1))
         return
     _real_kill(pid, signalnum)
+
+
+def _killpg(pgid, signalnum):
+    if signalnum != 0 and pgid in (0, os.getpgrp()) and _on_context():
+        deliver(threads.process_key(), _signum(signalnum), threads.current_owner(), sys._getframe(1))
+        return
+    _real_killpg(pgid, signalnum)
+
+
+def _is_own_pidfd(fd):
+    try:
+        with open(f'/proc/self/fdinfo/{int(fd)}') as f:
+            for line in f:
+                if line.startswith('Pid:'):
+                    return int(line.split()[1]) == os.getpid()
+        a = os.fstat(fd)
+        b = os.stat(f'/proc/{os.getpid()}')
+        return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+    except (OSError, ValueError):
+        return False
+
+
+def _pidfd_send_signal(pidfd, sig, siginfo=None, flags=0):
+    if siginfo is None and flags == 0 and sig != 0 and _on_context() and _is_own_pidfd(pidfd):
+        deliver(threads.process_key(), _signum(sig), threads.current_owner(), sys._getframe(1))
+        return
+    return _real_pidfd_send_signal(pidfd, sig, siginfo, flags)
 
 
 def _pthread_kill(thread_id, signalnum):
@@ -252,7 +308,9 @@ def interrupt_hook(target):
     st = threads._states.get(ident)
     if st is None or st.env is None:
         return False
-    h = handler_for(threads._process_of(st.env), signal.SIGINT)
+    key = threads._process_of(st.env)
+    note_delivered(key)
+    h = handler_for(key, signal.SIGINT)
     if _is_default(h):
         return False
     if h is signal.SIG_IGN:
@@ -338,6 +396,7 @@ def _alarm(seconds):
 def forget(key):
     """The process's environment was reset or closed: a fresh Python has default handlers."""
     _handlers.pop(key, None)
+    _delivered.pop(key, None)
     for which in _TIMER_SIGNALS:
         _cancel(key, which)
 
@@ -349,6 +408,10 @@ def install():
     _fallback_interrupt_main = _thread.interrupt_main
     _thread.interrupt_main = _interrupt_main
     signal.pthread_kill = _pthread_kill
+    signal.pause = _pause
+    os.killpg = _killpg
+    if _real_pidfd_send_signal is not None:
+        signal.pidfd_send_signal = _pidfd_send_signal
     signal.signal = _signal
     signal.getsignal = _getsignal
     signal.raise_signal = _raise_signal
@@ -358,7 +421,12 @@ def install():
     os.kill = _kill
     for f, real in ((_signal, _real_signal), (_getsignal, _real_getsignal), (_raise_signal, _real_raise_signal),
                     (_alarm, _real_alarm), (_setitimer, _real_setitimer), (_getitimer, _real_getitimer), (_kill, _real_kill),
-                    (_pthread_kill, _real_pthread_kill)):
+                    (_pthread_kill, _real_pthread_kill), (_pause, _real_pause), (_killpg, _real_killpg),
+                    (_pidfd_send_signal, _real_pidfd_send_signal)):
+        if real is None:
+            continue
         f.__doc__ = real.__doc__
+        # pydoc (and test_signal) expect the module's own Python functions to say 'signal'.
+        f.__module__ = 'signal' if getattr(signal, real.__name__, None) is f else real.__module__
         f.__name__ = real.__name__
         f.__qualname__ = real.__name__
