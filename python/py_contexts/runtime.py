@@ -209,6 +209,7 @@ _forked_child = False
 def _after_fork_in_child():
     global _forked_child
     _forked_child = True
+    _threads.after_fork_in_child()
     os._exit = _real_exit
     os.abort = _real_abort
     try:

@@ -82,6 +82,15 @@ class ContextThread(threading.Thread):
         self._py_contexts_exited.wait(timeout)
 
 
+def after_fork_in_child():
+    """In a forked child the forking thread is the main thread (threading._after_fork made it
+    so). On 3.11 and 3.12, threading._shutdown(), which multiprocessing runs as the child
+    ends, needs the main thread's state lock, which only threads started by threading have."""
+    t = threading.current_thread()
+    if isinstance(t, ContextThread) and getattr(t, '_tstate_lock', False) is None and hasattr(t, '_set_tstate_lock'):
+        t._set_tstate_lock()
+
+
 def _init_context_thread():
     st = _ContextState()
     run = _native.current_run()

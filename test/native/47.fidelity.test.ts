@@ -107,6 +107,24 @@ with cf.ProcessPoolExecutor(2, mp_context=mp.get_context('fork')) as ex:
     await p.close();
   });
 
+  it('a forked multiprocessing.Process ends with exit code 0 and runs a function of the document', async function () {
+    this.timeout(60_000);
+    const p = await proc();
+    const v = await p.run(`
+import multiprocessing as mp
+def work(q):
+    q.put(__name__)
+ctx = mp.get_context('fork')
+q = ctx.Queue()
+proc = ctx.Process(target=work, args=(q,))
+proc.start()
+got = q.get(timeout=20)
+proc.join(20)
+(proc.exitcode, got)`, { timeoutMs: 50_000 });
+    assert.deepEqual(v, [0, '__main__']);
+    await p.close();
+  });
+
   it('spawn and forkserver work for a file-backed document as for a script (the child re-imports the file)', async function () {
     this.timeout(90_000);
     const dir = mkdtempSync(path.join(tmpdir(), 'pyc-spawn-'));
