@@ -14,6 +14,7 @@ import builtins
 import importlib
 import linecache
 import os
+import signal
 import sys
 import threading  # imported on the runtime thread so it is Python's main thread
 import time
@@ -21,6 +22,11 @@ import traceback
 import types
 
 import _py_contexts_native as _native
+from py_contexts import autoawait as _autoawait
+from py_contexts import mainmodule as _mainmodule
+from py_contexts import script as _script
+from py_contexts import signals as _signals
+from py_contexts import threads as _threads
 
 # ---------------------------------------------------------------------------
 # Process-wide set-up (runs once, when the interpreter starts)
@@ -42,7 +48,11 @@ class _Stream:
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError(f'write() argument must be str, not {type(text).__name__}')
-        return _native.write(self._fd, text)
+        n = _native.write(self._fd, text)
+        if n >= 0:
+            return n
+        # Not a call's own thread: a thread that user code started (py_contexts.threads).
+        return _threads.write_elsewhere(self._fd, text)
 
     def writelines(self, lines):
         for line in lines:
@@ -99,8 +109,20 @@ _real_sleep = time.sleep
 
 def _sleep(seconds):
     """time.sleep that an interrupt can cut short on context threads."""
-    if not _native.sleep(seconds):
-        _real_sleep(seconds)
+    try:
+        if not _native.sleep(seconds):
+            _real_sleep(seconds)
+    except KeyboardInterrupt:
+        handler = _signals.current_sigint_handler()
+        if handler is None:
+            raise
+        # The process installed a SIGINT handler: run it here, then sleep on for the rest
+        # of the time, as a script's sleep does after a handler returns (PEP 475).
+        deadline = time.monotonic() + seconds  # an upper bound: the sleep already began
+        _signals.note_delivered(_threads.process_key())
+        if handler is not signal.SIG_IGN:
+            handler(signal.SIGINT, sys._getframe(1))
+        _sleep(max(0.0, min(seconds, deadline - time.monotonic())))
 
 
 time.sleep = _sleep
@@ -143,6 +165,13 @@ import _thread  # noqa: E402
 
 _thread.interrupt_main = _blocked_interrupt_main
 
+# Fidelity with a script: __main__ that pickles, threads that own their output and are
+# proper threads, emulated signals, sys.argv per run (see each module's docstring).
+_threads.install()
+_mainmodule.install()
+_signals.install()
+_script.install()
+
 # Context threads have a 256 MiB C stack (native/src/objects/context.cpp). On 3.11 the
 # recursion limit also bounds C recursion, and the most stack-hungry pattern measured
 # (a function recursing through sorted(key=...)) overflows that stack somewhere between
@@ -180,6 +209,7 @@ _forked_child = False
 def _after_fork_in_child():
     global _forked_child
     _forked_child = True
+    _threads.after_fork_in_child()
     os._exit = _real_exit
     os.abort = _real_abort
     try:
@@ -255,6 +285,10 @@ def new_env(key):
 
 
 def close_env(env):
+    key = env.get('__py_contexts_process__')
+    if key is not None:
+        _autoawait.close((_native.context_id(), key))
+        _signals.forget(key)
     # Clearing breaks reference cycles through functions' __globals__ so the
     # namespace and everything in it is freed now, not at the next GC pass.
     env.clear()
@@ -287,9 +321,12 @@ def _compile_block(code, filename, first_line):
         expr = ast.Expression(body[-1].value)
         body = body[:-1]
     mod = ast.Module(body=body, type_ignores=[])
+    # Top-level await is allowed (py_contexts.autoawait); code that awaits compiles to a
+    # coroutine code object, everything else exactly as without the flag.
+    flags = _autoawait.FLAGS
     compiled = (
-        compile(mod, filename, 'exec') if body else None,
-        compile(expr, filename, 'eval') if expr is not None else None,
+        compile(mod, filename, 'exec', flags) if body else None,
+        compile(expr, filename, 'eval', flags) if expr is not None else None,
     )
     if len(_cache) >= _CACHE_MAX:
         _cache.clear()
@@ -311,14 +348,25 @@ def _compile_eval(code, filename):
 # Ops (numbers mirror OP in src/engine/ops.ts)
 
 
+def _run_block(body, expr, env):
+    """Runs a compiled block; the trailing expression's value, or None. A block that awaits
+    runs as one coroutine on the process's event loop, as an IPython cell does."""
+    if (body is not None and body.co_flags & _CO_COROUTINE) or (expr is not None and expr.co_flags & _CO_COROUTINE):
+        key = (_native.context_id(), env.get('__py_contexts_process__'))
+        return _autoawait.run(_autoawait.block(body, expr, env), key)
+    if body is not None:
+        exec(body, env)
+    return eval(expr, env) if expr is not None else None
+
+
+_CO_COROUTINE = _autoawait._CO_COROUTINE
+
+
 def _op_exec(env, args):
     code, filename, first_line, source_text = args
     _register_source(filename, source_text)
     body, expr = _compile_block(code, filename, first_line)
-    if body is not None:
-        exec(body, env)
-    if expr is not None:
-        eval(expr, env)
+    _run_block(body, expr, env)
     return None
 
 
@@ -331,17 +379,17 @@ NO_VALUE = object()  # the addon turns this into JS undefined ("no trailing expr
 
 
 def _op_run(env, args):
-    code, filename, first_line, source_text, rich = args
+    code, filename, first_line, source_text, rich = args[:5]
+    script = args[5] if len(args) > 5 else None
     _register_source(filename, source_text)
     mod = _display() if rich else None
     if mod is not None:
         mod.before_cell()
     result = NO_VALUE
+    script_token = _script.begin(env, script) if script else None
     try:
         body, expr = _compile_block(code, filename, first_line)
-        if body is not None:
-            exec(body, env)
-        value = eval(expr, env) if expr is not None else None
+        value = _run_block(body, expr, env)
         if expr is not None:
             if value is not None:
                 env['_'] = value
@@ -352,6 +400,8 @@ def _op_run(env, args):
                 # rendered as Out[] (and closed) rather than emitted twice.
                 result = mod.mime_bundle(value) if mod is not None else {'data': {'text/plain': repr(value)}, 'metadata': {}}
     finally:
+        if script_token is not None:
+            _script.end(script_token)
         if mod is not None:
             mod.after_cell()
     return result
@@ -400,14 +450,17 @@ def _repair_streams():
 
 
 def dispatch(op, env, args):
+    st = _threads.begin(env)
     try:
         result = _OPS[op](env, args)
     except BaseException:
+        _threads.end(st)
         _repair_streams()
         if _forked_child:
             traceback.print_exc()
             _leave_forked_child(1)
         raise
+    _threads.end(st)
     _repair_streams()
     if _forked_child:
         _leave_forked_child(0)
@@ -418,14 +471,24 @@ def dispatch(op, env, args):
 # Errors
 
 _THIS_FILE = __file__
+_INTERNAL_FILES = {_THIS_FILE} | {
+    m.__file__ for m in (_autoawait, _mainmodule, _script, _signals, _threads) if getattr(m, '__file__', None)
+}
+_ASYNCIO_DIR = os.path.join(os.path.dirname(os.__file__), 'asyncio') + os.sep
 
 
 def _strip_internal(tb):
-    """The traceback without this module's frames (dispatch at the top, and the
-    input()/sleep() shims at the bottom): users should only see their own code."""
+    """The traceback without the engine's frames (dispatch at the top, the event loop that
+    runs an awaiting cell before its first frame, the input()/sleep() shims at the bottom):
+    users should only see their own code."""
     kept = []
+    leading = True
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename != _THIS_FILE:
+        name = tb.tb_frame.f_code.co_filename
+        if name in _INTERNAL_FILES or (leading and name.startswith(_ASYNCIO_DIR)):
+            pass
+        else:
+            leading = False
             kept.append(tb)
         tb = tb.tb_next
     new = None

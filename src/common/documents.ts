@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { PyProcess } from '../engine/types';
 import type { EngineService } from './engine';
-import type { OutputSink } from './host';
+import type { BackgroundOutputHandler, OutputSink } from './host';
 import { startFolder } from './startFolder';
 
 function isFolder(p: string): boolean {
@@ -31,6 +31,9 @@ export function ownerOf(doc: vscode.TextDocument): vscode.Uri {
 
 export class DocumentProcesses implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
+  private readonly backgroundHandlers = new Set<BackgroundOutputHandler>();
+  /** Processes whose background output is routed (once each). */
+  private readonly routed = new WeakSet<PyProcess>();
 
   constructor(
     private readonly engine: EngineService,
@@ -55,10 +58,29 @@ export class DocumentProcesses implements vscode.Disposable {
   async get(uri: vscode.Uri): Promise<PyProcess> {
     // The document decides which workspace folder's Python extension selection applies.
     const python = await this.engine.python(uri);
-    const existing = python.processes().find((p) => p.id === uri.toString() && !p.closed);
-    if (existing) return existing;
-    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri);
-    return python.process(uri.toString(), { cwd: startFolder(uri, folders, isFolder) });
+    let proc = python.processes().find((p) => p.id === uri.toString() && !p.closed);
+    if (!proc) {
+      const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri);
+      proc = python.process(uri.toString(), { cwd: startFolder(uri, folders, isFolder) });
+    }
+    if (!this.routed.has(proc)) {
+      this.routed.add(proc);
+      proc.onBackgroundOutput((stream, text) => this.background(uri, stream, text));
+    }
+    return proc;
+  }
+
+  claimBackgroundOutput(handler: BackgroundOutputHandler): vscode.Disposable {
+    this.backgroundHandlers.add(handler);
+    return new vscode.Disposable(() => this.backgroundHandlers.delete(handler));
+  }
+
+  /** A thread of the document printed after its run ended: a surface takes it, or the channel does. */
+  private background(uri: vscode.Uri, stream: 'stdout' | 'stderr', text: string): void {
+    for (const h of this.backgroundHandlers) {
+      if (h(uri, stream, text)) return;
+    }
+    this.output.stream(uri, stream, text);
   }
 
   async close(uri: vscode.Uri): Promise<void> {

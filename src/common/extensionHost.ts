@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { Python, PyProcess } from '../engine/types';
 import type { DocumentProcesses } from './documents';
 import type { EngineService } from './engine';
-import type { NotebookHost } from './host';
+import type { BackgroundOutputHandler, NotebookHost } from './host';
 import type { OutputChannelSink } from './output';
 import type { TrustGuard } from './trust';
 
@@ -32,6 +32,10 @@ export class ExtensionHost implements NotebookHost {
 
   findProcess(uri: vscode.Uri): PyProcess | undefined {
     return this.documents.find(uri);
+  }
+
+  claimBackgroundOutput(handler: BackgroundOutputHandler): vscode.Disposable {
+    return this.documents.claimBackgroundOutput(handler);
   }
 
   requireTrust(action: string): boolean {

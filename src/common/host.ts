@@ -7,6 +7,9 @@
 import type * as vscode from 'vscode';
 import type { OutputStream, Python, PyProcess } from '../engine/types';
 
+/** Takes output of a document's threads after their run ended; false: not mine. */
+export type BackgroundOutputHandler = (uri: vscode.Uri, stream: OutputStream, text: string) => boolean;
+
 /** Where user-visible text goes: the "Py Contexts" output channel. */
 export interface OutputSink {
   /** Live stdout/stderr of user code; every line is tagged with the document's short name. */
@@ -43,6 +46,12 @@ export interface NotebookHost {
    */
   requireTrust(action: string): boolean;
   readonly output: OutputSink;
+  /**
+   * Output of threads a document's code started, written after the run that started them
+   * ended, goes to the first handler that takes it; otherwise to the output channel under
+   * the document's name.
+   */
+  claimBackgroundOutput(handler: BackgroundOutputHandler): vscode.Disposable;
   /** Fires after engine state changes: calls start or end, processes open or close. */
   readonly onDidChange: vscode.Event<void>;
 }

@@ -25,6 +25,9 @@ export class CallTable {
   private nextId = 1;
   private inflight = 0;
 
+  /** Where background output (of threads whose run ended) goes: the engine routes it to its process. */
+  onBackground: ((process: string, stream: 'stdout' | 'stderr', text: string) => void) | undefined;
+
   constructor(private readonly setRef: (ref: boolean) => void) {}
 
   get size(): number {
@@ -100,6 +103,12 @@ export class CallTable {
 
   /** The native event dispatcher. Never throws: user callbacks are guarded. */
   onEvent = (id: number, kind: EventKind, value: unknown): void => {
+    if (kind === EventKind.BackgroundStdout || kind === EventKind.BackgroundStderr) {
+      const v = value as { process: string; text: string };
+      const stream = kind === EventKind.BackgroundStdout ? 'stdout' : 'stderr';
+      guard(() => this.onBackground?.(v.process, stream, v.text));
+      return;
+    }
     const call = this.pending.get(id);
     if (!call) return;
     switch (kind) {

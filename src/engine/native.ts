@@ -11,6 +11,9 @@ export const EventKind = {
   Stderr: 3,
   Display: 4,
   Input: 5,
+  /** Output of a thread whose run ended: value { process, text }, call 0. */
+  BackgroundStdout: 6,
+  BackgroundStderr: 7,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 

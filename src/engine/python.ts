@@ -125,6 +125,7 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   }
   const py = new PythonImpl(engine, calls, version, hold,
     { executable: interp.executable, version: interp.version, freeThreaded: interp.freeThreaded });
+  calls.onBackground = (process, stream, text) => py.background(process, stream, text);
   liveEngine = py;
   for (const [name, size] of Object.entries(pools)) py.createPool(name, size);
   return py;
@@ -266,6 +267,11 @@ export class PythonImpl implements Python {
 
   processes(): PyProcess[] {
     return [...this.processMap.values()];
+  }
+
+  /** Output of a thread whose run ended, for the process that owns it (a closed one is gone). */
+  background(process: string, stream: 'stdout' | 'stderr', text: string): void {
+    this.processMap.get(process)?.emitBackground(stream, text);
   }
 
   /** Called by ProcessImpl.close(). */

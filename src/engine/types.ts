@@ -42,7 +42,14 @@ export interface RunOptions {
   sourceText?: string;
   /** Run with the rich-display machinery: trailing value as a MIME bundle, matplotlib figures collected. */
   rich?: boolean;
+  /** run(): the script's path, set as `__file__` in the environment (a file-backed editor's document). */
+  file?: string;
+  /** run(): `sys.argv` while this run executes on its context (Run File: `[path]`); elsewhere it stays `['']`. */
+  argv?: string[];
 }
+
+/** Output of a thread a run started, written after that run ended (see PyProcess.onBackgroundOutput). */
+export type BackgroundOutputListener = (stream: OutputStream, text: string) => void;
 
 export interface ContextStats {
   busy: boolean;
@@ -103,6 +110,12 @@ export interface PyProcess {
    * repr size/time limits; a hostile __repr__ shows as 'repr timed out'.
    */
   variables(path?: readonly string[], limits?: VariableLimits, ctx?: Context): Promise<VariableInfo[]>;
+  /**
+   * Output of threads this process's code started, written after the run that started them
+   * ended (while that run executes, it is the run's own onOutput). Without a listener it is
+   * discarded.
+   */
+  onBackgroundOutput(listener: BackgroundOutputListener): { dispose(): void };
   /** Frees its environment in every context; later calls reject. */
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import type { PendingCall } from '../engine/calls';
 import type { ContextImpl } from '../engine/context';
 import { OP } from '../engine/ops';
 import type { PythonImpl } from '../engine/python';
-import type { Context, PyProcess, RunOptions, VariableInfo, VariableLimits } from '../engine/types';
+import type { BackgroundOutputListener, Context, OutputStream, PyProcess, RunOptions, VariableInfo, VariableLimits } from '../engine/types';
 
 const DEFAULT_FILENAME = '<py-contexts>';
 
@@ -32,6 +32,11 @@ function checkOpts(opts: unknown): asserts opts is RunOptions | undefined {
     throw new TypeError('opts.firstLine must be a positive integer');
   }
   if (o['sourceText'] !== undefined && typeof o['sourceText'] !== 'string') throw new TypeError('opts.sourceText must be a string');
+  if (o['file'] !== undefined && typeof o['file'] !== 'string') throw new TypeError('opts.file must be a string');
+  const argv = o['argv'];
+  if (argv !== undefined && !(Array.isArray(argv) && argv.every((a) => typeof a === 'string'))) {
+    throw new TypeError('opts.argv must be an array of strings');
+  }
   const sig = o['signal'];
   if (sig !== undefined && !(sig instanceof AbortSignal)) throw new TypeError('opts.signal must be an AbortSignal');
 }
@@ -48,6 +53,7 @@ export class ProcessImpl implements PyProcess {
   private last: ContextImpl | undefined;
   private readonly used = new Set<ContextImpl>();
   private readonly inflight = new Set<PendingCall>();
+  private readonly backgroundListeners = new Set<BackgroundOutputListener>();
   private isClosed = false;
   private closing: Promise<void> | undefined;
 
@@ -168,8 +174,9 @@ export class ProcessImpl implements PyProcess {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, opts?.rich === true],
-      ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich'], opts);
+    const script = opts?.file !== undefined || opts?.argv !== undefined ? { file: opts.file ?? null, argv: opts.argv ?? null } : null;
+    return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, opts?.rich === true, script],
+      ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich', 'opts.file'], opts);
   }
 
   call(module: string, fn: string, args?: unknown[], kwargs?: Record<string, unknown>, opts?: RunOptions): Promise<unknown> {
@@ -203,6 +210,25 @@ export class ProcessImpl implements PyProcess {
     await Promise.all(targets.map((c) => this.py.submit(c, OP.closeEnv, this.id, [], [], undefined)));
     for (const c of targets) this.used.delete(c);
     this.py.changed();
+  }
+
+  onBackgroundOutput(listener: BackgroundOutputListener): { dispose(): void } {
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    this.backgroundListeners.add(listener);
+    return { dispose: () => this.backgroundListeners.delete(listener) };
+  }
+
+  /** Called by the engine with output of a thread whose run ended. */
+  emitBackground(stream: OutputStream, text: string): void {
+    for (const l of this.backgroundListeners) {
+      try {
+        l(stream, text);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
   }
 
   /** The context was restarted: its environments are gone. */

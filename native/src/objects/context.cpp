@@ -37,6 +37,16 @@ constexpr auto kBatchBudget = std::chrono::microseconds(2000);
 // How long a context that just finished work polls for the next job before sleeping.
 constexpr auto kPollBeforeSleep = std::chrono::microseconds(100);
 
+// Calls py_contexts.<module>.<fn>(*args) with the GIL held; the result (a new reference, or
+// null with the error cleared) is for hooks of the Python side that must never fail a job.
+PyRef CallRuntimeHook(const char* module, const char* fn, PyObject* arg) {
+  PyRef mod = PyRef::steal(PyImport_ImportModule(module));
+  PyRef f = mod ? PyRef::steal(PyObject_GetAttrString(mod.get(), fn)) : PyRef();
+  PyRef r = f ? PyRef::steal(arg ? PyObject_CallOneArg(f.get(), arg) : PyObject_CallNoArgs(f.get())) : PyRef();
+  if (!r) PyErr_Clear();
+  return r;
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -124,6 +134,7 @@ void ContextCore::RequestInterrupt(uint32_t call) {
 void ContextCore::DeliverInterrupt(uint32_t call) {
   // GIL held, so the context thread is not between jobs changing currentCall_.
   if (currentCall_.load() != call || !pyThreadId_) return;
+  bool stopping;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (inNativeWait_) {
@@ -131,6 +142,15 @@ void ContextCore::DeliverInterrupt(uint32_t call) {
       waitWake_.notify_all();
       return;
     }
+    stopping = stopping_;
+  }
+  // A SIGINT handler the process installed (signal.signal, emulated by
+  // py_contexts.signals) runs instead of KeyboardInterrupt, as on Python's main thread.
+  // A restart (stopping) must stop the code whatever the handler would do.
+  if (!stopping) {
+    PyRef target = PyRef::steal(Py_BuildValue("(kI)", pyThreadId_, static_cast<unsigned int>(call)));
+    PyRef handled = target ? CallRuntimeHook("py_contexts.signals", "interrupt_hook", target.get()) : PyRef();
+    if (handled && handled.get() == Py_True) return;
   }
   PyThreadState_SetAsyncExc(pyThreadId_, PyExc_KeyboardInterrupt);
 }
@@ -417,6 +437,8 @@ void ContextCore::Run() {
   {
     PyEval_RestoreThread(tstate_);
     DropAllEnvs();
+    // threading's record of this thread (py_contexts.threads registers context threads).
+    CallRuntimeHook("py_contexts.threads", "context_thread_exit", nullptr);
     PyThreadState_Clear(tstate_);
     PyThreadState_DeleteCurrent();  // also releases the GIL
     tstate_ = nullptr;

@@ -64,6 +64,29 @@ bool EventSink::PushOutput(uint32_t call, EventKind stream, const char* data, si
   return true;
 }
 
+bool EventSink::PushBackground(const std::string& process, EventKind stream, const char* data, size_t len) {
+  std::lock_guard<std::mutex> lock(m_);
+  if (closed_) return false;
+  pendingOutput_ += len;
+  if (!queue_.empty()) {
+    Event& last = queue_.back();
+    // value = {process, text}: items are key0, value0, key1, value1.
+    if (last.call == 0 && last.kind == stream && last.value.items.size() == 4 && last.value.items[1].text == process &&
+        last.value.items[3].text.size() < (1u << 20)) {
+      last.value.items[3].text.append(data, len);
+      return true;
+    }
+  }
+  Event e;
+  e.kind = stream;
+  e.value = convert::Value::dict();
+  e.value.put("process", convert::Value::utf8(process));
+  e.value.put("text", convert::Value::utf8(std::string(data, len)));
+  queue_.push_back(std::move(e));
+  WakeLocked();
+  return true;
+}
+
 std::deque<Event> EventSink::Drain() {
   std::deque<Event> out;
   std::lock_guard<std::mutex> lock(m_);

@@ -25,6 +25,10 @@ enum class EventKind : uint8_t {
   Stderr = 3,
   Display = 4,
   Input = 5,
+  // Output of a thread whose run has ended: value = {process, text}, call = 0. JS hands it
+  // to the process (the document's output), since no call is left to carry it.
+  BackgroundStdout = 6,
+  BackgroundStderr = 7,
   Control = 9,
 };
 
@@ -47,6 +51,8 @@ class EventSink {
   // Output text for a call, coalesced with the previous chunk of the same stream.
   // Blocks (call with the GIL released) while too much output is waiting.
   bool PushOutput(uint32_t call, EventKind stream, const char* data, size_t len);
+  // Background output of a process (no call), coalesced the same way.
+  bool PushBackground(const std::string& process, EventKind stream, const char* data, size_t len);
   // Blocks until the JS side has drained enough output, or the sink closes.
   void WaitForRoom();
   bool OutputBacklogged();

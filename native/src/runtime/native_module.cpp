@@ -23,8 +23,38 @@ PyRef ReplaceSurrogates(PyObject* s) {
   return out;
 }
 
-// write(stream: int, text: str) -> int. Text written outside a call (a thread the
-// user started, or between calls) is discarded: it belongs to no caller.
+// Text as UTF-8 (lone surrogates replaced by U+FFFD so it can be UTF-8). `keep` owns the
+// buffer when a copy had to be made. Null with an error set on failure.
+const char* Utf8Of(PyObject* text, Py_ssize_t& len, PyRef& keep) {
+  const char* utf8 = PyUnicode_AsUTF8AndSize(text, &len);
+  if (utf8) return utf8;
+  PyErr_Clear();
+  keep = ReplaceSurrogates(text);
+  if (!keep) return nullptr;
+  return PyUnicode_AsUTF8AndSize(keep.get(), &len);
+}
+
+// Pushes `utf8` as output of `call` in slices. One huge write must not become one JS string:
+// V8 caps strings near 512 Mi characters, and print("x" * 600_000_000) crashed the host. The
+// slices are cut at UTF-8 character boundaries, waiting for room between them. The buffer
+// belongs to a str the caller holds, so it stays valid while the GIL is released.
+void PushSliced(EventSink& sink, uint32_t call, EventKind kind, const char* utf8, Py_ssize_t len) {
+  constexpr Py_ssize_t kSlice = 1 << 20;
+  for (Py_ssize_t off = 0; off < len;) {
+    Py_ssize_t end = off + kSlice < len ? off + kSlice : len;
+    while (end < len && end > off && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) end--;
+    if (sink.OutputBacklogged()) {
+      GilRelease nogil;
+      sink.WaitForRoom();
+    }
+    sink.PushOutput(call, kind, utf8 + off, static_cast<size_t>(end - off));
+    off = end;
+  }
+}
+
+// write(stream: int, text: str) -> int: output of the call running on this context thread.
+// -1 when this thread runs no call (a thread the user started, or a context between
+// calls): runtime.py then routes the text through the thread's owner (py_contexts.threads).
 PyObject* Write(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   if (nargs != 2 || !PyLong_Check(args[0]) || !PyUnicode_Check(args[1])) {
     PyErr_SetString(PyExc_TypeError, "write(stream, text)");
@@ -33,36 +63,96 @@ PyObject* Write(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   Py_ssize_t chars = PyUnicode_GET_LENGTH(args[1]);
   ContextCore* ctx = ContextCore::Current();
   uint32_t call = ContextCore::CurrentCall();
-  if (!ctx || !call || chars == 0) return PyLong_FromSsize_t(chars);
+  if (!ctx || !call) return PyLong_FromLong(-1);
+  if (chars == 0) return PyLong_FromSsize_t(0);
   long stream = PyLong_AsLong(args[0]);
   Py_ssize_t len;
-  const char* utf8 = PyUnicode_AsUTF8AndSize(args[1], &len);
-  PyRef fixed;
-  if (!utf8) {
-    // Lone surrogates cannot be UTF-8: replace them rather than lose the text.
-    PyErr_Clear();
-    fixed = ReplaceSurrogates(args[1]);
-    if (!fixed) return nullptr;
-    utf8 = PyUnicode_AsUTF8AndSize(fixed.get(), &len);
-    if (!utf8) return nullptr;
+  PyRef keep;
+  const char* utf8 = Utf8Of(args[1], len, keep);
+  if (!utf8) return nullptr;
+  PushSliced(ctx->sink(), call, stream == 2 ? EventKind::Stderr : EventKind::Stdout, utf8, len);
+  return PyLong_FromSsize_t(chars);
+}
+
+constexpr const char* kSinkCapsule = "py_contexts.sink";
+
+void SinkCapsuleDestructor(PyObject* capsule) {
+  delete static_cast<std::weak_ptr<EventSink>*>(PyCapsule_GetPointer(capsule, kSinkCapsule));
+}
+
+// current_run() -> (sink, call) | None: what a thread started by the running call needs to
+// write to it later from another thread (see py_contexts.threads.Run).
+PyObject* CurrentRun(PyObject*, PyObject*) {
+  ContextCore* ctx = ContextCore::Current();
+  uint32_t call = ContextCore::CurrentCall();
+  if (!ctx || !call) Py_RETURN_NONE;
+  auto* weak = new std::weak_ptr<EventSink>(ctx->sinkPtr());
+  PyRef capsule = PyRef::steal(PyCapsule_New(weak, kSinkCapsule, SinkCapsuleDestructor));
+  if (!capsule) {
+    delete weak;
+    return nullptr;
   }
-  EventKind kind = stream == 2 ? EventKind::Stderr : EventKind::Stdout;
-  // One huge write must not become one JS string: V8 caps strings near 512 Mi
-  // characters, and print("x" * 600_000_000) crashed the host. Push it in slices cut
-  // at UTF-8 character boundaries, waiting for room between them. The UTF-8 buffer
-  // belongs to a str the caller holds, so it stays valid while the GIL is released.
+  return Py_BuildValue("(OI)", capsule.get(), static_cast<unsigned int>(call));
+}
+
+// write_to(sink, call, stream, text, process) -> int: output from any thread. With a call,
+// it is that call's output; with call 0 it is background output of `process` (a str).
+PyObject* WriteTo(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 5 || !PyCapsule_IsValid(args[0], kSinkCapsule) || !PyLong_Check(args[1]) || !PyLong_Check(args[2]) ||
+      !PyUnicode_Check(args[3])) {
+    PyErr_SetString(PyExc_TypeError, "write_to(sink, call, stream, text, process)");
+    return nullptr;
+  }
+  Py_ssize_t chars = PyUnicode_GET_LENGTH(args[3]);
+  auto* weak = static_cast<std::weak_ptr<EventSink>*>(PyCapsule_GetPointer(args[0], kSinkCapsule));
+  std::shared_ptr<EventSink> sink = weak ? weak->lock() : nullptr;
+  if (!sink || chars == 0) return PyLong_FromSsize_t(chars);
+  uint32_t call = static_cast<uint32_t>(PyLong_AsUnsignedLong(args[1]));
+  if (PyErr_Occurred()) return nullptr;
+  long stream = PyLong_AsLong(args[2]);
+  Py_ssize_t len;
+  PyRef keep;
+  const char* utf8 = Utf8Of(args[3], len, keep);
+  if (!utf8) return nullptr;
+  if (call) {
+    PushSliced(*sink, call, stream == 2 ? EventKind::Stderr : EventKind::Stdout, utf8, len);
+    return PyLong_FromSsize_t(chars);
+  }
+  if (!PyUnicode_Check(args[4])) return PyLong_FromSsize_t(chars);  // no process: nobody to show it
+  Py_ssize_t plen;
+  const char* process = PyUnicode_AsUTF8AndSize(args[4], &plen);
+  if (!process) return nullptr;
+  std::string key(process, static_cast<size_t>(plen));
+  EventKind kind = stream == 2 ? EventKind::BackgroundStderr : EventKind::BackgroundStdout;
   constexpr Py_ssize_t kSlice = 1 << 20;
   for (Py_ssize_t off = 0; off < len;) {
     Py_ssize_t end = off + kSlice < len ? off + kSlice : len;
     while (end < len && end > off && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) end--;
-    if (ctx->sink().OutputBacklogged()) {
+    if (sink->OutputBacklogged()) {
       GilRelease nogil;
-      ctx->sink().WaitForRoom();
+      sink->WaitForRoom();
     }
-    ctx->sink().PushOutput(call, kind, utf8 + off, static_cast<size_t>(end - off));
+    sink->PushBackground(key, kind, utf8 + off, static_cast<size_t>(end - off));
     off = end;
   }
   return PyLong_FromSsize_t(chars);
+}
+
+// async_raise(thread_id, exc_type) -> int: PyThreadState_SetAsyncExc, for the signal
+// emulation (py_contexts.signals), which raises a handler's exception in a context thread.
+PyObject* AsyncRaise(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 2 || !PyLong_Check(args[0])) {
+    PyErr_SetString(PyExc_TypeError, "async_raise(thread_id, exc_type)");
+    return nullptr;
+  }
+  unsigned long id = PyLong_AsUnsignedLong(args[0]);
+  if (PyErr_Occurred()) return nullptr;
+  PyObject* exc = args[1] == Py_None ? nullptr : args[1];
+  if (exc && !PyExceptionClass_Check(exc)) {
+    PyErr_SetString(PyExc_TypeError, "async_raise: exc_type must be an exception class or None");
+    return nullptr;
+  }
+  return PyLong_FromLong(PyThreadState_SetAsyncExc(id, exc));
 }
 
 // emit_display(bundle: dict) -> None
@@ -205,6 +295,11 @@ PyMethodDef kMethods[] = {
     {"sleep", Sleep, METH_O, "interruptible sleep on context threads"},
     {"context_id", ContextId, METH_NOARGS, "id of the context running this thread, or None"},
     {"private_cwd", PrivateCwd, METH_NOARGS, "whether os.chdir() here moves only the running process"},
+    {"current_run", CurrentRun, METH_NOARGS, "(sink, call) of the call running on this context thread, or None"},
+    {"write_to", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(WriteTo)), METH_FASTCALL,
+     "write_to(sink, call, stream, text, process): output from another thread"},
+    {"async_raise", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(AsyncRaise)), METH_FASTCALL,
+     "async_raise(thread_id, exc_type): raise exc_type in that thread at its next bytecode"},
     {nullptr, nullptr, 0, nullptr},
 };
 

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NotebookHost } from '../../common/host';
-import type { DisplayData, PyProcess } from '../../engine/types';
+import type { DisplayData, OutputStream, PyProcess } from '../../engine/types';
 import { transformMagics } from './magics';
 import { isPythonNotebook } from './metadata';
 import {
@@ -62,6 +62,15 @@ class CellRun implements CellJob {
   /** Outputs shown with a display id in this run, for update_display(). */
   private readonly displays = new Map<string, vscode.NotebookCellOutput>();
   private readonly subscription: vscode.Disposable;
+  private writer: CellOutputWriter | undefined;
+  private order: number | undefined;
+  private startTime: number | undefined;
+  private endTime: number | undefined;
+  private ok: boolean | undefined;
+  /** Output of threads after this run ended (see `late`). */
+  private lateWriter: CellOutputWriter | undefined;
+  private markFinished: () => void = () => undefined;
+  private readonly finished = new Promise<void>((resolve) => (this.markFinished = resolve));
 
   constructor(
     private readonly session: NotebookSession,
@@ -91,13 +100,18 @@ class CellRun implements CellJob {
     if (this.state !== 'queued') return true;
     this.state = 'running';
     const exec = this.execution;
-    exec.start(Date.now());
+    this.startTime = Date.now();
+    exec.start(this.startTime);
     let ok = false;
     const writer = new CellOutputWriter((op) => this.apply(op));
+    this.writer = writer;
+    this.session.started(this);
     try {
       await exec.clearOutput();
       const order = this.session.nextExecutionCount();
+      this.order = order;
       exec.executionOrder = order;
+      this.session.flushUnplaced(writer);
       const source = this.cell.document.getText();
       const filename = cellFilename(this.cell);
       this.session.remember(filename, { executionCount: order, source });
@@ -118,10 +132,13 @@ class CellRun implements CellJob {
           },
           onInput: (prompt, password) => this.session.input(prompt, password, writer),
         });
+        // From here on, thread output waits for the end of this execution (see `late`).
+        this.writer = undefined;
         await writer.close();
         if (isDisplayData(value) && !suppressesResult(source)) await exec.appendOutput(toOutput(richOutput(value, 'execute_result', order)));
         ok = true;
       } catch (err) {
+        this.writer = undefined;
         await writer.close().catch(() => undefined);
         await exec.appendOutput(toOutput(errorOutput(err, (file) => this.session.cellSource(file))));
       }
@@ -132,13 +149,61 @@ class CellRun implements CellJob {
     } finally {
       this.state = 'done';
       this.subscription.dispose();
+      this.ok = ok;
+      this.endTime = Date.now();
+      this.writer = undefined;
       try {
-        exec.end(ok, Date.now());
+        exec.end(ok, this.endTime);
       } catch {
         // Same as above: the document is gone.
       }
+      this.markFinished();
     }
     return ok;
+  }
+
+  /** Output of a thread of this notebook while this cell runs: it is this cell's output. */
+  write(stream: OutputStream, text: string): boolean {
+    if (!this.writer) return false;
+    this.writer.write(stream, text);
+    return true;
+  }
+
+  /**
+   * Output of a thread after this cell, the last that ran, ended. As in Jupyter it is
+   * appended to this cell, through a short execution that keeps the cell's count and state.
+   */
+  late(stream: OutputStream, text: string): void {
+    this.lateWriter ??= new CellOutputWriter((op) => this.applyLate(op));
+    this.lateWriter.write(stream, text);
+  }
+
+  private async applyLate(op: OutputOp): Promise<void> {
+    if (op.kind !== 'stream') return;
+    await this.finished;
+    let exec: vscode.NotebookCellExecution;
+    try {
+      exec = this.session.temporaryExecution(this.cell);
+    } catch {
+      // The cell is queued or running again: the text goes to the next cell that runs.
+      this.session.unplaced(op.stream, op.text);
+      return;
+    }
+    if (this.order !== undefined) exec.executionOrder = this.order;
+    exec.start(this.startTime ?? Date.now());
+    try {
+      const item = toItem(streamItem(op.stream, op.text));
+      const outputs = this.cell.outputs;
+      const last = outputs[outputs.length - 1];
+      // Consecutive text of one stream stays one output, as Jupyter shows it.
+      if (last && last.metadata?.['outputType'] === 'stream' && last.items.length > 0 && last.items.every((i) => i.mime === item.mime)) {
+        await exec.appendOutputItems(item, last);
+      } else {
+        await exec.appendOutput(new vscode.NotebookCellOutput([item], { outputType: 'stream' }));
+      }
+    } finally {
+      exec.end(this.ok, this.endTime ?? Date.now());
+    }
   }
 
   private async apply(op: OutputOp): Promise<void> {
@@ -178,6 +243,10 @@ class NotebookSession {
   /** Cells that ran in the current environment, by filename, for tracebacks. */
   private readonly cells = new Map<string, CellSource>();
   private inputCancel: vscode.CancellationTokenSource | undefined;
+  /** The cell that ran last (or runs now): where output of the notebook's threads goes. */
+  private lastRun: CellRun | undefined;
+  /** Thread output that found no cell to go to yet. */
+  private pendingLate: { stream: OutputStream; text: string }[] = [];
 
   constructor(
     readonly notebook: vscode.NotebookDocument,
@@ -196,6 +265,32 @@ class NotebookSession {
       }
     }
     this.queue.enqueue(runs);
+  }
+
+  started(run: CellRun): void {
+    this.lastRun = run;
+  }
+
+  /** Output of a thread whose run ended: to the running cell, else the cell that ran last. */
+  background(stream: OutputStream, text: string): boolean {
+    const last = this.lastRun;
+    if (!last) return false;
+    if (!last.write(stream, text)) last.late(stream, text);
+    return true;
+  }
+
+  temporaryExecution(cell: vscode.NotebookCell): vscode.NotebookCellExecution {
+    return this.controller.createNotebookCellExecution(cell);
+  }
+
+  unplaced(stream: OutputStream, text: string): void {
+    this.pendingLate.push({ stream, text });
+  }
+
+  flushUnplaced(writer: CellOutputWriter): void {
+    const pending = this.pendingLate;
+    this.pendingLate = [];
+    for (const p of pending) writer.write(p.stream, p.text);
   }
 
   nextExecutionCount(): number {
@@ -351,6 +446,8 @@ export function registerNotebookController(host: NotebookHost): vscode.Disposabl
       sessions.get(key)?.dispose();
       sessions.delete(key);
     }),
+    // Output of a notebook's threads after the run that started them ended.
+    host.claimBackgroundOutput((uri, stream, text) => sessions.get(uri.toString())?.background(stream, text) ?? false),
     vscode.commands.registerCommand(RESTART_COMMAND, async (arg?: unknown) => {
       const notebook = notebookFromArg(arg);
       if (!notebook) {

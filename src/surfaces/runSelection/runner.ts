@@ -102,7 +102,9 @@ export class Runner {
     if (!this.host.requireTrust('Run File')) return { ok: false, error: 'untrusted workspace' };
     const lines = splitLines(doc.getText());
     const block = blockFromLines(lines, 1, lines.length);
-    return block ? this.runBlock(doc, block) : undefined;
+    // As `python file.py`: sys.argv[0] is the script's path.
+    const argv = doc.uri.scheme === 'file' ? [doc.uri.fsPath] : undefined;
+    return block ? this.runBlock(doc, block, argv) : undefined;
   }
 
   /** The `# %%` cell at `line` (0-based; the cursor's when omitted). */
@@ -182,7 +184,7 @@ export class Runner {
   }
 
   /** Runs one block in the document's process and shows the outcome inline and in the output. */
-  async runBlock(doc: vscode.TextDocument, block: CodeBlock): Promise<RunResult> {
+  async runBlock(doc: vscode.TextDocument, block: CodeBlock, argv?: string[]): Promise<RunResult> {
     const proc = await this.processFor(doc);
     if (!proc) return { ok: false, error: 'Python is not available', block };
     const uri = doc.uri;
@@ -198,6 +200,9 @@ export class Runner {
         filename,
         firstLine: block.firstLine,
         sourceText: doc.getText(),
+        // A file-backed document is a script: __file__ is its path.
+        ...(uri.scheme === 'file' ? { file: uri.fsPath } : {}),
+        ...(argv ? { argv } : {}),
         onOutput: (stream, text) => {
           output.stream(uri, stream, text);
           if (!revealed) {
