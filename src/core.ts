@@ -13,6 +13,7 @@ export type {
   Python,
   RunOptions,
   StartOptions,
+  ValueRepr,
   VariableInfo,
   VariableLimits,
 } from './engine/types';

@@ -32,6 +32,7 @@ function checkOpts(opts: unknown): asserts opts is RunOptions | undefined {
     throw new TypeError('opts.firstLine must be a positive integer');
   }
   if (o['sourceText'] !== undefined && typeof o['sourceText'] !== 'string') throw new TypeError('opts.sourceText must be a string');
+  if (o['result'] !== undefined && o['result'] !== 'value' && o['result'] !== 'repr') throw new TypeError("opts.result must be 'value' or 'repr'");
   const sig = o['signal'];
   if (sig !== undefined && !(sig instanceof AbortSignal)) throw new TypeError('opts.signal must be an AbortSignal');
 }
@@ -142,7 +143,9 @@ export class ProcessImpl implements PyProcess {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, opts?.rich === true],
+    // The fifth slot is the result mode: true (a MIME bundle), 'repr' (a ValueRepr) or false (the value).
+    const mode = opts?.rich === true ? true : opts?.result === 'repr' ? 'repr' : false;
+    return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, mode],
       ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich'], opts);
   }
 

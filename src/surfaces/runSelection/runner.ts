@@ -9,10 +9,10 @@ import { ownerOf } from '../../common/documents';
 import type { ExtensionHost } from '../../common/extensionHost';
 import { documentLabel } from '../../common/labels';
 import { documentFilename, failingLine, isPythonErrorLike } from '../../common/traceback';
-import type { DisplayData, PyProcess } from '../../engine/types';
+import type { DisplayData, PyProcess, ValueRepr } from '../../engine/types';
 import { cellAt, cellBlock, cellsAbove, findCells } from './cells';
 import type { InlineResults } from './decorations';
-import { errorText, oneLine, pyRepr, resultText } from './inline';
+import { errorText, oneLine, resultHover, resultText } from './inline';
 import { blockFromLines, blockFromSelection, splitLines, type CodeBlock } from './selection';
 
 /** Shows progress for runs that take a while (the status bar does this). */
@@ -20,8 +20,12 @@ export interface RunTracker {
   begin(uri: vscode.Uri, proc: PyProcess): { end(): void };
 }
 
-/** What the run commands return; `executeCommand` hands it to callers such as the tests. */
-export type RunResult = { ok: true; value: unknown; block: CodeBlock } | { ok: false; error: string; block?: CodeBlock };
+/**
+ * What the run commands return; `executeCommand` hands it to callers such as the tests.
+ * `value` is the trailing value as Python's bounded repr (undefined: no trailing expression);
+ * the value itself stays in Python as `_`.
+ */
+export type RunResult = { ok: true; value: ValueRepr | undefined; block: CodeBlock } | { ok: false; error: string; block?: CodeBlock };
 
 function textOfDisplay(d: DisplayData): string {
   const plain = d.data['text/plain'];
@@ -193,7 +197,10 @@ export class Runner {
     const progress = this.tracker.begin(uri, proc);
     const call = this.track(uri);
     try {
-      const value = await proc.run(block.code, {
+      // Only the repr text comes back: converting a huge value to JS just to show a line of
+      // it would stall the extension host.
+      const value = (await proc.run(block.code, {
+        result: 'repr',
         signal: call.signal,
         filename,
         firstLine: block.firstLine,
@@ -215,16 +222,16 @@ export class Runner {
               ignoreFocusOut: true,
             }),
           ),
-      });
+      })) as ValueRepr | null | undefined;
       this.inline.show(uri, {
         kind: 'result',
         line: block.lastLine - 1,
         from: block.firstLine - 1,
         to: block.lastLine - 1,
         text: resultText(value),
-        hover: value === undefined ? 'no value' : pyRepr(value),
+        hover: resultHover(value),
       });
-      return { ok: true, value, block };
+      return { ok: true, value: value ?? undefined, block };
     } catch (e) {
       output.error(uri, e);
       const line = (isPythonErrorLike(e) ? failingLine(e, filename) : undefined) ?? block.lastLine;
