@@ -196,6 +196,8 @@ export class Runner {
     let revealed = false;
     const progress = this.tracker.begin(uri, proc);
     const call = this.track(uri);
+    // This run's share of the output channel; a bigger output goes to a file (issue 17).
+    const out = output.run(uri);
     try {
       // Only the repr text comes back: converting a huge value to JS just to show a line of
       // it would stall the extension host.
@@ -206,13 +208,13 @@ export class Runner {
         firstLine: block.firstLine,
         sourceText: doc.getText(),
         onOutput: (stream, text) => {
-          output.stream(uri, stream, text);
+          out.write(stream, text);
           if (!revealed) {
             revealed = true;
             output.show();
           }
         },
-        onDisplay: (d) => output.stream(uri, 'stdout', textOfDisplay(d)),
+        onDisplay: (d) => out.write('stdout', textOfDisplay(d)),
         onInput: (prompt, password) =>
           Promise.resolve(
             vscode.window.showInputBox({
@@ -223,6 +225,7 @@ export class Runner {
             }),
           ),
       })) as ValueRepr | null | undefined;
+      void out.end();
       this.inline.show(uri, {
         kind: 'result',
         line: block.lastLine - 1,
@@ -233,6 +236,8 @@ export class Runner {
       });
       return { ok: true, value: value ?? undefined, block };
     } catch (e) {
+      // The note about output not shown comes before the traceback, which ends the run.
+      void out.end();
       output.error(uri, e);
       const line = (isPythonErrorLike(e) ? failingLine(e, filename) : undefined) ?? block.lastLine;
       const aborted = e instanceof Error && e.name === 'AbortError';
@@ -251,6 +256,7 @@ export class Runner {
       });
       return { ok: false, error: text, block };
     } finally {
+      void out.end();
       call.done();
       progress.end();
     }
