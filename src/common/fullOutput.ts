@@ -1,14 +1,25 @@
 /**
  * Files that hold the whole output of a run or a notebook cell whose output was too big
- * to show (issue 17). Text is written as it arrives, through a write stream, so a 100 MB
- * print loop never sits in the extension host's memory; the files live in the extension's
- * log folder, which VS Code removes with old sessions. Plain Node: no vscode here.
+ * to show (issue 17). Text is written as it arrives, so a 100 MB print loop never sits in
+ * the extension host's memory; the files live in the extension's log folder, which VS Code
+ * removes with old sessions. Plain Node: no vscode here.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * Output arrives in many small pieces (one per print, coalesced only as far as the engine
+ * got ahead of the JS thread). One write call per piece cost more than the text itself, so
+ * pieces are joined into writes of about this size, sent at the latest on the next turn of
+ * the event loop.
+ */
+const WRITE_CHUNK = 256 * 1024;
+
 export class FullOutputFile {
   private readonly out: WriteStream;
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private scheduled = false;
   private ending: Promise<void> | undefined;
   private failure: Error | undefined;
   /** Characters written so far. */
@@ -26,12 +37,30 @@ export class FullOutputFile {
   write(text: string): void {
     if (this.ending || this.failure || !text) return;
     this.chars += text.length;
-    this.out.write(text);
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= WRITE_CHUNK) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  private flush(): void {
+    if (this.pendingChars === 0) return;
+    const text = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    if (!this.failure) this.out.write(text);
   }
 
   /** Resolves when everything written is on disk; rejects if writing failed. */
   end(): Promise<void> {
     this.ending ??= new Promise<void>((resolve, reject) => {
+      this.flush();
       if (this.failure) {
         reject(this.failure);
         return;

@@ -93,6 +93,8 @@ export class RunShare {
  */
 export class ChannelText {
   private chunks: string[] = [];
+  /** Chunks before this index are dropped (compacted now and then, never per append). */
+  private first = 0;
   private kept = 0;
   /** Characters in the channel since it was last replaced. */
   size = 0;
@@ -108,12 +110,14 @@ export class ChannelText {
     this.kept += text.length;
     this.size += text.length;
     // Drop whole chunks that lie entirely before the newest `keep` characters.
-    let drop = 0;
-    while (drop < this.chunks.length - 1 && this.kept - (this.chunks[drop]?.length ?? 0) >= this.keep) {
-      this.kept -= this.chunks[drop]?.length ?? 0;
-      drop++;
+    while (this.first < this.chunks.length - 1 && this.kept - (this.chunks[this.first]?.length ?? 0) >= this.keep) {
+      this.kept -= this.chunks[this.first]?.length ?? 0;
+      this.first++;
     }
-    if (drop > 0) this.chunks = this.chunks.slice(drop);
+    if (this.first > 1024 && this.first * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
   }
 
   /** True when the channel holds more than `max` characters and should be trimmed. */
@@ -125,7 +129,7 @@ export class ChannelText {
   newest(chars: number): string {
     const out: string[] = [];
     let n = 0;
-    for (let i = this.chunks.length - 1; i >= 0 && n < chars; i--) {
+    for (let i = this.chunks.length - 1; i >= this.first && n < chars; i--) {
       const c = this.chunks[i] ?? '';
       out.push(c);
       n += c.length;
@@ -144,6 +148,7 @@ export class ChannelText {
     if (nl >= 0 && nl < text.length - 1) text = text.slice(nl + 1);
     const replaced = `${note}\n${text}`;
     this.chunks = [replaced];
+    this.first = 0;
     this.kept = replaced.length;
     this.size = replaced.length;
     return replaced;

@@ -14,6 +14,23 @@ export interface LagFigures {
   over50: number;
   /** How long the probe ran, in ms. */
   ms: number;
+  /** The five longest stalls: when (ms after the start) and how long (ms). */
+  worst: [number, number][];
+  /**
+   * The most CPU time the host's JS thread used between two ticks, in ms: the stall the
+   * host itself caused. On a shared machine a tick can also come late because the thread
+   * was not scheduled; that shows in `maxMs` but not here. Undefined before Node 23.9
+   * (code-server's host is Node 24).
+   */
+  maxCpuMs?: number;
+}
+
+type ThreadCpu = () => { user: number; system: number };
+const threadCpu = (process as unknown as { threadCpuUsage?: ThreadCpu }).threadCpuUsage?.bind(process);
+function cpuMs(): number {
+  if (!threadCpu) return 0;
+  const u = threadCpu();
+  return (u.user + u.system) / 1000;
 }
 
 /**
@@ -26,18 +43,30 @@ export function lagProbe(intervalMs = 10): { stop(): LagFigures; peek(): LagFigu
   let maxMs = 0;
   let ticks = 0;
   let over50 = 0;
+  const worst: [number, number][] = [];
+  let lastCpu = cpuMs();
+  let maxCpuMs = 0;
   const timer = setInterval(() => {
     const now = performance.now();
+    const cpu = cpuMs();
+    if (cpu - lastCpu > maxCpuMs) maxCpuMs = cpu - lastCpu;
+    lastCpu = cpu;
     const lag = now - last - intervalMs;
     last = now;
     ticks++;
     if (lag > maxMs) maxMs = lag;
     if (lag > 50) over50++;
+    if (lag > 20) {
+      worst.push([Math.round(now - lag - started), Math.round(lag)]);
+      worst.sort((a, b) => b[1] - a[1]);
+      worst.length = Math.min(worst.length, 5);
+    }
   }, intervalMs);
   const figures = (): LagFigures => {
     // A stall still in progress when we stop counts too.
     const pending = performance.now() - last - intervalMs;
-    return { maxMs: Math.round(Math.max(maxMs, pending) * 10) / 10, ticks, over50, ms: Math.round(performance.now() - started) };
+    return { maxMs: Math.round(Math.max(maxMs, pending) * 10) / 10, ticks, over50, ms: Math.round(performance.now() - started), worst: [...worst],
+      ...(threadCpu ? { maxCpuMs: Math.round(maxCpuMs * 10) / 10 } : {}) };
   };
   return {
     peek: figures,

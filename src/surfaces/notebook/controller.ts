@@ -22,7 +22,7 @@ import {
   type OutputSpec,
 } from './outputs';
 import { CellQueue, type CellJob } from './queue';
-import { CellOutputWriter, type OutputOp } from './streams';
+import { CellOutputWriter, type OutputOp, type OverflowFile } from './streams';
 
 export const CONTROLLER_ID = 'pyContexts.notebook';
 export const CONTROLLER_LABEL = 'Py Contexts (embedded Python)';
@@ -93,7 +93,10 @@ class CellRun implements CellJob {
     const exec = this.execution;
     exec.start(Date.now());
     let ok = false;
-    const writer = new CellOutputWriter((op) => this.apply(op));
+    // Past 1,000,000 characters the cell's output goes on in a file of the whole output.
+    const writer = new CellOutputWriter((op) => this.apply(op), {
+      overflow: () => this.session.fullOutputFile(`${notebookName(this.session.notebook)}-cell${this.cell.index + 1}`),
+    });
     try {
       await exec.clearOutput();
       const order = this.session.nextExecutionCount();
@@ -196,6 +199,10 @@ class NotebookSession {
       }
     }
     this.queue.enqueue(runs);
+  }
+
+  fullOutputFile(label: string): OverflowFile {
+    return this.host.output.fullOutputFile(label);
   }
 
   nextExecutionCount(): number {
