@@ -40,6 +40,7 @@ export interface PyContextsApi {
     outputText(): string;
     outputSize(): { chars: number; trimmed: number; max: number };
     fullOutputFiles(): readonly { label: string; path: string }[];
+    statusBar(): { context: string | undefined; run: string | undefined; ticking: boolean };
     engineState(): string;
     tree: { provider: ContextTreeProvider; view: vscode.TreeView<TreeNode> };
   };
@@ -98,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       outputText: () => output.text(),
       outputSize: () => output.size(),
       fullOutputFiles: () => output.fullOutputFiles(),
+      statusBar: () => status.state(),
       engineState: () => svc.status.kind,
       tree: { provider: tree, view: treeView },
     },

@@ -21,6 +21,14 @@ import { findFileReferences, isPythonErrorLike } from './traceback';
 const MIRROR_MAX = 256 * 1024;
 
 /**
+ * Most text handed to the channel per turn of the event loop. VS Code's append copies the
+ * text several times in this host (it measures its UTF-8 size, writes it to the channel's
+ * log file, then receives it back as a change of the channel's document); a few MB at once
+ * measured as a stall of hundreds of milliseconds, 64 KB as about a millisecond.
+ */
+const APPEND_CHUNK = 64 * 1024;
+
+/**
  * The link provider looks at this much of the end of an output document, never the whole
  * of it: it runs after every change, and getText() of a document of millions of lines is
  * itself a stall. Tracebacks scrolled further up keep their `path:line` text.
@@ -38,17 +46,27 @@ export class OutputChannelSink implements OutputSink, vscode.Disposable {
   private readonly channel = vscode.window.createOutputChannel(OUTPUT_CHANNEL);
   private readonly tagger = new LineTagger();
   private readonly links: vscode.Disposable;
+  private readonly config: vscode.Disposable;
   private readonly store: FullOutputStore;
+  /** Read once and on changes: getConfiguration() per append showed in profiles. */
+  private limits: OutputLimits;
   private text_: ChannelText;
   /** Characters dropped from the front of the channel so far, for the tests. */
   private trimmed = 0;
+  /** Text not yet handed to the channel, oldest first; `pump` hands it over in chunks. */
+  private queue: string[] = [];
+  /** Entries of `queue` before this index were handed over already. */
+  private queued = 0;
+  private pumping = false;
+  private disposed = false;
 
-  constructor(
-    fullOutputDir: string,
-    private readonly limits: () => OutputLimits = readOutputLimits,
-  ) {
+  constructor(fullOutputDir: string) {
     this.store = new FullOutputStore(fullOutputDir);
-    this.text_ = new ChannelText(limits().maxChars);
+    this.limits = readOutputLimits();
+    this.text_ = new ChannelText(this.limits.maxChars);
+    this.config = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${CONFIG_SECTION}.output`)) this.limits = readOutputLimits();
+    });
     // Output channels are documents with the `output` scheme; a link provider for that
     // scheme turns Python's `File "…", line N` into a link to the exact line.
     this.links = vscode.languages.registerDocumentLinkProvider({ scheme: 'output' }, { provideDocumentLinks: provideOutputLinks });
@@ -56,23 +74,57 @@ export class OutputChannelSink implements OutputSink, vscode.Disposable {
 
   private append(text: string): void {
     if (!text) return;
-    const max = this.limits().maxChars;
+    const max = this.limits.maxChars;
     if (max !== this.text_.max) {
       const old = this.text_;
       this.text_ = new ChannelText(max);
-      this.text_.append(old.newest(Math.floor(max / 2)));
+      this.text_.append(old.newest(this.text_.keep));
       this.text_.size = old.size;
     }
     this.text_.append(text);
     if (this.text_.full) {
-      // Replacing costs one copy of half the limit; it happens once per half a limit
-      // appended, so the channel's cost per character stays constant.
+      // The channel is cleared (cheap: VS Code just moves its start) and its newest part
+      // written again, in chunks like any text. That happens once per three quarters of
+      // the limit appended, so the cost per character stays constant.
       const before = this.text_.size;
       const kept = this.text_.trim(`[py-contexts] … older output dropped: the channel keeps ${formatSize(this.text_.max)} (setting pyContexts.output.maxSize)`);
       this.trimmed += before - kept.length;
-      this.channel.replace(kept);
+      this.queue = [kept];
+      this.queued = 0;
+      this.channel.clear();
     } else {
-      this.channel.append(text);
+      this.queue.push(text);
+    }
+    if (!this.pumping) {
+      this.pumping = true;
+      setImmediate(() => this.pump());
+    }
+  }
+
+  /** Hands queued text to the channel, at most APPEND_CHUNK characters per turn. */
+  private pump(): void {
+    if (this.disposed) return;
+    let room = APPEND_CHUNK;
+    const parts: string[] = [];
+    while (room > 0 && this.queued < this.queue.length) {
+      const head = this.queue[this.queued] ?? '';
+      if (head.length <= room) {
+        parts.push(head);
+        room -= head.length;
+        this.queued++;
+      } else {
+        parts.push(head.slice(0, room));
+        this.queue[this.queued] = head.slice(room);
+        room = 0;
+      }
+    }
+    if (parts.length > 0) this.channel.append(parts.join(''));
+    if (this.queued < this.queue.length) {
+      setImmediate(() => this.pump());
+    } else {
+      this.queue = [];
+      this.queued = 0;
+      this.pumping = false;
     }
   }
 
@@ -82,11 +134,11 @@ export class OutputChannelSink implements OutputSink, vscode.Disposable {
 
   run(uri: vscode.Uri): RunOutput {
     const label = documentLabel(uri.toString());
-    const share = new RunShare(this.limits().shareChars);
+    const share = new RunShare(this.limits.shareChars);
     // The run's text so far, for its file should it overflow; never more than its share.
     let head: string[] = [];
     let file: FullOutputFile | undefined;
-    let ended = false;
+    let ended: Promise<void> | undefined;
     return {
       write: (stream, text) => {
         if (ended || !text) return;
@@ -102,14 +154,15 @@ export class OutputChannelSink implements OutputSink, vscode.Disposable {
         }
       },
       end: () => {
-        if (ended) return Promise.resolve();
-        ended = true;
+        if (ended) return ended;
         head = [];
-        if (!file) return Promise.resolve();
-        this.append(this.tagger.block(label, 'stdout', moreNote(share.hidden, file.path)));
-        return file.end().catch((e: unknown) => {
-          this.info(`the full output file ${file?.path ?? ''} is incomplete: ${e instanceof Error ? e.message : String(e)}`);
+        const f = file;
+        if (!f) return (ended = Promise.resolve());
+        this.append(this.tagger.block(label, 'stdout', moreNote(share.hidden, f.path)));
+        ended = f.end().catch((e: unknown) => {
+          this.info(`the full output file ${f.path} is incomplete: ${e instanceof Error ? e.message : String(e)}`);
         });
+        return ended;
       },
     };
   }
@@ -147,7 +200,9 @@ export class OutputChannelSink implements OutputSink, vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.links.dispose();
+    this.config.dispose();
     this.channel.dispose();
   }
 }

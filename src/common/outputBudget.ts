@@ -7,8 +7,8 @@
  *
  * - each run may show up to its share of the channel; the rest of its output goes only to
  *   a file holding all of it, and the channel says how much more there was and where;
- * - the channel as a whole keeps at most `max` characters: past that, it is replaced by its
- *   newest half, so the oldest output goes first.
+ * - the channel as a whole keeps at most `max` characters: past that, it is cleared and its
+ *   newest quarter written again, so the oldest output goes first.
  *
  * Pure; tested in test/unit/outputBudget.unit.test.ts.
  */
@@ -101,7 +101,7 @@ export class ChannelText {
 
   constructor(
     readonly max: number,
-    readonly keep = Math.floor(max / 2),
+    readonly keep = Math.floor(max / 4),
   ) {}
 
   append(text: string): void {

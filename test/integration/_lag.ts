@@ -65,8 +65,9 @@ export function lagProbe(intervalMs = 10): { stop(): LagFigures; peek(): LagFigu
   const figures = (): LagFigures => {
     // A stall still in progress when we stop counts too.
     const pending = performance.now() - last - intervalMs;
+    const pendingCpu = cpuMs() - lastCpu;
     return { maxMs: Math.round(Math.max(maxMs, pending) * 10) / 10, ticks, over50, ms: Math.round(performance.now() - started), worst: [...worst],
-      ...(threadCpu ? { maxCpuMs: Math.round(maxCpuMs * 10) / 10 } : {}) };
+      ...(threadCpu ? { maxCpuMs: Math.round(Math.max(maxCpuMs, pendingCpu) * 10) / 10 } : {}) };
   };
   return {
     peek: figures,
@@ -92,6 +93,8 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 500 });
   await post('Profiler.start');
+  // Starting the profiler stalls the thread itself; let that pass before measuring.
+  await new Promise((r) => setTimeout(r, 300));
   try {
     return await fn();
   } finally {

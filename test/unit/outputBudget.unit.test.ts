@@ -51,7 +51,7 @@ describe('output budget (issue 17)', () => {
     assert.deepEqual([share.shown, share.hidden, share.overflowed], [10, 6, true]);
   });
 
-  it('keeps the newest half of the channel and trims from a line start once it is full', () => {
+  it('keeps the newest quarter of the channel and trims from a line start once it is full', () => {
     const text = new ChannelText(100);
     for (let i = 0; i < 9; i++) text.append(`line ${i} ${'x'.repeat(3)}\n`);
     assert.equal(text.full, false);
@@ -61,7 +61,7 @@ describe('output budget (issue 17)', () => {
     const kept = text.trim('[dropped]');
     assert.ok(kept.startsWith('[dropped]\nline '), kept);
     assert.ok(kept.endsWith('line 10 yy\n'));
-    assert.ok(kept.length <= 50 + '[dropped]\n'.length, `${kept.length}`);
+    assert.ok(kept.length <= 25 + '[dropped]\n'.length, `${kept.length}`);
     assert.equal(text.size, kept.length);
     assert.equal(text.full, false);
     assert.equal(text.newest(11), 'line 10 yy\n');

@@ -256,9 +256,10 @@ export class Runner {
       });
       return { ok: false, error: text, block };
     } finally {
-      void out.end();
       call.done();
       progress.end();
+      // When the command returns, a run's full output file is complete.
+      await out.end();
     }
   }
 }
