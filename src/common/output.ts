@@ -27,6 +27,14 @@ const MIRROR_MAX = 256 * 1024;
  * measured as a stall of hundreds of milliseconds, 64 KB as about a millisecond.
  */
 const APPEND_CHUNK = 64 * 1024;
+/**
+ * The pause between two chunks of a burst, so that VS Code's window reads the channel in
+ * small pieces too: it sends each piece it read back into this host as a change of the
+ * channel's document, and a change of megabytes measured as a 100 ms stall here. At most
+ * about 4 MB a second reach the channel, more than anyone reads; a run's share of it
+ * (2.5 MB by default) appears within a second.
+ */
+const APPEND_PAUSE_MS = 16;
 
 /**
  * The link provider looks at this much of the end of an output document, never the whole
@@ -120,7 +128,7 @@ export class OutputChannelSink implements OutputSink, vscode.Disposable {
     }
     if (parts.length > 0) this.channel.append(parts.join(''));
     if (this.queued < this.queue.length) {
-      setImmediate(() => this.pump());
+      setTimeout(() => this.pump(), APPEND_PAUSE_MS);
     } else {
       this.queue = [];
       this.queued = 0;
