@@ -174,6 +174,10 @@ describe('responsiveness under output floods and huge values (issue 17)', () => 
       await waitFor(() => doc.getText().length <= size.max * 1.05, { message: `the channel document (${doc.getText().length} characters) to be trimmed` });
       const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', doc.uri);
       assert.ok(links.some((l) => l.target?.fsPath === note.file), 'no link to the full output file');
+      // The command opens it too.
+      await vscode.commands.executeCommand('pyContexts.openFullOutput', note.file);
+      await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === note.file, { message: 'the full output file in an editor' });
+      assert.equal(vscode.window.activeTextEditor?.document.lineCount, 3001);
     } finally {
       await config.update('output.maxSize', undefined, vscode.ConfigurationTarget.Global);
     }
