@@ -8,21 +8,24 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Output arrives in many small pieces (one per print, coalesced only as far as the engine
- * got ahead of the JS thread). One write call per piece cost more than the text itself, so
- * pieces are joined into writes of about this size, sent at the latest on the next turn of
- * the event loop.
+ * Output arrives in pieces from a few bytes (one print) up to a megabyte, up to 8 MB in
+ * one turn of the event loop when Python got ahead. Writing a string converts it to UTF-8
+ * right away, so the pieces are queued and handed to the file at most this many characters
+ * per turn: a few milliseconds of work each, however much arrived at once. One write per
+ * print would cost more than the text; a turn joins the pieces into one write.
  */
-const WRITE_CHUNK = 256 * 1024;
+const WRITE_CHUNK = 512 * 1024;
 
 export class FullOutputFile {
   private readonly out: WriteStream;
-  private pending: string[] = [];
-  private pendingChars = 0;
+  private queue: string[] = [];
+  /** Entries of `queue` before this index were written already. */
+  private written = 0;
   private scheduled = false;
   private ending: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
   private failure: Error | undefined;
-  /** Characters written so far. */
+  /** Characters written so far (queued included). */
   chars = 0;
 
   constructor(readonly path: string) {
@@ -37,35 +40,56 @@ export class FullOutputFile {
   write(text: string): void {
     if (this.ending || this.failure || !text) return;
     this.chars += text.length;
-    this.pending.push(text);
-    this.pendingChars += text.length;
-    if (this.pendingChars >= WRITE_CHUNK) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flush();
-      });
-    }
+    this.queue.push(text);
+    this.schedule();
   }
 
-  private flush(): void {
-    if (this.pendingChars === 0) return;
-    const text = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
-    this.pending = [];
-    this.pendingChars = 0;
-    if (!this.failure) this.out.write(text);
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    let room = WRITE_CHUNK;
+    const parts: string[] = [];
+    while (room > 0 && this.written < this.queue.length) {
+      const head = this.queue[this.written] ?? '';
+      if (head.length <= room) {
+        parts.push(head);
+        room -= head.length;
+        this.written++;
+      } else {
+        parts.push(head.slice(0, room));
+        this.queue[this.written] = head.slice(room);
+        room = 0;
+      }
+    }
+    if (parts.length > 0 && !this.failure) this.out.write(parts.length === 1 ? (parts[0] ?? '') : parts.join(''));
+    if (this.written < this.queue.length) {
+      this.schedule();
+      return;
+    }
+    this.queue = [];
+    this.written = 0;
+    this.drained?.();
   }
 
   /** Resolves when everything written is on disk; rejects if writing failed. */
   end(): Promise<void> {
     this.ending ??= new Promise<void>((resolve, reject) => {
-      this.flush();
-      if (this.failure) {
-        reject(this.failure);
-        return;
-      }
-      this.out.end(() => (this.failure ? reject(this.failure) : resolve()));
+      const finish = (): void => {
+        if (this.failure) {
+          reject(this.failure);
+          return;
+        }
+        this.out.end(() => (this.failure ? reject(this.failure) : resolve()));
+      };
+      if (this.written >= this.queue.length && !this.scheduled) finish();
+      else this.drained = finish;
     });
     return this.ending;
   }
