@@ -51,7 +51,8 @@ PyObject* Write(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   // characters, and print("x" * 600_000_000) crashed the host. Push it in slices cut
   // at UTF-8 character boundaries, waiting for room between them. The UTF-8 buffer
   // belongs to a str the caller holds, so it stays valid while the GIL is released.
-  constexpr Py_ssize_t kSlice = 1 << 20;
+  // Slices of 32 KiB become young-generation JS strings (see kCoalesceLimit in events.cpp).
+  constexpr Py_ssize_t kSlice = 32 * 1024;
   for (Py_ssize_t off = 0; off < len;) {
     Py_ssize_t end = off + kSlice < len ? off + kSlice : len;
     while (end < len && end > off && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) end--;
