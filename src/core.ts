@@ -16,6 +16,7 @@ export type {
   Python,
   RunOptions,
   StartOptions,
+  ValueRepr,
   VariableInfo,
   VariableLimits,
 } from './engine/types';

@@ -2,6 +2,7 @@
  * activate(): builds the services, then the surfaces, and hands every registration to one
  * store that VS Code disposes. Nothing here runs Python: the engine starts on first use.
  */
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startPython } from './core';
 import { DocumentProcesses } from './common/documents';
@@ -38,6 +39,9 @@ export interface PyContextsApi {
   _test: {
     marks(uri: vscode.Uri): readonly Mark[];
     outputText(): string;
+    outputSize(): { chars: number; trimmed: number; max: number };
+    fullOutputFiles(): readonly { label: string; path: string }[];
+    statusBar(): { context: string | undefined; run: string | undefined; ticking: boolean };
     engineState(): string;
     tree: { provider: ContextTreeProvider; view: vscode.TreeView<TreeNode> };
     /** The text and tooltip of the active editor's status bar item. */
@@ -54,7 +58,9 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   context.subscriptions.push(store);
 
   const trust = new TrustGuard();
-  const output = store.add(new OutputChannelSink());
+  // Whole outputs too big for the channel go to files in the log folder, which VS Code
+  // deletes with old sessions.
+  const output = store.add(new OutputChannelSink(join(context.logUri.fsPath, 'full-output')));
   const interpreters = store.add(new InterpreterSelection(output));
   engine = new EngineService(startPython, trust, output, interpreters);
   const documents = store.add(new DocumentProcesses(engine, output));
@@ -83,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   reg(Commands.interrupt, (target?: Target) => commands.interrupt(target));
   reg(Commands.restartContext, (target?: Target) => commands.restartContext(target));
   reg(Commands.showOutput, () => output.show());
+  reg(Commands.openFullOutput, (file?: string) => openFullOutput(output, file));
   reg(Commands.refreshTree, () => tree.refresh());
   reg(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.`));
 
@@ -94,11 +101,36 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
     _test: {
       marks: (uri) => inline.marksFor(uri),
       outputText: () => output.text(),
+      outputSize: () => output.size(),
+      fullOutputFiles: () => output.fullOutputFiles(),
+      statusBar: () => status.state(),
       engineState: () => svc.status.kind,
       tree: { provider: tree, view: treeView },
       statusItem: () => status.contextItemText(),
     },
   };
+}
+
+/**
+ * Opens a file of a whole output: the one given, the newest one, or one picked from this
+ * session's when there are several.
+ */
+async function openFullOutput(output: OutputChannelSink, file?: string): Promise<void> {
+  let path = typeof file === 'string' ? file : undefined;
+  const files = output.fullOutputFiles();
+  if (!path && files.length === 1) path = files[0]?.path;
+  if (!path && files.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      [...files].reverse().map((f) => ({ label: f.label, description: f.path, path: f.path })),
+      { title: 'Open the full output of a run' },
+    );
+    path = pick?.path;
+  }
+  if (!path) {
+    if (files.length === 0) void vscode.window.showInformationMessage('Py Contexts: no run has printed more than the output channel shows.');
+    return;
+  }
+  await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
 }
 
 /** Shuts the engine down cleanly: in-flight calls settle with an error, threads stop. */

@@ -381,6 +381,11 @@ NO_VALUE = object()  # the addon turns this into JS undefined ("no trailing expr
 def _op_run(env, args):
     code, filename, first_line, source_text, rich = args[:5]
     script = args[5] if len(args) > 5 else None
+    # rich == 'repr': the trailing value stays here and only its bounded repr text goes back
+    # (run selection shows it; py_contexts/result_repr.py).
+    as_repr = rich == 'repr'
+    if as_repr:
+        rich = False
     _register_source(filename, source_text)
     mod = _display() if rich else None
     if mod is not None:
@@ -393,7 +398,11 @@ def _op_run(env, args):
         if expr is not None:
             if value is not None:
                 env['_'] = value
-            if not rich:
+            if as_repr:
+                from py_contexts.result_repr import result_repr
+
+                result = result_repr(value)
+            elif not rich:
                 result = value
             elif value is not None:
                 # The bundle is made before after_cell() so a trailing figure is

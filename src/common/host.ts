@@ -6,6 +6,17 @@
  */
 import type * as vscode from 'vscode';
 import type { OutputStream, Python, PyProcess } from '../engine/types';
+import type { FullOutputFile } from './fullOutput';
+
+/** The output of one run, which may show only its share of the channel. */
+export interface RunOutput {
+  write(stream: OutputStream, text: string): void;
+  /**
+   * The run ended: if its output went past its share, the channel says how much more there
+   * was and where the file of all of it is. Resolves when that file is complete.
+   */
+  end(): Promise<void>;
+}
 
 /** Takes output of a document's threads after their run ended; false: not mine. */
 export type BackgroundOutputHandler = (uri: vscode.Uri, stream: OutputStream, text: string) => boolean;
@@ -14,6 +25,14 @@ export type BackgroundOutputHandler = (uri: vscode.Uri, stream: OutputStream, te
 export interface OutputSink {
   /** Live stdout/stderr of user code; every line is tagged with the document's short name. */
   stream(uri: vscode.Uri, stream: OutputStream, text: string): void;
+  /**
+   * The output of one run of a document: shown like `stream` up to the run's share of the
+   * channel (setting pyContexts.output.maxSize); past it, only written to a file of the
+   * whole output, which the channel links to.
+   */
+  run(uri: vscode.Uri): RunOutput;
+  /** A new file in the extension's log folder for output too big to show (notebook cells). */
+  fullOutputFile(label: string): FullOutputFile;
   /**
    * A failed run: a PythonError prints its traceback followed by clickable `file:line`
    * locations; any other error prints its message.

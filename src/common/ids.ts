@@ -20,6 +20,7 @@ export const Commands = {
   interrupt: 'pyContexts.interrupt',
   restartContext: 'pyContexts.restartContext',
   showOutput: 'pyContexts.showOutput',
+  openFullOutput: 'pyContexts.openFullOutput',
   refreshTree: 'pyContexts.refreshTree',
   openSettings: 'pyContexts.openSettings',
 } as const;

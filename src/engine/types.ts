@@ -46,6 +46,24 @@ export interface RunOptions {
   file?: string;
   /** run(): `sys.argv` while this run executes on its context (Run File: `[path]`); elsewhere it stays `['']`. */
   argv?: string[];
+  /**
+   * run() only: what a trailing expression returns. 'value' (default) converts the value to
+   * JS; 'repr' leaves it in Python and returns its bounded repr text as a ValueRepr, which
+   * costs the same for a list of a million items as for one of ten. Ignored with `rich`.
+   */
+  result?: 'value' | 'repr';
+}
+
+/** A trailing value as Python prints it (run() with `result: 'repr'`). */
+export interface ValueRepr {
+  /** `repr(value)`, or, past about 10,000 characters, its head cut after an item with "...". */
+  repr: string;
+  /** The type's qualified name ('list', 'NoneType', 'DataFrame'). */
+  type: string;
+  /** True when `repr` was cut. */
+  truncated: boolean;
+  /** len() of builtin containers, strings and bytes. */
+  length?: number;
 }
 
 /** Output of a thread a run started, written after that run ended (see PyProcess.onBackgroundOutput). */

@@ -37,6 +37,7 @@ function checkOpts(opts: unknown): asserts opts is RunOptions | undefined {
   if (argv !== undefined && !(Array.isArray(argv) && argv.every((a) => typeof a === 'string'))) {
     throw new TypeError('opts.argv must be an array of strings');
   }
+  if (o['result'] !== undefined && o['result'] !== 'value' && o['result'] !== 'repr') throw new TypeError("opts.result must be 'value' or 'repr'");
   const sig = o['signal'];
   if (sig !== undefined && !(sig instanceof AbortSignal)) throw new TypeError('opts.signal must be an AbortSignal');
 }
@@ -175,7 +176,9 @@ export class ProcessImpl implements PyProcess {
       return Promise.reject(e);
     }
     const script = opts?.file !== undefined || opts?.argv !== undefined ? { file: opts.file ?? null, argv: opts.argv ?? null } : null;
-    return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, opts?.rich === true, script],
+    // The fifth slot is the result mode: true (a MIME bundle), 'repr' (a ValueRepr) or false (the value).
+    const mode = opts?.rich === true ? true : opts?.result === 'repr' ? 'repr' : false;
+    return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, mode, script],
       ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich', 'opts.file'], opts);
   }
 

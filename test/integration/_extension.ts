@@ -64,8 +64,9 @@ export async function runLines(editor: vscode.TextEditor, first: number, last = 
   return runSelection(editor);
 }
 
-export function ok(r: RunResult | undefined): unknown {
+/** The repr text of a successful run's trailing value (undefined: no value); throws if it failed. */
+export function ok(r: RunResult | undefined): string | undefined {
   if (!r) throw new Error('the command ran nothing');
   if (!r.ok) throw new Error(`the run failed: ${r.error}`);
-  return r.value;
+  return r.value?.repr;
 }

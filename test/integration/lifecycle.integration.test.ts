@@ -22,9 +22,9 @@ describe('documents and their processes', () => {
       ok(await runSelection(ed));
     }
     cursorAt(left, 2);
-    assert.equal(ok(await runSelection(left)), 'left');
+    assert.equal(ok(await runSelection(left)), "'left'");
     cursorAt(right, 2);
-    assert.equal(ok(await runSelection(right)), 'right');
+    assert.equal(ok(await runSelection(right)), "'right'");
     const pl = a.processFor(left.document.uri);
     const pr = a.processFor(right.document.uri);
     assert.ok(pl && pr && pl !== pr);
@@ -81,7 +81,7 @@ describe('documents and their processes', () => {
     const mark = a._test.marks(spin.document.uri).find((m) => m.kind === 'error');
     assert.equal(mark?.line, 1, 'the marker sits on the loop');
     cursorAt(spin, 3);
-    assert.equal(ok(await runSelection(spin)), true, 'the loop ran and the context still works');
+    assert.equal(ok(await runSelection(spin)), 'True', 'the loop ran and the context still works');
   });
 
   it('resets a document environment, and a context restart drops it', async () => {
@@ -118,7 +118,7 @@ describe('documents and their processes', () => {
     assert.equal(proc.closed, false, 'the process closed on a language change');
     const shown = await vscode.window.showTextDocument(back, { viewColumn: vscode.ViewColumn.One, preview: false });
     cursorAt(shown, 2);
-    assert.equal(ok(await runSelection(shown)), 7);
+    assert.equal(ok(await runSelection(shown)), '7');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     await waitFor(() => proc.closed, { message: 'the process to close with its document' });
   });
@@ -133,7 +133,7 @@ describe('documents and their processes', () => {
     const envsBefore = ctx.stats().environments;
     cursorAt(ed, 1);
     ok(await runSelection(ed));
-    assert.equal(ok(await runSelection(ed)), 1000);
+    assert.equal(ok(await runSelection(ed)), '1000');
     const proc = a.processFor(doc.uri);
     assert.ok(proc);
     assert.equal(ctx.stats().environments, envsBefore + 1);

@@ -305,8 +305,15 @@ describe('notebook controller', function () {
     await run(doc);
     const out = streamText(doc.cellAt(0));
     assert.match(out, /^0\n1\n2\n/);
-    assert.match(out, /… \[output truncated: this cell printed more than 1,000,000 characters; the rest is not shown\]\n$/);
+    const note = /… \[output truncated: this cell printed more than 1,000,000 characters; the rest goes to the full output, (.+\.txt)\]\n… (\S+ \S+) more: open the full output (.+\.txt)\n$/.exec(out);
+    assert.ok(note, out.slice(-400));
+    assert.equal(note[1], note[3]);
+    assert.equal(note[2], '989 KB', 'the 1,988,890 characters printed minus the 1,000,000 shown');
     assert.ok(out.length < 1_100_000, `kept ${out.length} characters`);
+    // The file holds the cell's whole output: every number, in order.
+    const lines = readFileSync(note[1] ?? '', 'utf8').split('\n');
+    assert.equal(lines.length, 300_001);
+    assert.deepEqual([lines[0], lines[299_999], lines[300_000]], ['0', '299999', '']);
     assert.equal(text(item(doc.cellAt(1), 'text/plain').data), "'still fine'");
   });
 

@@ -34,7 +34,7 @@ describe('run selection', () => {
     cursorAt(editor, 1);
     assert.equal(ok(await runSelection(editor)), undefined);
     assert.equal(live(editor).selection.active.line, 1, 'the cursor moves to the next statement');
-    assert.equal(ok(await runSelection(editor)), 42);
+    assert.equal(ok(await runSelection(editor)), '42');
     const mark = a._test.marks(editor.document.uri).find((m) => m.line === 1);
     assert.ok(mark, 'no inline result on line 2');
     assert.equal(mark.kind, 'result');
@@ -48,7 +48,7 @@ describe('run selection', () => {
     ok(r);
     assert.deepEqual(r && { first: r.block?.firstLine, last: r.block?.lastLine }, { first: 4, last: 6 });
     assert.equal(live(editor).selection.active.line, 7, 'the cursor moves past the def to line 8');
-    assert.equal(ok(await runSelection(editor)), 42);
+    assert.equal(ok(await runSelection(editor)), '42');
     assert.ok(a._test.marks(editor.document.uri).some((m) => m.line === 7 && m.text === '→ 42'));
     assert.ok(a._test.marks(editor.document.uri).some((m) => m.line === 5 && m.text === '✓'), 'a def shows a check mark at its last line');
   });
@@ -109,7 +109,7 @@ describe('run selection', () => {
     // inspect finds the real source because the whole file is registered with linecache.
     await failing.edit((e) => e.insert(new vscode.Position(6, 0), 'inspect.getsource(g)\n'));
     cursorAt(failing, 7);
-    assert.equal(ok(await runSelection(failing)), 'def g():\n    return 1 / 0\n');
+    assert.equal(ok(await runSelection(failing)), "'def g():\\n    return 1 / 0\\n'");
     await failing.document.save();
   });
 
@@ -120,9 +120,9 @@ describe('run selection', () => {
     );
     const uri = cells.document.uri;
     const r1 = await vscode.commands.executeCommand<{ ok: boolean; value?: unknown }>('pyContexts.runAbove', uri, 9);
-    assert.deepEqual(r1 && { ok: r1.ok, value: r1.value }, { ok: true, value: 20 });
+    assert.deepEqual(r1 && { ok: r1.ok, value: r1.value }, { ok: true, value: { repr: '20', type: 'int', truncated: false } });
     const r2 = await vscode.commands.executeCommand<{ ok: boolean; value?: unknown }>('pyContexts.runCell', uri, 9);
-    assert.deepEqual(r2 && { ok: r2.ok, value: r2.value }, { ok: true, value: 3 });
+    assert.deepEqual(r2 && { ok: r2.ok, value: r2.value }, { ok: true, value: { repr: '3', type: 'int', truncated: false } });
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     const titles = lenses.map((l) => `${l.range.start.line}:${l.command?.title ?? ''}`).sort();
     assert.deepEqual(titles, ['0:$(play) Run Cell', '3:$(play) Run Cell', '3:Run Above', '9:$(play) Run Cell', '9:Run Above']);
@@ -144,7 +144,7 @@ describe('run selection', () => {
     );
     ok(await first);
     cursorAt(ed, 2);
-    assert.equal(ok(await runSelection(ed)), "''");
+    assert.equal(ok(await runSelection(ed)), `"''"`, 'the repr of the str "\'\'"');
     cursorAt(ed, 3);
     const second = runSelection(ed);
     settled = false;
@@ -168,7 +168,7 @@ describe('run selection', () => {
     try {
       const ed = await pythonEditor('runsel/quiet.py', '6 * 7\n1 / 0\n');
       cursorAt(ed, 1);
-      assert.equal(ok(await runSelection(ed)), 42);
+      assert.equal(ok(await runSelection(ed)), '42');
       assert.equal(a._test.marks(ed.document.uri).length, 0);
       cursorAt(ed, 2);
       await runSelection(ed);

@@ -27,7 +27,16 @@ describe('Python that cannot start', () => {
       shown.push({ message: String(message), items: items.filter((i): i is string => typeof i === 'string') });
       return Promise.resolve(undefined);
     };
-    const sink: OutputSink = { stream: () => undefined, error: () => undefined, info: (m) => infos.push(m), show: () => undefined };
+    const sink: OutputSink = {
+      stream: () => undefined,
+      run: () => ({ write: () => undefined, end: () => Promise.resolve() }),
+      fullOutputFile: () => {
+        throw new Error('not used by the engine service');
+      },
+      error: () => undefined,
+      info: (m) => infos.push(m),
+      show: () => undefined,
+    };
     engine = new EngineService(
       (): Promise<Python> => {
         starts++;

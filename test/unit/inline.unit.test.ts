@@ -1,33 +1,25 @@
 import * as assert from 'node:assert/strict';
-import { errorText, marksAfterEdit, marksAfterRun, oneLine, pyRepr, resultText, type Mark } from '../../src/surfaces/runSelection/inline';
+import { errorText, marksAfterEdit, marksAfterRun, oneLine, resultHover, resultText, type Mark } from '../../src/surfaces/runSelection/inline';
 
 describe('inline results', () => {
-  describe('pyRepr', () => {
-    const cases: [string, unknown, string][] = [
-      ['None', null, 'None'],
-      ['booleans', [true, false], '[True, False]'],
-      ['integers and floats', [42, 0.5, -3], '[42, 0.5, -3]'],
-      ['nan and infinities', [NaN, Infinity, -Infinity], '[nan, inf, -inf]'],
-      ['big ints', 12345678901234567890n, '12345678901234567890'],
-      ['strings with quotes and escapes', ["it's", 'a"b', 'tab\there\n'], `["it's", 'a"b', 'tab\\there\\n']`],
-      ['dicts', { a: 1, b: [1, 'x'] }, "{'a': 1, 'b': [1, 'x']}"],
-      ['bytes', new Uint8Array([104, 105, 0]), "b'hi\\x00'"],
-      ['a Python object without a JS mapping', { type: 'DataFrame', repr: '   a\n0  1' }, '   a\n0  1'],
-      ['Maps and Sets', [new Map([['k', 1]]), new Set([1])], "[{'k': 1}, {1}]"],
-    ];
-    for (const [name, value, want] of cases) {
-      it(name, () => assert.equal(pyRepr(value), want));
-    }
-    it('truncates long lists', () => {
-      assert.equal(pyRepr(Array.from({ length: 25 }, (_, i) => i)), `[${Array.from({ length: 20 }, (_, i) => i).join(', ')}, …]`);
-    });
-  });
-
-  it('shows a value with an arrow, and a check mark for no value or None', () => {
-    assert.equal(resultText(42), '→ 42');
+  it('shows the repr Python made, a check mark for no value or None', () => {
+    assert.equal(resultText({ repr: '42', type: 'int', truncated: false }), '→ 42');
+    assert.equal(resultText({ repr: '(1, 2)', type: 'tuple', truncated: false, length: 2 }), '→ (1, 2)');
+    assert.equal(resultText({ repr: '1.0', type: 'float', truncated: false }), '→ 1.0');
     assert.equal(resultText(undefined), '✓');
     assert.equal(resultText(null), '✓');
-    assert.equal(resultText('a\nb'), "→ 'a\\nb'");
+    assert.equal(resultText({ repr: 'None', type: 'NoneType', truncated: false }), '✓');
+    assert.equal(resultText({ repr: '   a\n0  1', type: 'DataFrame', truncated: false }), '→ a ⏎ 0  1');
+  });
+
+  it('says in the hover what a shortened repr left out', () => {
+    assert.equal(resultHover(undefined), 'no value');
+    assert.equal(resultHover({ repr: '[1, 2]', type: 'list', truncated: false, length: 2 }), '[1, 2]');
+    assert.equal(
+      resultHover({ repr: '[0, 1, ...]', type: 'list', truncated: true, length: 1_000_000 }),
+      "[0, 1, ...]\n# (list of 1,000,000 items: shortened; the whole value is `_` in the document's environment)",
+    );
+    assert.match(resultHover({ repr: "'aa...bb'", type: 'str', truncated: true, length: 10_000_000 }), /str of 10,000,000 characters/);
   });
 
   it('keeps inline text on one line and short', () => {

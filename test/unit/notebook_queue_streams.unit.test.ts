@@ -159,6 +159,36 @@ describe('notebook CellOutputWriter', () => {
     assert.deepEqual(ops, [`new stdout:${JSON.stringify(`12345678ab${truncationNote(10)}`)}`]);
   });
 
+  it('writes the whole of a truncated output to its file, and ends with how much more it holds', async () => {
+    const ops: string[] = [];
+    const files: { path: string; text: string; ended: boolean }[] = [];
+    const w = new CellOutputWriter((op) => void ops.push(describeOp(op)), {
+      timers: new ManualTimers(),
+      maxChars: 10,
+      overflow: () => {
+        const f = { path: `/logs/full-${files.length + 1}.txt`, text: '', ended: false };
+        files.push(f);
+        return {
+          path: f.path,
+          write: (t: string) => void (f.text += t),
+          end: async () => void (f.ended = true),
+        };
+      },
+    });
+    w.write('stdout', '12345678');
+    w.write('stdout', 'abcdef');
+    w.write('stderr', 'err!');
+    w.write('stdout', 'x'.repeat(2_000_000));
+    await w.close();
+    assert.equal(files.length, 1);
+    assert.deepEqual(files[0], { path: '/logs/full-1.txt', text: `12345678abcdeferr!${'x'.repeat(2_000_000)}`, ended: true });
+    assert.deepEqual(ops, [
+      `new stdout:${JSON.stringify(`12345678ab${truncationNote(10, '/logs/full-1.txt')}`)}`,
+      `+stdout:${JSON.stringify('… 2 MB more: open the full output /logs/full-1.txt\n')}`,
+    ]);
+    assert.match(truncationNote(1_000_000, '/f.txt'), /more than 1,000,000 characters; the rest goes to the full output, \/f\.txt\]/);
+  });
+
   it('clear_output() drops unsent text and restarts the size limit; wait=True clears on the next output', async () => {
     const { w, ops } = setup(10);
     w.write('stdout', '123456789');

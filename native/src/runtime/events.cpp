@@ -42,6 +42,11 @@ void EventSink::WaitForRoom() {
   room_.wait(lock, [&] { return closed_ || pendingOutput_ <= kMaxPendingOutput / 2; });
 }
 
+// Output chunks stay small enough for V8's young generation (objects up to 128 KiB): JS
+// strings of a megabyte each went to the large-object space, and a 100 MB print loop then
+// paid for full garbage collections in the extension host (issue 17).
+constexpr size_t kCoalesceLimit = 32 * 1024;
+
 bool EventSink::PushOutput(uint32_t call, EventKind stream, const char* data, size_t len) {
   std::lock_guard<std::mutex> lock(m_);
   if (closed_) return false;
@@ -50,7 +55,7 @@ bool EventSink::PushOutput(uint32_t call, EventKind stream, const char* data, si
     Event& last = queue_.back();
     // Appending to the previous chunk keeps order and turns many small writes
     // (print writes the text and the newline separately) into one JS callback.
-    if (last.call == call && last.kind == stream && last.value.text.size() < (1u << 20)) {
+    if (last.call == call && last.kind == stream && last.value.text.size() < kCoalesceLimit) {
       last.value.text.append(data, len);
       return true;
     }

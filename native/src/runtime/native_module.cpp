@@ -38,8 +38,11 @@ const char* Utf8Of(PyObject* text, Py_ssize_t& len, PyRef& keep) {
 // V8 caps strings near 512 Mi characters, and print("x" * 600_000_000) crashed the host. The
 // slices are cut at UTF-8 character boundaries, waiting for room between them. The buffer
 // belongs to a str the caller holds, so it stays valid while the GIL is released.
+// Slices of 32 KiB become young-generation JS strings (see kCoalesceLimit in events.cpp).
+constexpr Py_ssize_t kOutputSlice = 32 * 1024;
+
 void PushSliced(EventSink& sink, uint32_t call, EventKind kind, const char* utf8, Py_ssize_t len) {
-  constexpr Py_ssize_t kSlice = 1 << 20;
+  constexpr Py_ssize_t kSlice = kOutputSlice;
   for (Py_ssize_t off = 0; off < len;) {
     Py_ssize_t end = off + kSlice < len ? off + kSlice : len;
     while (end < len && end > off && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) end--;
@@ -124,7 +127,7 @@ PyObject* WriteTo(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   if (!process) return nullptr;
   std::string key(process, static_cast<size_t>(plen));
   EventKind kind = stream == 2 ? EventKind::BackgroundStderr : EventKind::BackgroundStdout;
-  constexpr Py_ssize_t kSlice = 1 << 20;
+  constexpr Py_ssize_t kSlice = kOutputSlice;
   for (Py_ssize_t off = 0; off < len;) {
     Py_ssize_t end = off + kSlice < len ? off + kSlice : len;
     while (end < len && end > off && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) end--;

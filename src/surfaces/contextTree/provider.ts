@@ -275,6 +275,11 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return items.map((info) => ({ kind: 'variable', proc, ctx, info, parentId, parent }));
   }
 
+  /** True while the 1 s refresh ticker runs (only while a context is busy), for the tests. */
+  get ticking(): boolean {
+    return this.ticker !== undefined;
+  }
+
   dispose(): void {
     if (this.pending) clearTimeout(this.pending);
     if (this.ticker) clearInterval(this.ticker);

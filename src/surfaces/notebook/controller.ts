@@ -22,7 +22,7 @@ import {
   type OutputSpec,
 } from './outputs';
 import { CellQueue, type CellJob } from './queue';
-import { CellOutputWriter, type OutputOp } from './streams';
+import { CellOutputWriter, type OutputOp, type OverflowFile } from './streams';
 
 export const CONTROLLER_ID = 'pyContexts.notebook';
 export const CONTROLLER_LABEL = 'Py Contexts (embedded Python)';
@@ -103,7 +103,10 @@ class CellRun implements CellJob {
     this.startTime = Date.now();
     exec.start(this.startTime);
     let ok = false;
-    const writer = new CellOutputWriter((op) => this.apply(op));
+    // Past 1,000,000 characters the cell's output goes on in a file of the whole output.
+    const writer = new CellOutputWriter((op) => this.apply(op), {
+      overflow: () => this.session.fullOutputFile(`${notebookName(this.session.notebook)}-cell${this.cell.index + 1}`),
+    });
     this.writer = writer;
     this.session.started(this);
     try {
@@ -291,6 +294,10 @@ class NotebookSession {
     const pending = this.pendingLate;
     this.pendingLate = [];
     for (const p of pending) writer.write(p.stream, p.text);
+  }
+
+  fullOutputFile(label: string): OverflowFile {
+    return this.host.output.fullOutputFile(label);
   }
 
   nextExecutionCount(): number {

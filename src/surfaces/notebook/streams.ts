@@ -5,13 +5,23 @@
  * as its own output item would flood the renderer, so stream text is collected for a short
  * while and sent in one piece; a display() output first sends the text written before it,
  * so the order the user sees is the order the code produced. Past a limit, stream text is
- * dropped and one note says so, which keeps an endless `print` loop from freezing VS Code
- * or growing the notebook file without bound.
+ * no longer shown, which keeps an endless `print` loop from freezing VS Code or growing the
+ * notebook file without bound; a note says so and, when the writer has a file for the whole
+ * output, where all of it is, and at the end how much more there was.
  *
  * Plain TypeScript: the controller supplies the sink that talks to VS Code.
  */
 import type { OutputStream } from '../../engine/types';
+import { formatSize } from '../../common/outputBudget';
 import type { OutputSpec } from './outputs';
+
+/** Where the whole output of a cell goes once it is too big to show (common/fullOutput.ts). */
+export interface OverflowFile {
+  readonly path: string;
+  write(text: string): void;
+  /** Resolves when everything written is on disk. */
+  end(): Promise<void>;
+}
 
 export type OutputOp =
   /**
@@ -45,13 +55,21 @@ export interface WriterOptions {
   /** Stream characters kept per cell; later text is dropped with a note. */
   maxChars?: number;
   timers?: Timers;
+  /** Opens a file for the whole output, once the cell's output passes maxChars. */
+  overflow?: () => OverflowFile;
 }
 
 export const DEFAULT_FLUSH_MS = 50;
 export const DEFAULT_MAX_CHARS = 1_000_000;
 
-export function truncationNote(maxChars: number): string {
-  return `\n… [output truncated: this cell printed more than ${maxChars.toLocaleString('en-US')} characters; the rest is not shown]\n`;
+export function truncationNote(maxChars: number, file?: string): string {
+  const rest = file ? `the rest goes to the full output, ${file}` : 'the rest is not shown';
+  return `\n… [output truncated: this cell printed more than ${maxChars.toLocaleString('en-US')} characters; ${rest}]\n`;
+}
+
+/** The last line of a truncated cell's output: how much was not shown, and where it is. */
+export function fullOutputNote(hiddenChars: number, file: string): string {
+  return `… ${formatSize(hiddenChars)} more: open the full output ${file}\n`;
 }
 
 const nodeTimers: Timers = {
@@ -63,6 +81,12 @@ export class CellOutputWriter {
   private readonly flushMs: number;
   private readonly maxChars: number;
   private readonly timers: Timers;
+  private readonly overflow: (() => OverflowFile) | undefined;
+  /** Everything written since the last clear, while it is shown: the start of the file. */
+  private shownText: string[] = [];
+  private file: OverflowFile | undefined;
+  private fileStream: OutputStream = 'stdout';
+  private hidden = 0;
   /** Text not yet sent, as consecutive same-stream runs. */
   private pending: { stream: OutputStream; text: string }[] = [];
   private timer: unknown;
@@ -83,17 +107,33 @@ export class CellOutputWriter {
     this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
     this.maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
     this.timers = options.timers ?? nodeTimers;
+    this.overflow = options.overflow;
   }
 
   /** Stream text from the running code. Cheap: it only buffers and arms a timer. */
   write(stream: OutputStream, text: string): void {
     if (this.closed || text === '') return;
     if (this.clearOnNext) this.clearNow();
-    if (this.truncated) return;
+    if (this.truncated) {
+      this.file?.write(text);
+      this.hidden += text.length;
+      return;
+    }
+    if (this.overflow) this.shownText.push(text);
     const room = this.maxChars - this.written;
+    let note = '';
     if (text.length > room) {
+      this.hidden += text.length - room;
       text = text.slice(0, room);
       this.truncated = true;
+      note = truncationNote(this.maxChars);
+      if (this.overflow) {
+        this.file = this.overflow();
+        this.fileStream = stream;
+        this.file.write(this.shownText.join(''));
+        this.shownText = [];
+        note = truncationNote(this.maxChars, this.file.path);
+      }
     }
     this.written += text.length;
     const last = this.pending[this.pending.length - 1];
@@ -102,8 +142,8 @@ export class CellOutputWriter {
     if (this.truncated) {
       // The note goes to the stream that overflowed, right after the last text kept.
       const tail = this.pending[this.pending.length - 1];
-      if (tail && tail.stream === stream) tail.text += truncationNote(this.maxChars);
-      else this.pending.push({ stream, text: truncationNote(this.maxChars) });
+      if (tail && tail.stream === stream) tail.text += note;
+      else this.pending.push({ stream, text: note });
       this.flush();
       return;
     }
@@ -138,6 +178,8 @@ export class CellOutputWriter {
 
   private clearNow(): void {
     this.clearOnNext = false;
+    this.endFile();
+    this.shownText = [];
     this.pending = [];
     this.lastStream = undefined;
     this.written = 0;
@@ -167,9 +209,27 @@ export class CellOutputWriter {
    * first error the sink threw.
    */
   async close(): Promise<void> {
+    if (!this.closed) this.endFile();
     await this.flush();
     this.closed = true;
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Finishes the file of a truncated output with the note of how much more it holds. */
+  private endFile(): void {
+    const file = this.file;
+    this.file = undefined;
+    this.shownText = [];
+    if (!file) return;
+    const hidden = this.hidden;
+    this.hidden = 0;
+    const done = file.end();
+    const last = this.pending[this.pending.length - 1];
+    const note = fullOutputNote(hidden, file.path);
+    if (last && last.stream === this.fileStream) last.text += note;
+    else this.pending.push({ stream: this.fileStream, text: note });
+    // The note goes out once the file is complete, so what it points at is all there.
+    this.chain = this.chain.then(() => done.catch(() => undefined));
   }
 
   /** True once output was dropped for exceeding maxChars. */

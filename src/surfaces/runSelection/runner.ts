@@ -9,10 +9,10 @@ import { ownerOf } from '../../common/documents';
 import type { ExtensionHost } from '../../common/extensionHost';
 import { documentLabel } from '../../common/labels';
 import { documentFilename, failingLine, isPythonErrorLike } from '../../common/traceback';
-import type { DisplayData, PyProcess } from '../../engine/types';
+import type { DisplayData, PyProcess, ValueRepr } from '../../engine/types';
 import { cellAt, cellBlock, cellsAbove, findCells } from './cells';
 import type { InlineResults } from './decorations';
-import { errorText, oneLine, pyRepr, resultText } from './inline';
+import { errorText, oneLine, resultHover, resultText } from './inline';
 import { blockFromLines, blockFromSelection, splitLines, type CodeBlock } from './selection';
 
 /** Shows progress for runs that take a while (the status bar does this). */
@@ -20,8 +20,12 @@ export interface RunTracker {
   begin(uri: vscode.Uri, proc: PyProcess): { end(): void };
 }
 
-/** What the run commands return; `executeCommand` hands it to callers such as the tests. */
-export type RunResult = { ok: true; value: unknown; block: CodeBlock } | { ok: false; error: string; block?: CodeBlock };
+/**
+ * What the run commands return; `executeCommand` hands it to callers such as the tests.
+ * `value` is the trailing value as Python's bounded repr (undefined: no trailing expression);
+ * the value itself stays in Python as `_`.
+ */
+export type RunResult = { ok: true; value: ValueRepr | undefined; block: CodeBlock } | { ok: false; error: string; block?: CodeBlock };
 
 function textOfDisplay(d: DisplayData): string {
   const plain = d.data['text/plain'];
@@ -194,8 +198,13 @@ export class Runner {
     let revealed = false;
     const progress = this.tracker.begin(uri, proc);
     const call = this.track(uri);
+    // This run's share of the output channel; a bigger output goes to a file (issue 17).
+    const out = output.run(uri);
     try {
-      const value = await proc.run(block.code, {
+      // Only the repr text comes back: converting a huge value to JS just to show a line of
+      // it would stall the extension host.
+      const value = (await proc.run(block.code, {
+        result: 'repr',
         signal: call.signal,
         filename,
         firstLine: block.firstLine,
@@ -204,13 +213,13 @@ export class Runner {
         ...(uri.scheme === 'file' ? { file: uri.fsPath } : {}),
         ...(argv ? { argv } : {}),
         onOutput: (stream, text) => {
-          output.stream(uri, stream, text);
+          out.write(stream, text);
           if (!revealed) {
             revealed = true;
             output.show();
           }
         },
-        onDisplay: (d) => output.stream(uri, 'stdout', textOfDisplay(d)),
+        onDisplay: (d) => out.write('stdout', textOfDisplay(d)),
         onInput: (prompt, password) =>
           Promise.resolve(
             vscode.window.showInputBox({
@@ -220,17 +229,20 @@ export class Runner {
               ignoreFocusOut: true,
             }),
           ),
-      });
+      })) as ValueRepr | null | undefined;
+      void out.end();
       this.inline.show(uri, {
         kind: 'result',
         line: block.lastLine - 1,
         from: block.firstLine - 1,
         to: block.lastLine - 1,
         text: resultText(value),
-        hover: value === undefined ? 'no value' : pyRepr(value),
+        hover: resultHover(value),
       });
-      return { ok: true, value, block };
+      return { ok: true, value: value ?? undefined, block };
     } catch (e) {
+      // The note about output not shown comes before the traceback, which ends the run.
+      void out.end();
       output.error(uri, e);
       const line = (isPythonErrorLike(e) ? failingLine(e, filename) : undefined) ?? block.lastLine;
       const aborted = e instanceof Error && e.name === 'AbortError';
@@ -251,6 +263,8 @@ export class Runner {
     } finally {
       call.done();
       progress.end();
+      // When the command returns, a run's full output file is complete.
+      await out.end();
     }
   }
 }

@@ -32,6 +32,8 @@ export class StatusBar implements RunTracker, vscode.Disposable {
   private ticker: NodeJS.Timeout | undefined;
   private keys = new Map<string, boolean>();
   private pending: NodeJS.Timeout | undefined;
+  /** What the two items show (undefined: hidden), for the integration tests. */
+  private shown: { context: string | undefined; run: string | undefined } = { context: undefined, run: undefined };
 
   constructor(private readonly host: ExtensionHost) {
     this.contextItem.name = 'Py Contexts: context';
@@ -105,8 +107,10 @@ export class StatusBar implements RunTracker, vscode.Disposable {
       this.contextItem.text = s.text;
       this.contextItem.tooltip = s.tooltip;
       this.contextItem.show();
+      this.shown.context = s.text;
     } else {
       this.contextItem.hide();
+      this.shown.context = undefined;
     }
 
     const now = Date.now();
@@ -119,8 +123,10 @@ export class StatusBar implements RunTracker, vscode.Disposable {
       this.runItem.tooltip = 'Running. Click to interrupt (KeyboardInterrupt in the context).';
       this.runItem.command = { title: 'Interrupt', command: Commands.interrupt, arguments: [oldest.uri] };
       this.runItem.show();
+      this.shown.run = this.runItem.text;
     } else {
       this.runItem.hide();
+      this.shown.run = undefined;
     }
 
     // Busy times tick while anything runs; the timer stops when everything is idle.
@@ -130,6 +136,11 @@ export class StatusBar implements RunTracker, vscode.Disposable {
       clearInterval(this.ticker);
       this.ticker = undefined;
     }
+  }
+
+  /** The texts shown now (undefined: hidden) and whether the 1 s ticker runs. */
+  state(): { context: string | undefined; run: string | undefined; ticking: boolean } {
+    return { ...this.shown, ticking: this.ticker !== undefined };
   }
 
   dispose(): void {

@@ -77,7 +77,10 @@ describe('Python extension stand-in: the selected interpreter', () => {
     const a = await api();
     assert.equal(a._test.engineState(), 'idle', 'nothing in this session may have started Python before this test');
     const editor = await pythonEditor('pythonext/which.py', 'import sys\n[sys.executable, sys.version]\n');
-    const [executable, version] = ok(await runLines(editor, 1, 2)) as [string, string];
+    ok(await runLines(editor, 1, 2));
+    const proc = a.processFor(editor.document.uri);
+    assert.ok(proc, 'the run made a process for the document');
+    const [executable, version] = (await proc.eval('[sys.executable, sys.version]')) as [string, string];
     assert.equal(realpathSync(executable), realpathSync(selected));
     const py = await a.python();
     assert.equal(realpathSync(py.interpreter.executable), realpathSync(selected));
