@@ -63,7 +63,7 @@ describe('each document runs in its own folder', () => {
     assert.match(await runCell(nb, 0), /^text\/plain: 'beside the notebook'$/m);
 
     const editor = await openEditor('cwd/script/reads_data.py');
-    assert.equal(ok(await runLines(editor, 1, 5)), 'beside the script');
+    assert.equal(ok(await runLines(editor, 1, 5)), "'beside the script'");
     assert.equal(ok(await runLines(editor, 4, 4)), undefined);
     const script = a.processFor(pyUri);
     assert.ok(script, 'the .py file has a process');
