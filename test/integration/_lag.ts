@@ -14,8 +14,11 @@ export interface LagFigures {
   over50: number;
   /** How long the probe ran, in ms. */
   ms: number;
-  /** The five longest stalls: when (ms after the start) and how long (ms). */
-  worst: [number, number][];
+  /**
+   * The five longest stalls: when (ms after the start), how long (ms), and how much CPU the
+   * thread used meanwhile (ms): a stall with little CPU was the machine, not the host.
+   */
+  worst: [number, number, number][];
   /**
    * The most CPU time the host's JS thread used between two ticks, in ms: the stall the
    * host itself caused. On a shared machine a tick can also come late because the thread
@@ -43,13 +46,14 @@ export function lagProbe(intervalMs = 10): { stop(): LagFigures; peek(): LagFigu
   let maxMs = 0;
   let ticks = 0;
   let over50 = 0;
-  const worst: [number, number][] = [];
+  const worst: [number, number, number][] = [];
   let lastCpu = cpuMs();
   let maxCpuMs = 0;
   const timer = setInterval(() => {
     const now = performance.now();
     const cpu = cpuMs();
-    if (cpu - lastCpu > maxCpuMs) maxCpuMs = cpu - lastCpu;
+    const used = cpu - lastCpu;
+    if (used > maxCpuMs) maxCpuMs = used;
     lastCpu = cpu;
     const lag = now - last - intervalMs;
     last = now;
@@ -57,7 +61,7 @@ export function lagProbe(intervalMs = 10): { stop(): LagFigures; peek(): LagFigu
     if (lag > maxMs) maxMs = lag;
     if (lag > 50) over50++;
     if (lag > 20) {
-      worst.push([Math.round(now - lag - started), Math.round(lag)]);
+      worst.push([Math.round(now - lag - started), Math.round(lag), Math.round(used)]);
       worst.sort((a, b) => b[1] - a[1]);
       worst.length = Math.min(worst.length, 5);
     }

@@ -17,8 +17,12 @@ import { closeAllEditors, sleep, waitFor, workspaceFile } from './_helpers';
 import { lagProbe, profiled, record, type LagFigures } from './_lag';
 
 const GOAL_MS = 50;
-/** Wall-clock lateness allowed on a loaded shared machine (seen: 0.9 s with the thread idle, waiting for a core). */
-const LOOSE_WALL_MS = 1500;
+/**
+ * Wall-clock lateness allowed on a loaded shared machine: a freeze detector, not the goal.
+ * Seen here: 1.7 s late with 18 ms of CPU on the thread, i.e. waiting for a core or a disk
+ * while builds ran beside (the `worst` figures show the CPU of each stall).
+ */
+const LOOSE_WALL_MS = 3000;
 
 const FLOOD = 'for i in range(10**6): print("line", i, "x" * 40)\n';
 const FLOOD_LAST = `line 999999 ${'x'.repeat(40)}`;
@@ -94,6 +98,10 @@ describe('responsiveness under output floods and huge values (issue 17)', () => 
     const a = await api();
     const flood = await pythonEditor('resp/flood2.py', FLOOD);
     const other = await pythonEditor('resp/beside.py', 'y = 6 * 7\ny\n', vscode.ViewColumn.Two);
+    // On different contexts: a document routed to the flood's context would wait for it by
+    // design (a context runs one call at a time), which is not what this measures.
+    await vscode.commands.executeCommand('pyContexts.bindToContext', flood.document.uri, 'default:1');
+    await vscode.commands.executeCommand('pyContexts.bindToContext', other.document.uri, 'default:2');
     // The same one-line run without the flood, for comparison on this machine as it is now.
     ok(await runLines(other, 1, 2));
     await pythonEditor('resp/flood2.py', FLOOD);
