@@ -18,7 +18,7 @@ describe('contexts and pools', () => {
   it('rejects out-of-range and non-integer context indexes', async () => {
     const py = await getPython();
     assert.throws(() => py.context(0), RangeError);
-    assert.throws(() => py.context(3), /out of range: pool 'default' has contexts 1\.\.2/);
+    assert.throws(() => py.context(DEFAULT_CONTEXTS + 1), new RegExp(`out of range: pool 'default' has contexts 1\\.\\.${DEFAULT_CONTEXTS}`));
     assert.throws(() => py.context(1.5), TypeError);
     assert.throws(() => py.getContext('nope'), /unknown pool 'nope'/);
   });
@@ -52,7 +52,8 @@ describe('contexts and pools', () => {
     const busy = py.process(uniqueId());
     const c1 = py.context(1);
     const running = busy.run('import time\nfor _ in range(40): time.sleep(0.005)', { context: c1 });
-    for (let i = 0; i < 4; i++) assert.equal(py.getContext().id, 'default:2');
+    // Any idle context but the busy one (ties rotate when there are several).
+    for (let i = 0; i < 4; i++) assert.notEqual(py.getContext().id, 'default:1');
     await running;
     await busy.close();
   });

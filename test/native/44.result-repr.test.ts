@@ -32,14 +32,15 @@ describe('run() with result: repr', () => {
     ['set()', 'set()'],
     ['"it\'s"', `"it's"`],
     ['b"a\\x00"', "b'a\\x00'"],
-    ['import collections; collections.OrderedDict(a=1)', "OrderedDict([('a', 1)])"],
+    // 3.12 changed OrderedDict's repr; either way it is the interpreter's own.
+    ['import collections; collections.OrderedDict(a=1)', "OrderedDict([('a', 1)])|OrderedDict({'a': 1})"],
     ['a = [1]; a.append(a); a', '[1, [...]]'],
     ['2**100', '1267650600228229401496703205376'],
   ];
   for (const [code, want] of exact) {
     it(`is Python's own repr for ${code}`, async () => {
       const r = await reprOf(code);
-      assert.equal(r?.repr, want);
+      assert.ok(want.split('|').includes(r?.repr ?? ''), `${r?.repr} is not ${want}`);
       assert.equal(r?.truncated, false);
     });
   }

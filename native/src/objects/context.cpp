@@ -152,6 +152,8 @@ void ContextCore::DeliverInterrupt(uint32_t call) {
     PyRef handled = target ? CallRuntimeHook("py_contexts.signals", "interrupt_hook", target.get()) : PyRef();
     if (handled && handled.get() == Py_True) return;
   }
+  std::lock_guard<std::mutex> lock(interruptMutex_);
+  if (currentCall_.load() != call) return;  // ended meanwhile (possible without a GIL)
   PyThreadState_SetAsyncExc(pyThreadId_, PyExc_KeyboardInterrupt);
 }
 
@@ -371,10 +373,14 @@ void ContextCore::RunJob(Job& job) {
   }
   if (inProcessDir) SaveProcessDir(job.env);
   // An interrupt that arrived after the code finished must not leak into the
-  // next job: clear any pending async exception while we still hold the GIL.
-  PyThreadState_SetAsyncExc(pyThreadId_, nullptr);
+  // next job: clear any pending async exception while we still hold the GIL, and
+  // end the call under interruptMutex_ so no delivery for it can land afterwards.
+  {
+    std::lock_guard<std::mutex> lock(interruptMutex_);
+    PyThreadState_SetAsyncExc(pyThreadId_, nullptr);
+    currentCall_.store(0);
+  }
   if (PyErr_Occurred()) PyErr_Clear();
-  currentCall_.store(0);
   tlCall = 0;
   busy_.store(false);
   busySince_.store(0);

@@ -106,6 +106,11 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   PyThreadState* tstate_ = nullptr;
 
   std::mutex mutex_;
+  // Orders "is call N still running? then raise in it" (the interrupter thread) against
+  // "call N ended: clear any pending async exception" (this thread). The GIL ordered them on
+  // GIL builds; free-threaded builds run both at once, and an interrupt leaked into the next
+  // call. Held only around those two short steps, never while waiting for anything else.
+  std::mutex interruptMutex_;
   std::condition_variable wake_;      // jobs arrive / stop
   std::condition_variable waitWake_;  // replies, interrupts during native waits
   std::condition_variable exited_;

@@ -145,12 +145,15 @@ bool Interpreter::Finalize() {
   Py_CLEAR(noValue_);
   // Non-daemon threads started by user code would make finalization wait for them
   // forever; forget them (they are killed when they next touch Python).
+  // Py_FinalizeEx waits for them in threading._shutdown(): 3.11 through its _shutdown_locks,
+  // 3.13 through thread handles that cannot be dropped. Making _shutdown a no-op works on both.
   PyRun_SimpleString(
       "import threading as _t\n"
       "try:\n"
       "    _t._shutdown_locks.clear()\n"
       "except Exception:\n"
-      "    pass\n");
+      "    pass\n"
+      "_t._shutdown = lambda: None\n");
   if (!RunAtexitWithDeadline()) {
     // A callback is still running: finalizing now would wait for it. Leave the
     // interpreter to the process exit, as with a context thread stuck in C.
