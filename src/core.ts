@@ -18,3 +18,4 @@ export type {
   VariableInfo,
   VariableLimits,
 } from './engine/types';
+export type { HostFunction, SharedState, StateChange, StateLimits } from './engine/bridge';

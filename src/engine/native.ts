@@ -11,6 +11,10 @@ export const EventKind = {
   Stderr: 3,
   Display: 4,
   Input: 5,
+  /** The shared state changed; the keys come from NativeBridge.stateChanges(). */
+  StateChanged: 6,
+  /** Python called host.call(): value [name, args, kwargs, contextId]; answer with hostReply. */
+  HostCall: 7,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -53,6 +57,23 @@ export interface NativeEngine {
   forgetCwd(process: string): void;
   /** Whether context threads can have a directory of their own (Linux unshare(CLONE_FS)). */
   privateCwd(): boolean;
+  /** Shared state and host calls (native/src/objects/bridge.h). Call once per engine. */
+  bridge(): NativeBridge;
+}
+
+/** Mirrors native/src/objects/bridge.cpp. Every function runs without the GIL. */
+export interface NativeBridge {
+  stateGet(key: string): unknown;
+  stateSet(key: string, value: unknown): void;
+  stateDelete(key: string): boolean;
+  stateKeys(): string[];
+  stateIncr(key: string, n?: number): number;
+  stateClear(): void;
+  stateLimits(maxEntries?: number, maxBytes?: number): { maxEntries: number; maxBytes: number; entries: number; bytes: number };
+  stateChanges(): string[];
+  stateRepr(key: string, maxChars: number): string | undefined;
+  hostReply(id: number, ok: boolean, value: unknown): void;
+  hostPending(): number;
 }
 
 export interface NativeBinding {

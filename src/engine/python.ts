@@ -6,6 +6,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { loadBinding, probeScript, pythonDir, releaseDir } from './binding';
+import { Bridge, reentryError, type HostFunction, type SharedState } from './bridge';
 import { CallTable, type PendingCall } from './calls';
 import { ContextImpl } from './context';
 import { EngineStartError, PyValue } from './errors';
@@ -111,7 +112,13 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
     }
   };
   const calls = new CallTable(hold);
-  const engine: NativeEngine = new binding.Engine(calls.onEvent, PyValue);
+  // Shared-state notices and host calls are not calls of the table; the bridge takes them.
+  let bridge: Bridge | undefined;
+  const engine: NativeEngine = new binding.Engine((id, kind, value) => {
+    if (!bridge?.onEvent(id, kind, value)) calls.onEvent(id, kind, value);
+  }, PyValue);
+  bridge = new Bridge(engine.bridge());
+  if (options.state !== undefined) bridge.state.limits(options.state);
   hold(true);
   let version: string;
   try {
@@ -123,7 +130,7 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   } finally {
     hold(false);
   }
-  const py = new PythonImpl(engine, calls, version, hold,
+  const py = new PythonImpl(engine, calls, bridge, version, hold,
     { executable: interp.executable, version: interp.version, freeThreaded: interp.freeThreaded });
   liveEngine = py;
   for (const [name, size] of Object.entries(pools)) py.createPool(name, size);
@@ -142,6 +149,7 @@ export class PythonImpl implements Python {
   constructor(
     private readonly engine: NativeEngine,
     readonly calls: CallTable,
+    private readonly bridge: Bridge,
     readonly version: string,
     private readonly hold: (on: boolean) => void,
     readonly interpreter: InterpreterInfo,
@@ -239,6 +247,20 @@ export class PythonImpl implements Python {
     this.changed();
   }
 
+  // ---- shared state and host functions --------------------------------------
+
+  get state(): SharedState {
+    return this.bridge.state;
+  }
+
+  registerFunction(name: string, fn: HostFunction): { dispose(): void } {
+    return this.bridge.registerFunction(name, fn);
+  }
+
+  registeredFunctions(): string[] {
+    return this.bridge.registeredFunctions();
+  }
+
   // ---- processes ------------------------------------------------------------
 
   process(id: string, opts?: ProcessOptions): PyProcess {
@@ -286,6 +308,8 @@ export class PythonImpl implements Python {
       err.name = 'AbortError';
       return Promise.reject(err);
     }
+    const reentry = reentryError(ctx.id);
+    if (reentry) return Promise.reject(reentry);
     return new Promise<unknown>((resolve, reject) => {
       const id = this.calls.newId();
       const call: PendingCall = {

@@ -6,6 +6,7 @@
 #include "convert/to_js.h"
 #include "errors/capture.h"
 #include "objects/addon_data.h"
+#include "objects/bridge.h"
 #include "objects/macros.h"
 #include "runtime/interrupter.h"
 
@@ -34,6 +35,7 @@ Napi::Function Engine::Define(Napi::Env env) {
                          InstanceMethod("cwdOf", &Engine::CwdOf),
                          InstanceMethod("forgetCwd", &Engine::ForgetCwd),
                          InstanceMethod("privateCwd", &Engine::PrivateCwd),
+                         InstanceMethod("bridge", &Engine::Bridge),
                      });
 }
 
@@ -284,6 +286,11 @@ Napi::Value Engine::ForgetCwd(const Napi::CallbackInfo& info) {
 
 Napi::Value Engine::PrivateCwd(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), PrivateThreadFsSupported());
+}
+
+// bridge(): the shared-state and host-call functions (objects/bridge.h).
+Napi::Value Engine::Bridge(const Napi::CallbackInfo& info) {
+  return MakeBridge(info.Env(), sink_, pyValue_.Value());
 }
 
 void Engine::ReleaseChannel() {

@@ -25,6 +25,8 @@ enum class EventKind : uint8_t {
   Stderr = 3,
   Display = 4,
   Input = 5,
+  StateChanged = 6,  // call 0, no value: the shared state changed (runtime/state_store.h)
+  HostCall = 7,      // call = host request id, value [name, args, kwargs, contextId] (runtime/host_calls.h)
   Control = 9,
 };
 

@@ -2,6 +2,7 @@
 
 #include "convert/from_python.h"
 #include "objects/context.h"
+#include "runtime/bridge_module.h"
 #include "runtime/gil.h"
 #include "runtime/py_ref.h"
 
@@ -215,6 +216,10 @@ PyModuleDef kModule = {PyModuleDef_HEAD_INIT, kNativeModuleName, "Py Contexts na
 PyObject* InitNativeModule() {
   if (PyType_Ready(&JsBufferType) < 0) return nullptr;
   PyObject* m = PyModule_Create(&kModule);
+  if (m && PyModule_AddFunctions(m, kBridgeMethods) < 0) {
+    Py_DECREF(m);
+    return nullptr;
+  }
 #ifdef Py_GIL_DISABLED
   // Declared safe without the GIL: every function here works on the calling thread's own
   // context, and the event sink it writes to is guarded by its own mutex. Without this,
