@@ -1,5 +1,6 @@
 #include "runtime/bridge_module.h"
 
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -228,9 +229,12 @@ PyObject* HostCall(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
       return Py_BuildValue("(OO)", outcome == host::Outcome::Ok ? Py_True : Py_False, value.get());
     }
     case host::Outcome::Interrupted: PyErr_SetNone(PyExc_KeyboardInterrupt); return nullptr;
-    case host::Outcome::TimedOut:
-      PyErr_Format(PyExc_TimeoutError, "host.call(%R) got no answer within %.3g s", args[0], seconds);
+    case host::Outcome::TimedOut: {
+      char secs[32];  // PyErr_Format has no %g
+      snprintf(secs, sizeof secs, "%.3g", seconds);
+      PyErr_Format(PyExc_TimeoutError, "host.call(%R) got no answer within %s s", args[0], secs);
       return nullptr;
+    }
     case host::Outcome::NoHost:
       PyErr_SetString(PyExc_RuntimeError, "host.call(): no host is listening (the engine is shutting down)");
       return nullptr;
