@@ -145,6 +145,9 @@ results.jupyter = await timed('Jupyter kernel (Python driver)', async () => {
   };
 });
 
+// Shared state and host calls (issue 10): ours only, so they are printed below the table.
+const bridge = await timed('shared state and host.call', () => (oursReason ? { unavailable: oursReason } : peer('bridge.mjs')));
+
 const rows = buildRows(results);
 const meta = {
   date: new Date().toISOString(),
@@ -173,6 +176,20 @@ if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.
 }
 meta.warnings = warnings;
 
-writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups }, null, 2)}\n`);
-writeFileSync(join(BENCH, 'RESULTS.md'), renderMarkdown(rows, results, meta));
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, bridge }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}\n${bridgeLines(bridge, true).join('\n')}\n`);
 process.stdout.write(renderText(rows, results, meta));
+process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n`);
+
+function bridgeLines(b, markdown) {
+  const head = markdown ? '## Shared state and host calls (ours only)\n' : 'Shared state and host calls (ours only):';
+  if (b.unavailable || b.info?.error) return [head, `  n/a: ${b.unavailable ?? b.info.error}`];
+  const f = b.figures;
+  const bullet = markdown ? '- ' : '  ';
+  return [
+    head,
+    `${bullet}host.call round trip (Python → JS → Python, trivial sync function): ${f.host_call_us.toFixed(1)} µs (target ≤ 30 µs)`,
+    `${bullet}plain awaited call (JS → Python → JS, math.sqrt): ${f.plain_call_us.toFixed(1)} µs`,
+    `${bullet}state.incr from 2 contexts at once: ${Math.round(f.state_incr_ops_s).toLocaleString('en-US')} increments/s, final count ${b.info.state_incr_exact ? 'exact' : `WRONG (${b.info.state_incr_final} of ${b.info.state_incr_expected})`}`,
+  ];
+}
