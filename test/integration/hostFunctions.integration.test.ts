@@ -109,6 +109,16 @@ from py_contexts import host, vscode
     assert.equal(pyType(gone), 'NameError', String(gone));
   });
 
+  it('calls a function that a second extension registered through the API', async () => {
+    const a = await api();
+    const other = vscode.extensions.getExtension<{ registered: string[] }>('py-contexts-test.host-function-fixture');
+    assert.ok(other, 'the test-only extension is loaded beside ours');
+    const exports = other.isActive ? other.exports : await other.activate();
+    assert.deepEqual(exports.registered, ['fixture.shout']);
+    const py = await a.python();
+    assert.equal(await py.process('itest-hostfn-other').run('from py_contexts import host\nhost.call("fixture.shout", "hello")'), 'HELLO!');
+  });
+
   it('shows the shared state in the Context Pool tree', async () => {
     const a = await api();
     const py = await a.python();
