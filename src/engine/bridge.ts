@@ -88,13 +88,7 @@ export class Bridge {
         return repr === undefined ? [] : [{ key, repr }];
       }),
       limits: (set) => {
-        if (set !== undefined) {
-          for (const [k, v] of Object.entries(set)) {
-            if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
-              throw new RangeError(`state limit ${k} must be a non-negative integer, got ${String(v)}`);
-            }
-          }
-        }
+        if (set !== undefined) validateStateLimits(set);
         return n.stateLimits(set?.maxEntries, set?.maxBytes);
       },
       onDidChange(listener) {
@@ -159,6 +153,17 @@ export class Bridge {
       (v) => this.native.hostReply(id, true, v),
       (e) => this.native.hostReply(id, false, errorInfo(e)),
     );
+  }
+}
+
+/** Throws a TypeError or RangeError for limits that are not non-negative integers. */
+export function validateStateLimits(set: unknown): void {
+  if (set === null || typeof set !== 'object') throw new TypeError('state limits must be an object { maxEntries?, maxBytes? }');
+  for (const [k, v] of Object.entries(set)) {
+    if (k !== 'maxEntries' && k !== 'maxBytes') throw new TypeError(`unknown state limit '${k}' (maxEntries, maxBytes)`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) {
+      throw new RangeError(`state limit ${k} must be a non-negative integer, got ${String(v)}`);
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { loadBinding, probeScript, pythonDir, releaseDir } from './binding';
-import { Bridge, reentryError, type HostFunction, type SharedState } from './bridge';
+import { Bridge, reentryError, validateStateLimits, type HostFunction, type SharedState } from './bridge';
 import { CallTable, type PendingCall } from './calls';
 import { ContextImpl } from './context';
 import { EngineStartError, PyValue } from './errors';
@@ -80,6 +80,7 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   const pools = options.pools ?? defaultPools();
   if (typeof pools !== 'object' || pools === null) throw new TypeError('options.pools must be an object of pool sizes');
   for (const [name, size] of Object.entries(pools)) validatePoolSize(name, size);
+  if (options.state !== undefined) validateStateLimits(options.state);
   // The interpreter choice is checked first, so a bad setting is reported as such.
   const interp = resolvePython(options.python);
   if (liveEngine?.isShutdown) await liveEngine.shutdown();
@@ -117,8 +118,6 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   const engine: NativeEngine = new binding.Engine((id, kind, value) => {
     if (!bridge?.onEvent(id, kind, value)) calls.onEvent(id, kind, value);
   }, PyValue);
-  bridge = new Bridge(engine.bridge());
-  if (options.state !== undefined) bridge.state.limits(options.state);
   hold(true);
   let version: string;
   try {
@@ -130,6 +129,10 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   } finally {
     hold(false);
   }
+  // Only once this engine owns Python: the store and the host-call table are process-wide, and an
+  // engine that failed to start (another one runs) must not take them over.
+  bridge = new Bridge(engine.bridge());
+  if (options.state !== undefined) bridge.state.limits(options.state);
   const py = new PythonImpl(engine, calls, bridge, version, hold,
     { executable: interp.executable, version: interp.version, freeThreaded: interp.freeThreaded });
   liveEngine = py;

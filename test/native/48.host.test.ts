@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { PythonError, TimeoutError } from '../../src/core';
 import { getPython, uniqueId } from './_setup';
+import { describeRun, runFixture } from './fixtures/child';
 
 const until = async (cond: () => boolean) => {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -174,4 +175,17 @@ r`, { context: py.context(1), timeoutMs: 10000 });
     const again = py.registerFunction('taken', (() => 3) as never);
     again.dispose();
   });
+});
+
+describe('host calls at shutdown', () => {
+  for (const mode of ['shutdown', 'process.exit']) {
+    it(`${mode}: Python waiting in host.call() on a context and on its threads does not hold the engine up`, () => {
+      const r = runFixture('host-call-shutdown', [mode]);
+      assert.equal(r.signal, null, describeRun(r));
+      assert.equal(r.status, 0, describeRun(r));
+      assert.equal(r.result?.['asked'], 3, describeRun(r));
+      if (mode === 'shutdown') assert.match(String(r.result?.['onContext']), /shut down/, describeRun(r));
+      assert.doesNotMatch(r.stderr, /Fatal Python error|Segmentation|Aborted/);
+    });
+  }
 });

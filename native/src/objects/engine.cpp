@@ -7,6 +7,7 @@
 #include "errors/capture.h"
 #include "objects/addon_data.h"
 #include "objects/bridge.h"
+#include "runtime/host_calls.h"
 #include "objects/macros.h"
 #include "runtime/interrupter.h"
 
@@ -219,6 +220,7 @@ void Engine::BeginShutdown() {
     shutdownBegun_ = true;
     contexts = contexts_;
   }
+  host::Close();  // Python threads waiting in host.call() must not outlive the JS side
   for (auto& c : contexts) c->Stop();
   std::lock_guard<std::mutex> lock(m_);
   finalizeRequested_ = true;

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "objects/context.h"
 #include "runtime/events.h"
@@ -24,6 +25,7 @@ struct Table {
   std::unordered_map<uint32_t, Request> pending;
   uint32_t nextId = 1;
   std::weak_ptr<EventSink> sink;
+  bool closed = false;
 };
 
 Table& T() {
@@ -37,6 +39,29 @@ void SetSink(std::weak_ptr<EventSink> sink) {
   Table& t = T();
   std::lock_guard<std::mutex> lock(t.m);
   t.sink = std::move(sink);
+  t.closed = false;
+}
+
+void Close() {
+  Table& t = T();
+  std::vector<std::shared_ptr<ContextCore>> waiting;
+  {
+    std::lock_guard<std::mutex> lock(t.m);
+    t.closed = true;
+    t.sink.reset();
+    for (auto& [id, r] : t.pending) {
+      if (r.ready) continue;
+      r.ready = true;
+      r.ok = false;
+      r.value = convert::Value::dict();
+      r.value.put("type", convert::Value::utf8("HostError"));
+      r.value.put("message", convert::Value::utf8("Python is shutting down: the host function's answer will not come"));
+      r.value.put("stack", convert::Value::utf8(""));
+      if (auto c = r.ctx.lock()) waiting.push_back(std::move(c));
+    }
+  }
+  t.cv.notify_all();
+  for (auto& c : waiting) c->WakeWaiters();
 }
 
 Outcome Call(convert::Value request, double seconds, convert::Value& out) {
@@ -47,7 +72,7 @@ Outcome Call(convert::Value request, double seconds, convert::Value& out) {
   {
     std::lock_guard<std::mutex> lock(t.m);
     sink = t.sink.lock();
-    if (!sink) return Outcome::NoHost;
+    if (!sink || t.closed) return Outcome::NoHost;
     id = t.nextId;
     t.nextId = t.nextId >= 0x7fffffff ? 1 : t.nextId + 1;
     Request r;

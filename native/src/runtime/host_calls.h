@@ -23,8 +23,12 @@ namespace host {
 
 enum class Outcome { Ok, Error, Interrupted, TimedOut, NoHost };
 
-// Where requests are posted (EventKind::HostCall, call = request id).
+// Where requests are posted (EventKind::HostCall, call = request id). Opens the table.
 void SetSink(std::weak_ptr<EventSink> sink);
+
+// The engine is shutting down: every waiting call ends now with an error answer, and later
+// calls fail at once (NoHost), so no Python thread waits for a JS thread that is going away.
+void Close();
 
 // `request` is [name, args, kwargs, contextId]. `seconds` < 0: no time limit. On Ok `out` is
 // the JS result; on Error it is {type, message, stack}.
