@@ -109,6 +109,20 @@ from py_contexts import host, vscode
     assert.equal(pyType(gone), 'NameError', String(gone));
   });
 
+  it('vscode.open opens a file at a line', async () => {
+    const a = await api();
+    const py = await a.python();
+    const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'hostfn-open.txt');
+    await vscode.workspace.fs.writeFile(file, Buffer.from('one\ntwo\nthree\nfour\n'));
+    await py.process('itest-hostfn-open').run(`from py_contexts import vscode\nvscode.open(${JSON.stringify(file.fsPath)}, line=3)`);
+    const editor = await waitFor(() => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.fsPath === file.fsPath ? e : undefined;
+    }, { message: 'the opened file' });
+    assert.equal(editor.selection.active.line, 2);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('calls a function that a second extension registered through the API', async () => {
     const a = await api();
     const other = vscode.extensions.getExtension<{ registered: string[] }>('py-contexts-test.host-function-fixture');
