@@ -179,6 +179,8 @@ function renderInterpreters(md) {
   return `\nPer interpreter (reference: node-calls-python async on ${meta.versions.ncpAsync ?? '3.11'}: sqrt ${f(ref.sqrt)} µs, start-up ${f(ref.startup, 0)} ms)\n` +
     [head, ...lines].map((l) => l.map((c, k) => String(c).padEnd(w[k])).join('  ')).join('\n') + '\n';
 }
+// Shared state and host calls (issue 10): ours only, so they are printed below the table.
+const bridge = await timed('shared state and host.call', () => (oursReason ? { unavailable: oursReason } : peer('bridge.mjs')));
 
 const rows = buildRows(results);
 const meta = {
@@ -208,6 +210,20 @@ if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.
 }
 meta.warnings = warnings;
 
-writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters }, null, 2)}\n`);
-writeFileSync(join(BENCH, 'RESULTS.md'), renderMarkdown(rows, results, meta) + renderInterpreters(true));
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, bridge }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}\n${bridgeLines(bridge, true).join('\n')}\n`);
 process.stdout.write(renderText(rows, results, meta) + renderInterpreters(false));
+process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n`);
+
+function bridgeLines(b, markdown) {
+  const head = markdown ? '## Shared state and host calls (ours only)\n' : 'Shared state and host calls (ours only):';
+  if (b.unavailable || b.info?.error) return [head, `  n/a: ${b.unavailable ?? b.info.error}`];
+  const f = b.figures;
+  const bullet = markdown ? '- ' : '  ';
+  return [
+    head,
+    `${bullet}host.call round trip (Python → JS → Python, trivial sync function): ${f.host_call_us.toFixed(1)} µs (target ≤ 30 µs)`,
+    `${bullet}plain awaited call (JS → Python → JS, math.sqrt): ${f.plain_call_us.toFixed(1)} µs`,
+    `${bullet}state.incr from 2 contexts at once: ${Math.round(f.state_incr_ops_s).toLocaleString('en-US')} increments/s, final count ${b.info.state_incr_exact ? 'exact' : `WRONG (${b.info.state_incr_final} of ${b.info.state_incr_expected})`}`,
+  ];
+}

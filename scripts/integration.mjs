@@ -64,6 +64,9 @@ const SESSIONS = [
   { name: 'pythonext', dir: join(testsOut, 'pythonext'), trust: true, standin: true },
 ];
 const standinDir = join(root, 'test/fixtures/python-extension-standin');
+// A second, test-only extension that registers a host function through our API (issue 10); it is
+// installed into the main session (a payload carries only one extensionDevelopmentPath).
+const hostFunctionFixtureDir = join(root, 'test/fixtures/host-function-extension');
 
 function say(msg) {
   console.log(`[integration] ${msg}`);
@@ -149,18 +152,19 @@ function standinSelection() {
   return { PY_CONTEXTS_STANDIN_PYTHON: first.executable, ...(other ? { PY_CONTEXTS_STANDIN_OTHER: other.executable } : {}) };
 }
 
-let standinVsix;
-/** Packs the stand-in once per run (vsce, offline) so it can be installed like any extension. */
-function packStandin() {
-  if (standinVsix) return standinVsix;
-  const out = join(artifacts, 'python-extension-standin.vsix');
+const packed = new Map();
+/** Packs a test-only extension once per run (vsce, offline) so it can be installed like any extension. */
+function packFixture(dir, name) {
+  if (packed.has(dir)) return packed.get(dir);
+  const out = join(artifacts, `${name}.vsix`);
   const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
   const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license',
-    '--out', out], { cwd: standinDir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`packing the Python extension stand-in failed:\n${r.stdout}${r.stderr}`);
-  standinVsix = out;
+    '--out', out], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`packing ${name} failed:\n${r.stdout}${r.stderr}`);
+  packed.set(dir, out);
   return out;
 }
+const packStandin = () => packFixture(standinDir, 'python-extension-standin');
 
 /**
  * Packs the .vsix from a copy of the build output in a scratch folder (another path than the
@@ -191,6 +195,9 @@ async function runCodeServerSession(session, tools, vsixPath) {
   const s = prepareSession(tmp, session, vsixPath);
   if (vsixPath) say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
   if (session.standin) say(installVsix({ vsix: packStandin(), extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
+  if (session.name === 'main') {
+    say(installVsix({ vsix: packFixture(hostFunctionFixtureDir, 'host-function-fixture'), extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
+  }
   const server = await startCodeServer({
     tools, tmp, userDataDir: s.userDataDir, extensionsDir: s.extensionsDir, trust: session.trust,
     settings: { ...USER_SETTINGS, ...(session.python ? { 'pyContexts.pythonPath': session.python } : {}) },

@@ -20,3 +20,4 @@ export type {
   VariableInfo,
   VariableLimits,
 } from './engine/types';
+export type { HostFunction, SharedState, StateChange, StateLimits } from './engine/bridge';

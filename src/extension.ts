@@ -16,6 +16,8 @@ import { TrustGuard } from './common/trust';
 import type { Python, PyProcess } from './engine/types';
 import { ContextCommands, type Target } from './surfaces/commands/commands';
 import { ContextTreeProvider, type TreeNode } from './surfaces/contextTree/provider';
+import { HostFunctions } from './surfaces/hostFunctions';
+import type { HostFunction } from './engine/bridge';
 import { registerNotebookController } from './surfaces/notebook';
 import { CellCodeLensProvider } from './surfaces/runSelection/codeLens';
 import { InlineResults } from './surfaces/runSelection/decorations';
@@ -32,6 +34,11 @@ export interface PyContextsApi {
   /** Fires when engine state changes (calls start or end, processes open or close). */
   onDidChange: vscode.Event<void>;
   /**
+   * Makes `fn` callable from Python as `host.call(name, ...)` (README "Calling VS Code from
+   * Python"). Names starting with `vscode.` are reserved. Works before Python starts.
+   */
+  registerFunction(name: string, fn: HostFunction): vscode.Disposable;
+  /**
    * Read-only views for the integration tests; not a stable API. `marks` are the inline
    * results and error markers of a document; `outputText` is the recent text of the
    * "Py Contexts" output channel; `tree` is the Context Pool's provider and view.
@@ -46,6 +53,8 @@ export interface PyContextsApi {
     tree: { provider: ContextTreeProvider; view: vscode.TreeView<TreeNode> };
     /** The text and tooltip of the active editor's status bar item. */
     statusItem(): { text: string; tooltip: string };
+    /** Stands in for the user in the `vscode.` host functions (answers, cancels). */
+    hostFunctions: HostFunctions;
   };
 }
 
@@ -70,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const status = store.add(new StatusBar(host));
   const runner = new Runner(host, inline, status);
   const commands = new ContextCommands(host, inline, (uri, proc) => runner.interrupt(uri, proc));
+  const hostFunctions = store.add(new HostFunctions(engine, trust));
   const tree = store.add(new ContextTreeProvider(host));
   const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
   store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
@@ -98,6 +108,10 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
     python: () => svc.python(),
     processFor: (uri) => documents.find(uri),
     onDidChange: svc.onDidChange,
+    registerFunction: (name, fn) => {
+      const reg = hostFunctions.registry.register(name, fn);
+      return new vscode.Disposable(() => reg.dispose());
+    },
     _test: {
       marks: (uri) => inline.marksFor(uri),
       outputText: () => output.text(),
@@ -107,6 +121,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       engineState: () => svc.status.kind,
       tree: { provider: tree, view: treeView },
       statusItem: () => status.contextItemText(),
+      hostFunctions,
     },
   };
 }

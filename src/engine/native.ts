@@ -14,6 +14,10 @@ export const EventKind = {
   /** Output of a thread whose run ended: value { process, text }, call 0. */
   BackgroundStdout: 6,
   BackgroundStderr: 7,
+  /** The shared state changed; the keys come from NativeBridge.stateChanges(). */
+  StateChanged: 8,
+  /** Python called host.call(): value [name, args, kwargs, contextId]; answer with hostReply. */
+  HostCall: 9,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -56,6 +60,23 @@ export interface NativeEngine {
   forgetCwd(process: string): void;
   /** Whether context threads can have a directory of their own (Linux unshare(CLONE_FS)). */
   privateCwd(): boolean;
+  /** Shared state and host calls (native/src/objects/bridge.h). Call once per engine. */
+  bridge(): NativeBridge;
+}
+
+/** Mirrors native/src/objects/bridge.cpp. Every function runs without the GIL. */
+export interface NativeBridge {
+  stateGet(key: string): unknown;
+  stateSet(key: string, value: unknown): void;
+  stateDelete(key: string): boolean;
+  stateKeys(): string[];
+  stateIncr(key: string, n?: number): number;
+  stateClear(): void;
+  stateLimits(maxEntries?: number, maxBytes?: number): { maxEntries: number; maxBytes: number; entries: number; bytes: number };
+  stateChanges(): string[];
+  stateRepr(key: string, maxChars: number): string | undefined;
+  hostReply(id: number, ok: boolean, value: unknown): void;
+  hostPending(): number;
 }
 
 export interface NativeBinding {

@@ -6,6 +6,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { loadBinding, probeScript, pythonDir, releaseDir } from './binding';
+import { Bridge, reentryError, validateStateLimits, type HostFunction, type SharedState } from './bridge';
 import { CallTable, type PendingCall } from './calls';
 import { ContextImpl } from './context';
 import { EngineStartError, PyValue } from './errors';
@@ -79,6 +80,7 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   const pools = options.pools ?? defaultPools();
   if (typeof pools !== 'object' || pools === null) throw new TypeError('options.pools must be an object of pool sizes');
   for (const [name, size] of Object.entries(pools)) validatePoolSize(name, size);
+  if (options.state !== undefined) validateStateLimits(options.state);
   // The interpreter choice is checked first, so a bad setting is reported as such.
   const interp = resolvePython(options.python);
   if (liveEngine?.isShutdown) await liveEngine.shutdown();
@@ -111,7 +113,11 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
     }
   };
   const calls = new CallTable(hold);
-  const engine: NativeEngine = new binding.Engine(calls.onEvent, PyValue);
+  // Shared-state notices and host calls are not calls of the table; the bridge takes them.
+  let bridge: Bridge | undefined;
+  const engine: NativeEngine = new binding.Engine((id, kind, value) => {
+    if (!bridge?.onEvent(id, kind, value)) calls.onEvent(id, kind, value);
+  }, PyValue);
   hold(true);
   let version: string;
   try {
@@ -123,7 +129,11 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   } finally {
     hold(false);
   }
-  const py = new PythonImpl(engine, calls, version, hold,
+  // Only once this engine owns Python: the store and the host-call table are process-wide, and an
+  // engine that failed to start (another one runs) must not take them over.
+  bridge = new Bridge(engine.bridge());
+  if (options.state !== undefined) bridge.state.limits(options.state);
+  const py = new PythonImpl(engine, calls, bridge, version, hold,
     { executable: interp.executable, version: interp.version, freeThreaded: interp.freeThreaded });
   calls.onBackground = (process, stream, text) => py.background(process, stream, text);
   liveEngine = py;
@@ -143,6 +153,7 @@ export class PythonImpl implements Python {
   constructor(
     private readonly engine: NativeEngine,
     readonly calls: CallTable,
+    private readonly bridge: Bridge,
     readonly version: string,
     private readonly hold: (on: boolean) => void,
     readonly interpreter: InterpreterInfo,
@@ -240,6 +251,20 @@ export class PythonImpl implements Python {
     this.changed();
   }
 
+  // ---- shared state and host functions --------------------------------------
+
+  get state(): SharedState {
+    return this.bridge.state;
+  }
+
+  registerFunction(name: string, fn: HostFunction): { dispose(): void } {
+    return this.bridge.registerFunction(name, fn);
+  }
+
+  registeredFunctions(): string[] {
+    return this.bridge.registeredFunctions();
+  }
+
   // ---- processes ------------------------------------------------------------
 
   process(id: string, opts?: ProcessOptions): PyProcess {
@@ -292,6 +317,8 @@ export class PythonImpl implements Python {
       err.name = 'AbortError';
       return Promise.reject(err);
     }
+    const reentry = reentryError(ctx.id);
+    if (reentry) return Promise.reject(reentry);
     return new Promise<unknown>((resolve, reject) => {
       const id = this.calls.newId();
       const call: PendingCall = {

@@ -2,6 +2,7 @@
  * The public contract of the engine (issue 2). Everything in `src/engine` and
  * `src/processes` is plain Node: nothing here may import `vscode`.
  */
+import type { HostFunction, SharedState, StateLimits } from './bridge';
 
 /** The interpreter the engine runs, as `py.interpreter` reports it. */
 export interface InterpreterInfo {
@@ -196,6 +197,16 @@ export interface Python {
   restartContext(ctx: Context): Promise<void>;
   /** Fires after a call starts or ends, a process opens or closes, a pool starts, a context restarts. */
   onDidChange(listener: () => void): { dispose(): void };
+  /**
+   * The shared state store, the same table `from py_contexts import state` shows to every
+   * context. Lives as long as this engine; context restarts keep it.
+   */
+  readonly state: SharedState;
+  /**
+   * Makes `fn` callable from Python as host.call(name, ...) / host.name(...). Names are unique
+   * while registered; dispose() removes it.
+   */
+  registerFunction(name: string, fn: HostFunction): { dispose(): void };
   /** Idempotent; in-flight and later calls reject with a clear Error. */
   shutdown(): Promise<void>;
 }
@@ -209,4 +220,6 @@ export interface StartOptions {
   python?: string;
   /** Pool sizes; default { default: Math.max(2, os.availableParallelism()) }. */
   pools?: Record<string, number>;
+  /** Limits of the shared state store (see SharedState.limits). */
+  state?: StateLimits;
 }

@@ -202,6 +202,29 @@ bool ContextCore::InterruptibleSleep(double seconds) {
   return !interrupted;
 }
 
+int ContextCore::WaitUntil(const std::function<bool()>& ready, double seconds) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  inNativeWait_ = true;
+  waitInterrupted_ = false;
+  auto done = [&] { return waitInterrupted_ || stopping_ || ready(); };
+  if (seconds < 0) {
+    waitWake_.wait(lock, done);
+  } else {
+    auto until = std::chrono::steady_clock::now() +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+    waitWake_.wait_until(lock, until, done);
+  }
+  int out = ready() ? 0 : (waitInterrupted_ || stopping_) ? 1 : 2;
+  inNativeWait_ = false;
+  waitInterrupted_ = false;
+  return out;
+}
+
+void ContextCore::WakeWaiters() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  waitWake_.notify_all();
+}
+
 std::deque<uint32_t> ContextCore::Stop() {
   std::deque<uint32_t> dropped;
   {

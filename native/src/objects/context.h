@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -79,6 +80,13 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   std::optional<convert::Value> WaitForReply(uint32_t call, bool& eof);
   // Sleeps (GIL released) up to `seconds`; false if interrupted.
   bool InterruptibleSleep(double seconds);
+  // Waits (GIL released) until ready() holds, the running call is interrupted or the context
+  // stops, or `seconds` pass (< 0: no limit). 0: ready, 1: interrupted, 2: timed out.
+  // ready() is called with mutex_ held, so it may take only locks that are never held
+  // while calling WakeWaiters() (runtime/host_calls.cpp).
+  int WaitUntil(const std::function<bool()>& ready, double seconds);
+  // Any thread: makes WaitUntil look at its condition again.
+  void WakeWaiters();
 
   // Interrupter thread, GIL held.
   void DeliverInterrupt(uint32_t call);

@@ -6,6 +6,8 @@
 #include "convert/to_js.h"
 #include "errors/capture.h"
 #include "objects/addon_data.h"
+#include "objects/bridge.h"
+#include "runtime/host_calls.h"
 #include "objects/macros.h"
 #include "runtime/interrupter.h"
 
@@ -34,6 +36,7 @@ Napi::Function Engine::Define(Napi::Env env) {
                          InstanceMethod("cwdOf", &Engine::CwdOf),
                          InstanceMethod("forgetCwd", &Engine::ForgetCwd),
                          InstanceMethod("privateCwd", &Engine::PrivateCwd),
+                         InstanceMethod("bridge", &Engine::Bridge),
                      });
 }
 
@@ -217,6 +220,7 @@ void Engine::BeginShutdown() {
     shutdownBegun_ = true;
     contexts = contexts_;
   }
+  host::Close();  // Python threads waiting in host.call() must not outlive the JS side
   for (auto& c : contexts) c->Stop();
   std::lock_guard<std::mutex> lock(m_);
   finalizeRequested_ = true;
@@ -284,6 +288,11 @@ Napi::Value Engine::ForgetCwd(const Napi::CallbackInfo& info) {
 
 Napi::Value Engine::PrivateCwd(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), PrivateThreadFsSupported());
+}
+
+// bridge(): the shared-state and host-call functions (objects/bridge.h).
+Napi::Value Engine::Bridge(const Napi::CallbackInfo& info) {
+  return MakeBridge(info.Env(), sink_, pyValue_.Value());
 }
 
 void Engine::ReleaseChannel() {

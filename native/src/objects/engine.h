@@ -10,6 +10,7 @@
 //   engine.setCwd(process, dir) / cwdOf(process) / forgetCwd(process)
 //                                                           working directories (runtime/workdirs.h)
 //   engine.privateCwd(): boolean                            whether contexts can have their own
+//   engine.bridge(): object                                 shared state + host calls (objects/bridge.h)
 //
 // Events reach JS as onEvent(call, kind, value) (kinds: see runtime/events.h).
 // GIL RULE: nothing in this class takes the GIL on the JS thread. Interpreter start
@@ -45,6 +46,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::Value CwdOf(const Napi::CallbackInfo& info);
   Napi::Value ForgetCwd(const Napi::CallbackInfo& info);
   Napi::Value PrivateCwd(const Napi::CallbackInfo& info);
+  Napi::Value Bridge(const Napi::CallbackInfo& info);
 
   static void CallJs(napi_env env, napi_value fn, void* context, void* data);
   static void Cleanup(void* arg);

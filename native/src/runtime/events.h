@@ -29,7 +29,9 @@ enum class EventKind : uint8_t {
   // to the process (the document's output), since no call is left to carry it.
   BackgroundStdout = 6,
   BackgroundStderr = 7,
-  Control = 9,
+  StateChanged = 8,  // call 0, no value: the shared state changed (runtime/state_store.h)
+  HostCall = 9,      // call = host request id, value [name, args, kwargs, contextId] (runtime/host_calls.h)
+  Control = 10,  // internal: runs `control` on the JS thread, never reaches JS as an event
 };
 
 struct Event {

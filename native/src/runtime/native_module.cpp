@@ -2,6 +2,7 @@
 
 #include "convert/from_python.h"
 #include "objects/context.h"
+#include "runtime/bridge_module.h"
 #include "runtime/gil.h"
 #include "runtime/py_ref.h"
 
@@ -313,9 +314,14 @@ PyModuleDef kModule = {PyModuleDef_HEAD_INIT, kNativeModuleName, "Py Contexts na
 PyObject* InitNativeModule() {
   if (PyType_Ready(&JsBufferType) < 0) return nullptr;
   PyObject* m = PyModule_Create(&kModule);
+  if (m && PyModule_AddFunctions(m, kBridgeMethods) < 0) {
+    Py_DECREF(m);
+    return nullptr;
+  }
 #ifdef Py_GIL_DISABLED
   // Declared safe without the GIL: every function here works on the calling thread's own
-  // context, and the event sink it writes to is guarded by its own mutex. Without this,
+  // context, and the event sink it writes to is guarded by its own mutex; the state_* and
+  // host_call functions (bridge_module.h) use process-global tables behind their own mutexes. Without this,
   // importing the module would switch a free-threaded interpreter back to a GIL.
   if (m && PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {
     Py_DECREF(m);

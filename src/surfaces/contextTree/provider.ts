@@ -13,11 +13,13 @@ import { Commands } from '../../common/ids';
 import { describeInterpreter } from '../../common/interpreterChoice';
 import { documentLabel } from '../../common/labels';
 import type { Context, PyProcess, VariableInfo } from '../../engine/types';
+import { describeSharedState, sharedStateEntries } from './sharedState';
 import { contextFlags, describeContext, documentFlags, documentTooltip, poolFlags, variableDescription, variableIcon } from './model';
 
 export type TreeNode =
   | { kind: 'message'; id: string; label: string; description?: string; tooltip?: string; icon: string; command?: vscode.Command }
   | { kind: 'pool'; name: string }
+  | { kind: 'sharedState' }
   | { kind: 'context'; ctx: Context }
   | { kind: 'document'; proc: PyProcess; ctx: Context }
   | { kind: 'variable'; proc: PyProcess; ctx: Context; info: VariableInfo; parentId: string; parent: TreeNode };
@@ -47,6 +49,8 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly fetching = new Map<string, number>();
   private pending: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  /** The engine whose shared state we listen to (a new engine needs a new subscription). */
+  private stateOf: { python: object; sub: { dispose(): void } } | undefined;
 
   constructor(private readonly host: ExtensionHost) {
     this.subs.push(
@@ -67,6 +71,10 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   refresh(): void {
     const python = this.host.engine.current;
+    if (python && this.stateOf?.python !== python) {
+      this.stateOf?.sub.dispose();
+      this.stateOf = { python, sub: python.state.onDidChange(() => this.schedule()) };
+    }
     for (const [key] of this.cache) {
       // Drop cached variables of processes that have closed.
       const procId = key.split('\n')[0];
@@ -110,6 +118,16 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         };
         item.contextValue = poolFlags(started);
         if (started) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        return item;
+      }
+      case 'sharedState': {
+        const count = this.host.engine.current?.state.snapshot(1).length ?? 0;
+        const item = new vscode.TreeItem('Shared state', count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = 'sharedState';
+        item.description = describeSharedState(count);
+        item.tooltip = 'Keys of `from py_contexts import state`, shared by every context (py.state in JS)';
+        item.iconPath = new vscode.ThemeIcon('database');
+        item.contextValue = 'sharedState;';
         return item;
       }
       case 'context': {
@@ -160,6 +178,11 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     switch (node.kind) {
       case 'pool':
         return this.contextsOf(node.name);
+      case 'sharedState':
+        return sharedStateEntries(this.host.engine.current?.state.snapshot(80) ?? []).map((e) => ({
+          kind: 'message', id: `sharedState/${e.label}`, label: e.label, description: e.description,
+          tooltip: `${e.label} = ${e.description}`, icon: e.more ? 'ellipsis' : 'symbol-field',
+        }));
       case 'context':
         return this.documentsOf(node.ctx).map((proc) => ({ kind: 'document', proc, ctx: node.ctx }));
       case 'document':
@@ -209,7 +232,8 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (python) {
       // The interpreter in use heads the tree: which Python, where, and whether it has a GIL.
       const d = describeInterpreter(python.interpreter, this.host.engine.interpreterSource);
-      return [{ kind: 'message', id: 'msg/interpreter', label: d.label, description: d.description, tooltip: d.tooltip, icon: 'server-environment' }, ...pools];
+      return [{ kind: 'message', id: 'msg/interpreter', label: d.label, description: d.description, tooltip: d.tooltip, icon: 'server-environment' }, ...pools,
+        { kind: 'sharedState' }];
     }
     return pools;
   }
@@ -283,6 +307,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   dispose(): void {
     if (this.pending) clearTimeout(this.pending);
     if (this.ticker) clearInterval(this.ticker);
+    this.stateOf?.sub.dispose();
     for (const s of this.subs) s.dispose();
     this.changed.dispose();
   }
