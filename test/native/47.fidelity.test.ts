@@ -107,6 +107,17 @@ with cf.ProcessPoolExecutor(2, mp_context=mp.get_context('fork')) as ex:
     await p.close();
   });
 
+  it('pickles the functions the engine replaces (time.sleep, input, os.kill, signal.signal…) as the originals', async () => {
+    const p = await proc();
+    const v = await p.run(`
+import pickle, time, builtins, os, signal, sys, _thread, getpass, threading
+fns = [time.sleep, builtins.input, os.kill, os._exit, signal.signal, signal.alarm, sys.setrecursionlimit,
+       _thread.interrupt_main, _thread.start_new_thread, getpass.getpass, threading.Thread.start]
+[(pickle.loads(pickle.dumps(f)) is f, b'py_contexts' in pickle.dumps(f)) for f in fns]`);
+    assert.deepEqual(v, Array.from({ length: 11 }, () => [true, false]));
+    await p.close();
+  });
+
   it('a forked multiprocessing.Process ends with exit code 0 and runs a function of the document', async function () {
     this.timeout(60_000);
     const p = await proc();
