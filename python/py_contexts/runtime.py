@@ -186,6 +186,7 @@ _threads.install()
 _mainmodule.install()
 _signals.install()
 _script.install()
+_autoawait.install()
 
 # Context threads have a 256 MiB C stack (native/src/objects/context.cpp). On 3.11 the
 # recursion limit also bounds C recursion, and the most stack-hungry pattern measured

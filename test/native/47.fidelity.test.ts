@@ -209,6 +209,20 @@ got`), [0, 1, 2, 'in']);
     await p.close();
   });
 
+  it('gives asyncio.get_event_loop() the process\'s loop, as a script\'s main thread gets one', async () => {
+    const py = await getPython();
+    const a = py.process(uniqueId('loop-a'));
+    const b = py.process(uniqueId('loop-b'));
+    const code = 'import asyncio\nloop = asyncio.get_event_loop()\nloop.run_until_complete(asyncio.sleep(0, "ok"))';
+    assert.equal(await a.run(code, { context: py.context(1) }), 'ok');
+    assert.equal(await b.run(code, { context: py.context(1) }), 'ok');
+    // Each process has its own loop, and it is the one its top-level awaits run on.
+    assert.equal(await a.run('(await asyncio.sleep(0, asyncio.get_running_loop())) is loop', { context: py.context(1) }), true);
+    assert.equal(await a.run('import __main__\nloop is not None', { context: py.context(1) }), true);
+    await a.close();
+    await b.close();
+  });
+
   it('interrupts a run that is awaiting, and the process keeps working', async () => {
     const p = await proc();
     const t0 = Date.now();
