@@ -153,8 +153,9 @@ def _patch_events(events):
     real = policy_class.get_event_loop
 
     def get_event_loop(self):
-        local = self._local
-        if local._loop is None and not local._set_called:
+        # _set_called is the thread's, which documents share (an asyncio.run() of another
+        # document would set it), so only the missing loop counts here.
+        if self._local._loop is None:
             key = _context_key()
             if key is not None:
                 return loop_for(key)

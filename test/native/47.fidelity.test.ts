@@ -262,8 +262,10 @@ describe('fidelity: output of threads the code started (issue 15)', () => {
 import threading, sys, time
 done = threading.Event()
 go_on = threading.Event()
+printed = threading.Event()
 def worker():
     print('during the run')
+    printed.set()
     go_on.wait()
     print('after the run')
     def child():
@@ -272,7 +274,7 @@ def worker():
     threading.Thread(target=child).start()
 t = threading.Thread(target=worker)
 t.start()
-time.sleep(0.2)`);
+printed.wait(10)`);
     assert.equal(out, 'during the run\n');
     await p.run('go_on.set()\ndone.wait(5)');
     for (let i = 0; i < 100 && background.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
