@@ -153,9 +153,11 @@ def _patch_events(events):
     real = policy_class.get_event_loop
 
     def get_event_loop(self):
-        # _set_called is the thread's, which documents share (an asyncio.run() of another
-        # document would set it), so only the missing loop counts here.
-        if self._local._loop is None:
+        # As for a script's main thread: only when no loop was ever set on this thread
+        # (asyncio.run() and set_event_loop(None) set one). That record is the context
+        # thread's, shared by the documents that run there (a known difference).
+        local = self._local
+        if local._loop is None and not local._set_called:
             key = _context_key()
             if key is not None:
                 return loop_for(key)
