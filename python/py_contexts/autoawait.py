@@ -89,11 +89,10 @@ def run(coro, key):
     if previous is not None:
         coro.close()
         raise RuntimeError('top-level await cannot run while an event loop is running in this thread')
-    policy = asyncio.get_event_loop_policy()
-    try:
-        prior = policy._local._loop  # what get_event_loop() returned before, on this thread
-    except AttributeError:  # pragma: no cover - another policy
-        prior = None
+    # The loop is the thread's current one while the cell runs (asyncio.get_event_loop()
+    # inside it), then the thread's state is put back as it was, _set_called included.
+    local = getattr(asyncio.get_event_loop_policy(), '_local', None)
+    prior = (getattr(local, '_loop', None), getattr(local, '_set_called', False))
     asyncio.set_event_loop(loop)
     task = loop.create_task(coro)
     try:
@@ -109,7 +108,10 @@ def run(coro, key):
                 pass
         raise
     finally:
-        asyncio.set_event_loop(prior)
+        if local is not None:
+            local._loop, local._set_called = prior
+        else:  # pragma: no cover - another policy
+            asyncio.set_event_loop(prior[0])
 
 
 def close(key):
@@ -127,3 +129,82 @@ def close(key):
         pass
     finally:
         loop.close()
+
+
+# ---------------------------------------------------------------------------
+# asyncio.get_event_loop() outside a running loop: a script's main thread gets a loop made
+# for it; other threads get RuntimeError. Code in a document gets its process's loop (the
+# one its top-level awaits run on), without making it the thread's: processes take turns
+# on a context thread. Patched when asyncio.events is first imported, which keeps asyncio's
+# import time off the engine's start-up.
+
+def _context_key():
+    from py_contexts import threads
+    import _py_contexts_native as native
+
+    st = getattr(threads._tls, 'state', None)
+    if st is None or st.env is None:
+        return None
+    return (native.context_id(), st.env.get('__py_contexts_process__'))
+
+
+def _patch_events(events):
+    policy_class = events.BaseDefaultEventLoopPolicy
+    real = policy_class.get_event_loop
+
+    def get_event_loop(self):
+        # As for a script's main thread: only when no loop was ever set on this thread
+        # (asyncio.run() and set_event_loop(None) set one). That record is the context
+        # thread's, shared by the documents that run there (a known difference).
+        local = self._local
+        if local._loop is None and not local._set_called:
+            key = _context_key()
+            if key is not None:
+                return loop_for(key)
+        return real(self)
+
+    get_event_loop.__doc__ = real.__doc__
+    get_event_loop.__qualname__ = real.__qualname__
+    get_event_loop.__module__ = real.__module__
+    policy_class.get_event_loop = get_event_loop
+
+
+class _EventsHook:
+    """A meta path finder that patches asyncio.events right after its first import."""
+
+    def find_spec(self, name, path, target=None):
+        if name != 'asyncio.events':
+            return None
+        import sys
+
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, 'find_spec'):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if loader is None or not hasattr(loader, 'exec_module'):
+            return spec
+
+        real_exec = loader.exec_module
+
+        def exec_module(module):
+            real_exec(module)
+            _patch_events(module)
+            sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _EventsHook)]
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def install():
+    import sys
+
+    events = sys.modules.get('asyncio.events')
+    if events is not None:
+        _patch_events(events)
+    else:
+        sys.meta_path.insert(0, _EventsHook())

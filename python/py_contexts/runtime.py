@@ -81,6 +81,21 @@ class _Stream:
         return False
 
 
+def _standing_in_for(module, name, real):
+    """Makes a replacement of ``module.name`` pickle (and print, and document itself) as the
+    original: ``pickle.dumps(time.sleep)`` must name ``time.sleep``, which a child process
+    (spawn, forkserver) can import, not this module, which it cannot."""
+
+    def mark(fn):
+        fn.__module__ = module
+        fn.__name__ = name
+        fn.__qualname__ = name
+        fn.__doc__ = getattr(real, '__doc__', None)
+        return fn
+
+    return mark
+
+
 _STDOUT = sys.stdout = _Stream(1, '<stdout>')
 _STDERR = sys.stderr = _Stream(2, '<stderr>')
 
@@ -91,7 +106,7 @@ def _input(prompt=''):
 
 
 _real_input = builtins.input
-builtins.input = _input
+builtins.input = _standing_in_for('builtins', 'input', _real_input)(_input)
 
 try:
     import getpass as _getpass
@@ -100,7 +115,7 @@ try:
         return _native.request_input(str(prompt), True)
 
     _real_getpass = _getpass.getpass
-    _getpass.getpass = _getpass_impl
+    _getpass.getpass = _standing_in_for('getpass', 'getpass', _real_getpass)(_getpass_impl)
 except Exception:  # pragma: no cover - getpass is stdlib
     pass
 
@@ -125,7 +140,7 @@ def _sleep(seconds):
         _sleep(max(0.0, min(seconds, deadline - time.monotonic())))
 
 
-time.sleep = _sleep
+time.sleep = _standing_in_for('time', 'sleep', _real_sleep)(_sleep)
 
 
 class ProcessExitBlocked(SystemExit):
@@ -142,8 +157,8 @@ def _blocked_abort():
 
 _real_exit = os._exit
 _real_abort = os.abort
-os._exit = _blocked_exit
-os.abort = _blocked_abort
+os._exit = _standing_in_for('os', '_exit', _real_exit)(_blocked_exit)
+os.abort = _standing_in_for('os', 'abort', _real_abort)(_blocked_abort)
 # The same C functions are reachable as posix._exit and posix.abort.
 try:
     import posix as _posix
@@ -171,6 +186,7 @@ _threads.install()
 _mainmodule.install()
 _signals.install()
 _script.install()
+_autoawait.install()
 
 # Context threads have a 256 MiB C stack (native/src/objects/context.cpp). On 3.11 the
 # recursion limit also bounds C recursion, and the most stack-hungry pattern measured
@@ -195,7 +211,7 @@ def _setrecursionlimit(limit):
     _real_setrecursionlimit(limit)
 
 
-sys.setrecursionlimit = _setrecursionlimit
+sys.setrecursionlimit = _standing_in_for('sys', 'setrecursionlimit', _real_setrecursionlimit)(_setrecursionlimit)
 
 # A forked child (os.fork(), multiprocessing's default 'fork' start method) is another
 # process: blocking its os._exit() would keep it alive as a stray copy of the editor

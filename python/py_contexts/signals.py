@@ -426,7 +426,11 @@ def install():
         if real is None:
             continue
         f.__doc__ = real.__doc__
-        # pydoc (and test_signal) expect the module's own Python functions to say 'signal'.
-        f.__module__ = 'signal' if getattr(signal, real.__name__, None) is f else real.__module__
+        # Named where they stand in for the original, so pickle names that (a child process
+        # imports it) and pydoc (and test_signal) see the signal module's own functions.
+        f.__module__ = 'signal' if getattr(signal, real.__name__, None) is f else 'os'
         f.__name__ = real.__name__
         f.__qualname__ = real.__name__
+    _interrupt_main.__module__ = '_thread'
+    _interrupt_main.__name__ = _interrupt_main.__qualname__ = 'interrupt_main'
+    _interrupt_main.__doc__ = _fallback_interrupt_main.__doc__

@@ -226,6 +226,7 @@ def _thread_start(self):
 
 _thread_start.__doc__ = _real_thread_start.__doc__
 _thread_start.__qualname__ = 'Thread.start'
+_thread_start.__module__ = 'threading'
 
 
 def _start_new_thread(function, args, kwargs=None):
@@ -243,6 +244,8 @@ def _start_new_thread(function, args, kwargs=None):
 
 
 _start_new_thread.__doc__ = _real_start_new_thread.__doc__
+_start_new_thread.__module__ = '_thread'
+_start_new_thread.__name__ = _start_new_thread.__qualname__ = 'start_new_thread'
 
 
 def install():

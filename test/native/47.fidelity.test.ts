@@ -107,6 +107,17 @@ with cf.ProcessPoolExecutor(2, mp_context=mp.get_context('fork')) as ex:
     await p.close();
   });
 
+  it('pickles the functions the engine replaces (time.sleep, input, os.kill, signal.signal…) as the originals', async () => {
+    const p = await proc();
+    const v = await p.run(`
+import pickle, time, builtins, os, signal, sys, _thread, getpass, threading
+fns = [time.sleep, builtins.input, os.kill, os._exit, signal.signal, signal.alarm, sys.setrecursionlimit,
+       _thread.interrupt_main, _thread.start_new_thread, getpass.getpass, threading.Thread.start]
+[(pickle.loads(pickle.dumps(f)) is f, b'py_contexts' in pickle.dumps(f)) for f in fns]`);
+    assert.deepEqual(v, Array.from({ length: 11 }, () => [true, false]));
+    await p.close();
+  });
+
   it('a forked multiprocessing.Process ends with exit code 0 and runs a function of the document', async function () {
     this.timeout(60_000);
     const p = await proc();
@@ -198,6 +209,23 @@ got`), [0, 1, 2, 'in']);
     await p.close();
   });
 
+  it('gives asyncio.get_event_loop() the process\'s loop, as a script\'s main thread gets one', async () => {
+    const py = await getPython();
+    // A context thread where no code ever called asyncio.run() or set_event_loop(): that
+    // record is per thread in asyncio (see README, what stays different).
+    const ctx = (py.poolStarted('fresh-loop') ? py.contexts('fresh-loop') : await py.startPool('fresh-loop', 1))[0]!;
+    const a = py.process(uniqueId('loop-a'));
+    const b = py.process(uniqueId('loop-b'));
+    const code = 'import asyncio\nloop = asyncio.get_event_loop()\nloop.run_until_complete(asyncio.sleep(0, "ok"))';
+    assert.equal(await a.run(code, { context: ctx }), 'ok');
+    assert.equal(await b.run(code, { context: ctx }), 'ok');
+    // Each process has its own loop, and it is the one its top-level awaits run on.
+    assert.equal(await a.run('(await asyncio.sleep(0, asyncio.get_running_loop())) is loop', { context: ctx }), true);
+    assert.equal(await b.run('import __main__\nloop is not __main__', { context: ctx }), true);
+    await a.close();
+    await b.close();
+  });
+
   it('interrupts a run that is awaiting, and the process keeps working', async () => {
     const p = await proc();
     const t0 = Date.now();
@@ -237,8 +265,10 @@ describe('fidelity: output of threads the code started (issue 15)', () => {
 import threading, sys, time
 done = threading.Event()
 go_on = threading.Event()
+printed = threading.Event()
 def worker():
     print('during the run')
+    printed.set()
     go_on.wait()
     print('after the run')
     def child():
@@ -247,7 +277,7 @@ def worker():
     threading.Thread(target=child).start()
 t = threading.Thread(target=worker)
 t.start()
-time.sleep(0.2)`);
+printed.wait(10)`);
     assert.equal(out, 'during the run\n');
     await p.run('go_on.set()\ndone.wait(5)');
     for (let i = 0; i < 100 && background.length < 2; i++) await new Promise((r) => setTimeout(r, 20));

@@ -119,12 +119,13 @@ describe('faults (issue 5)', function () {
       await p.close();
     });
 
-    it('_thread.interrupt_main() interrupts the calling run (as in a script) instead of crashing the host', async () => {
+    it('_thread.interrupt_main() interrupts the calling code (as on a main thread) instead of crashing the host', async () => {
       const p = py.process(uniqueId());
       // The signal emulation (issue 15) delivers it to the process's running code, as Python
       // delivers it to the main thread: here that is the very run that called it.
       const err = await rejection(p.run('import _thread, time\n_thread.interrupt_main()\ntime.sleep(5)', { context: ctxs[1]! }));
       assert.ok(err instanceof PythonError);
+      // Emulated for the process since issue 15 (py_contexts/signals.py); it used to segfault.
       assert.equal(err.type, 'KeyboardInterrupt');
       assert.equal(await p.run('1 + 1', { context: ctxs[1]! }), 2);
       await p.close();

@@ -37,7 +37,7 @@ constexpr auto kBatchBudget = std::chrono::microseconds(2000);
 // How long a context that just finished work polls for the next job before sleeping.
 constexpr auto kPollBeforeSleep = std::chrono::microseconds(100);
 
-// Calls py_contexts.<module>.<fn>(*args) with the GIL held; the result (a new reference, or
+// Calls <module>.<fn>(arg) (no argument when arg is null) with the GIL held; the result (a new reference, or
 // null with the error cleared) is for hooks of the Python side that must never fail a job.
 PyRef CallRuntimeHook(const char* module, const char* fn, PyObject* arg) {
   PyRef mod = PyRef::steal(PyImport_ImportModule(module));
