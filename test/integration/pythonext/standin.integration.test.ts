@@ -100,7 +100,7 @@ describe('Python extension stand-in: the selected interpreter', () => {
     assert.equal(head.description, py.interpreter.executable);
     assert.match(String(head.tooltip), py.interpreter.freeThreaded ? /free-threaded: contexts run Python in parallel/ : /with the GIL/);
     assert.match(String(head.tooltip), /Chosen by the interpreter selected in the Python extension/);
-    assert.deepEqual(roots.slice(1).map((r) => r.kind), ['pool']);
+    assert.deepEqual(roots.slice(1).map((r) => r.kind), ['pool', 'sharedState']);
     const status = await waitFor(() => {
       const s = a._test.statusItem();
       return s.tooltip.includes(py.interpreter.executable) ? s : undefined;
