@@ -42,6 +42,8 @@ export interface PyContextsApi {
     tree: { provider: ContextTreeProvider; view: vscode.TreeView<TreeNode> };
     /** The text and tooltip of the active editor's status bar item. */
     statusItem(): { text: string; tooltip: string };
+    /** The Bind to Context quick pick while it is shown (see ContextCommands.shownPick). */
+    shownPick(): { labels: string[]; active(): string | undefined; focus(label: string): boolean } | undefined;
   };
 }
 
@@ -97,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       engineState: () => svc.status.kind,
       tree: { provider: tree, view: treeView },
       statusItem: () => status.contextItemText(),
+      shownPick: () => commands.shownPick(),
     },
   };
 }
