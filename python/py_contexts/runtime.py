@@ -15,7 +15,7 @@ import importlib
 import linecache
 import os
 import sys
-import threading  # imported on the runtime thread so it is Python's main thread
+import threading  # noqa: F401 (imported on the runtime thread so it is Python's main thread)
 import time
 import traceback
 import types
