@@ -174,6 +174,8 @@ export function ensureOldestTools({ force = false } = {}) {
       // node-gyp finds that Node's headers next to it (/usr/include/node for Debian's) and downloads nothing.
       npm_config_nodedir: join(nodeBin, '..'),
       npm_config_update_notifier: 'false',
+      // 4.96's postinstall.sh refuses to run as root unless it sees this (later releases dropped the check).
+      npm_config_unsafe_perm: 'true',
     });
     if (!existsSync(codeServerEntry)) throw new Error(`install finished but ${codeServerEntry} is missing`);
     writeFileSync(marker, JSON.stringify({ codeServer: OLDEST.codeServer, installedAt: new Date().toISOString() }, null, 2) + '\n');
