@@ -25,7 +25,10 @@
 //   (unset)      code-server, plus electron when update.code.visualstudio.com resolves
 //
 // Options: --session <name>[,<name>] (or PY_CONTEXTS_SESSIONS), --grep <re> (PY_CONTEXTS_GREP),
-// --keep (keep temp dirs), --verbose (show code-server's own log).
+// --keep (keep temp dirs), --verbose (show code-server's own log),
+// --vscode newest|oldest|both (PY_CONTEXTS_VSCODE_RANGE; default newest): which code-server
+//   runs the code-server backend: the newest (VERSIONS in vscode-tools.mjs) and/or the one
+//   carrying the oldest VS Code that package.json's engines.vscode allows (OLDEST there).
 // Environment: PY_CONTEXTS_INTEGRATION_TIMEOUT (seconds, whole run, default 900).
 import { spawn, spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
@@ -33,7 +36,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } fro
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { installVsix, runTestsInBrowser, shortTempDir, startCodeServer, USER_SETTINGS } from './code-server-session.mjs';
-import { ensureTools } from './vscode-tools.mjs';
+import { OLDEST, ensureOldestTools, ensureTools } from './vscode-tools.mjs';
 import { matrix as pythonMatrix } from './pythons.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -48,6 +51,11 @@ const verbose = argv.includes('--verbose');
 const keep = argv.includes('--keep') || process.env.PY_CONTEXTS_KEEP === '1';
 const timeoutMs = Number(process.env.PY_CONTEXTS_INTEGRATION_TIMEOUT ?? 900) * 1000;
 const grep = opt('--grep') ?? process.env.PY_CONTEXTS_GREP;
+const vscodeRange = opt('--vscode') ?? process.env.PY_CONTEXTS_VSCODE_RANGE ?? 'newest';
+if (!['newest', 'oldest', 'both'].includes(vscodeRange)) {
+  console.error(`[integration] --vscode must be newest, oldest or both, not ${vscodeRange}`);
+  process.exit(2);
+}
 const wantedSessions = (opt('--session') ?? process.env.PY_CONTEXTS_SESSIONS ?? '').split(',').filter(Boolean);
 
 const testsOut = join(root, 'out/test/integration');
@@ -330,7 +338,12 @@ async function main() {
   if (!built && !wantedSessions.length) say('dist/extension.js is missing: the vsix session is not run');
   const backends = await chooseBackends();
   const needsCodeServer = backends.includes('code-server') || backends.includes('adapter');
-  const tools = needsCodeServer ? ensureTools() : undefined;
+  // One entry per code-server to run: the newest, the oldest VS Code we claim to support, or both.
+  const codeServers = !needsCodeServer ? [] : [
+    ...(vscodeRange !== 'oldest' ? [{ label: 'code-server', tools: ensureTools() }] : []),
+    ...(vscodeRange !== 'newest' ? [{ label: `code-server ${OLDEST.codeServer} (VS Code ${OLDEST.vscode})`, tools: ensureOldestTools() }] : []),
+  ];
+  const tools = codeServers[0]?.tools;
   let vsixPath;
   let vsixError;
   if (sessions.some((s) => s.vsix)) {
@@ -345,25 +358,27 @@ async function main() {
   let failed = 0;
   let ok = true;
   let stopDisplay = () => {};
-  for (const backend of backends) {
+  const runs = backends.flatMap((backend) =>
+    backend === 'code-server' ? codeServers.map((c) => ({ backend, label: c.label, tools: c.tools })) : [{ backend, label: backend, tools }]);
+  for (const { backend, label, tools: runTools } of runs) {
     if (backend === 'electron') stopDisplay = await ensureDisplay();
     for (const session of sessions) {
-      say(`--- ${backend} / ${session.name} ---`);
+      say(`--- ${label} / ${session.name} ---`);
       let r;
       try {
         if (session.vsix && vsixError) throw vsixError;
         r = backend === 'code-server'
-          ? await runCodeServerSession(session, tools, session.vsix ? vsixPath : undefined)
+          ? await runCodeServerSession(session, runTools, session.vsix ? vsixPath : undefined)
           : await runElectronSession(session, backend, session.vsix ? vsixPath : undefined);
       } catch (e) {
-        console.error(`[integration] ${backend}/${session.name} could not run: ${e instanceof Error ? e.stack : e}`);
+        console.error(`[integration] ${label}/${session.name} could not run: ${e instanceof Error ? e.stack : e}`);
         r = { code: 1, passed: 0, failed: 0, sawSummary: false };
       }
       passed += r.passed;
       failed += r.failed;
       if (r.code !== 0 || !r.sawSummary) {
         ok = false;
-        say(`${backend}/${session.name} failed: host exit code ${r.code}${r.sawSummary ? '' : ', no test summary (did the extension host crash? see test-artifacts/logs)'}`);
+        say(`${label}/${session.name} failed: host exit code ${r.code}${r.sawSummary ? '' : ', no test summary (did the extension host crash? see test-artifacts/logs)'}`);
         if (!r.sawSummary) failed += 1;
       }
     }

@@ -146,6 +146,43 @@ export function ensureTools({ force = false } = {}) {
   return p;
 }
 
+/**
+ * The oldest VS Code that `engines.vscode` allows, as code-server carries it: 4.96.4 is
+ * VS Code 1.96 and runs under Node 20. Kept apart from VERSIONS (and with a marker of its
+ * own) so that adding or bumping it never reinstalls the newest tools.
+ */
+export const OLDEST = { codeServer: '4.96.4', vscode: '1.96', nodeMajor: 20 };
+
+/** The tools with code-server swapped for OLDEST's, installed on first use (~3 minutes). */
+export function ensureOldestTools({ force = false } = {}) {
+  const p = ensureTools();
+  const prefix = join(p.cache, `code-server-${OLDEST.codeServer}`);
+  const codeServerDir = join(prefix, 'node_modules', 'code-server');
+  const codeServerEntry = join(codeServerDir, 'out', 'node', 'entry.js');
+  const marker = join(prefix, 'complete.json');
+  // Its engine is the Node it was built for; this repo's own Node is 20 (package.json engines).
+  const node = process.env.PY_CONTEXTS_NODE20 ?? process.execPath;
+  const major = Number(spawnSync(node, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout.trim());
+  if (major !== OLDEST.nodeMajor) {
+    throw new Error(`code-server ${OLDEST.codeServer} needs Node ${OLDEST.nodeMajor}, but ${node} is Node ${major}; set PY_CONTEXTS_NODE20`);
+  }
+  if (force || !existsSync(marker) || !existsSync(codeServerEntry)) {
+    rmSync(marker, { force: true });
+    const nodeBin = join(node, '..');
+    npmInstall(prefix, `code-server@${OLDEST.codeServer}`, {
+      PATH: `${nodeBin}${delimiter}${process.env.PATH ?? ''}`,
+      // node-gyp finds that Node's headers next to it (/usr/include/node for Debian's) and downloads nothing.
+      npm_config_nodedir: join(nodeBin, '..'),
+      npm_config_update_notifier: 'false',
+      // 4.96's postinstall.sh refuses to run as root unless it sees this (later releases dropped the check).
+      npm_config_unsafe_perm: 'true',
+    });
+    if (!existsSync(codeServerEntry)) throw new Error(`install finished but ${codeServerEntry} is missing`);
+    writeFileSync(marker, JSON.stringify({ codeServer: OLDEST.codeServer, installedAt: new Date().toISOString() }, null, 2) + '\n');
+  }
+  return { ...p, node, codeServerDir, codeServerEntry };
+}
+
 /** Loads playwright-core from the cache (it is not a dependency of the repo). */
 export async function loadPlaywright(p = toolPaths()) {
   return createRequire(import.meta.url)(p.playwrightCore);

@@ -55,6 +55,8 @@ export interface PyContextsApi {
     statusItem(): { text: string; tooltip: string };
     /** Stands in for the user in the `vscode.` host functions (answers, cancels). */
     hostFunctions: HostFunctions;
+    /** The Bind to Context quick pick while it is shown (see ContextCommands.shownPick). */
+    shownPick(): { labels: string[]; active(): string | undefined; focus(label: string): boolean } | undefined;
   };
 }
 
@@ -122,6 +124,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       tree: { provider: tree, view: treeView },
       statusItem: () => status.contextItemText(),
       hostFunctions,
+      shownPick: () => commands.shownPick(),
     },
   };
 }

@@ -2,7 +2,7 @@
 
 Two jobs, both run on the context thread that owns the document's environment:
 
-* ``run_range`` / ``statement_range`` / ``next_statement_line`` decide which lines
+* ``run_range`` decides which lines
   "run selection" executes when nothing is selected, using ``ast`` so that a ``def``,
   ``for``, ``if`` or an open bracket runs as a whole.
 * ``variables`` lists a namespace (or a value inside it) for the Context Pool tree. It
@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import os
 import reprlib
 import threading
 import time
@@ -125,23 +126,6 @@ def run_range(source: str, line: int) -> list[int]:
     return [start, end, nxt]
 
 
-def statement_range(source: str, line: int) -> list[int]:
-    """[start, end] of the statement run_range picks for `line` (start > end: nothing)."""
-    start, end, _ = run_range(source, line)
-    return [start, end]
-
-
-def next_statement_line(source: str, end_line: int) -> int:
-    """The first statement that starts after `end_line` (or the next line with code)."""
-    lines = source.splitlines()
-    tree = _parse(source)
-    if tree is not None:
-        later = [s[0] for s in _statements(tree.body) if s[0] > end_line]
-        if later:
-            return min(later)
-    return _next_code_line(lines, end_line)
-
-
 def _next_code_line(lines: list[str], after: int) -> int:
     for i in range(after, len(lines)):
         if _is_code(lines[i]):
@@ -166,45 +150,86 @@ class _ReprTimeout(BaseException):
     """Raised inside a slow __repr__. A BaseException, so `except Exception` cannot swallow it."""
 
 
-class _Deadline:
-    """Interrupts Python code running on this thread once `seconds` have passed.
+class _Watchdog:
+    """Raises _ReprTimeout in threads whose deadline has passed: one daemon thread for
+    every deadline of the process, started on first use and ended when idle, instead of a
+    timer thread per repr.
 
     A trace hook is not enough: ``while True: pass`` compiles to one jump that produces
-    no trace events. Instead a timer thread raises _ReprTimeout in this thread with
-    PyThreadState_SetAsyncExc, which the interpreter checks on every backward jump and
-    call, the same mechanism as the engine's interrupt. A lock makes sure the timer can
-    never fire after the guarded code has finished, and any exception still pending at
-    that point is cleared. C code that never returns to the interpreter cannot be stopped
-    this way; containers are therefore summarised with reprlib, which never builds a huge
-    repr in C.
+    no trace events. The watchdog raises the exception with PyThreadState_SetAsyncExc,
+    which the interpreter checks on every backward jump and call, the same mechanism as
+    the engine's interrupt. Firing and disarming happen under one lock, so a deadline
+    can never fire after its guarded code has finished, and any exception still pending
+    at that point is cleared. C code that never returns to the interpreter cannot be
+    stopped this way; containers are therefore summarised with reprlib, which never
+    builds a huge repr in C.
     """
+
+    IDLE_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.armed: dict[int, tuple[float, int]] = {}  # token -> (monotonic deadline, thread id)
+        self.tokens = itertools.count()
+        self.running = False
+
+    def arm(self, seconds: float) -> int:
+        with self.cond:
+            token = next(self.tokens)
+            self.armed[token] = (time.monotonic() + seconds, threading.get_ident())
+            if not self.running:
+                self.running = True
+                threading.Thread(target=self._run, name="py-contexts-repr-deadline", daemon=True).start()
+            self.cond.notify()
+            return token
+
+    def disarm(self, token: int) -> None:
+        with self.cond:
+            self.armed.pop(token, None)
+            # Fired or not, nothing may stay pending for this (the guarded) thread now.
+            _set_async_exc(ctypes.c_ulong(threading.get_ident()), None)
+
+    def _run(self) -> None:
+        with self.cond:
+            idle_since = time.monotonic()
+            while True:
+                now = time.monotonic()
+                for token, (when, thread_id) in list(self.armed.items()):
+                    if when <= now:
+                        del self.armed[token]
+                        _set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(_ReprTimeout))
+                if self.armed:
+                    idle_since = now
+                    self.cond.wait(max(min(w for w, _ in self.armed.values()) - now, 0.0))
+                elif now - idle_since >= self.IDLE_SECONDS:
+                    # A fork's child also lands here with running=True and no thread:
+                    # _after_fork below resets it.
+                    self.running = False
+                    return
+                else:
+                    self.cond.wait(self.IDLE_SECONDS - (now - idle_since))
+
+    def _after_fork(self) -> None:
+        self.cond = threading.Condition()
+        self.armed.clear()
+        self.running = False
+
+
+class _Deadline:
+    """Interrupts Python code running on this thread once `seconds` have passed."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.thread_id = threading.get_ident()
-        self.lock = threading.Lock()
-        self.armed = False
-        self.timer: threading.Timer | None = None
-
-    def _fire(self) -> None:
-        with self.lock:
-            if self.armed and _set_async_exc is not None:
-                _set_async_exc(ctypes.c_ulong(self.thread_id), ctypes.py_object(_ReprTimeout))
+        self.token: int | None = None
 
     def __enter__(self) -> "_Deadline":
-        self.armed = True
-        self.timer = threading.Timer(self.seconds, self._fire)
-        self.timer.daemon = True
-        self.timer.start()
+        if _watchdog is not None:
+            self.token = _watchdog.arm(self.seconds)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        with self.lock:
-            self.armed = False
-            if self.timer is not None:
-                self.timer.cancel()
-            if _set_async_exc is not None:
-                _set_async_exc(ctypes.c_ulong(self.thread_id), None)
+        if _watchdog is not None and self.token is not None:
+            _watchdog.disarm(self.token)
 
 
 try:
@@ -212,8 +237,11 @@ try:
 
     _set_async_exc: Any = ctypes.pythonapi.PyThreadState_SetAsyncExc
     # No argtypes: ctypes then passes None as NULL, which clears a pending exception.
+    _watchdog: _Watchdog | None = _Watchdog()
+    os.register_at_fork(after_in_child=_watchdog._after_fork)
 except Exception:  # no ctypes in this interpreter: reprs are then limited in size only
     _set_async_exc = None
+    _watchdog = None
 
 
 def _short_repr(value: object, chars: int) -> str:

@@ -27,6 +27,7 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
 import time
 import re
 import timeit as _timeit_module
@@ -96,22 +97,41 @@ def _format_time(seconds: float) -> str:
     return f'{seconds * 1e9:.3g} ns'
 
 
-def _compile(code: str, ns: dict):
-    """The statements of ``code`` and its trailing expression, like a cell."""
+def _caller(depth: int, offset: int = 0) -> tuple[str, int]:
+    """The file and line of the frame ``depth`` levels above our caller (the cell's line
+    that calls the magic), plus ``offset`` lines."""
+    frame = sys._getframe(depth + 1)
+    return frame.f_code.co_filename, frame.f_lineno + offset
+
+
+def _compile_block(code: str, filename: str, first_line: int):
+    """(statements, trailing expression) of ``code``, compiled as the runtime compiles a cell."""
+    runtime = sys.modules.get('py_contexts.runtime')
+    if runtime is not None:  # always, inside the engine
+        return runtime._compile_block(code, filename, first_line)
+    # A plain python without the engine (the unit tests' driver): the same split, uncached.
     import ast
-    tree = ast.parse(code, '<magic>', 'exec')
+    tree = ast.parse(code, filename, 'exec')
+    ast.increment_lineno(tree, first_line - 1)
     expr = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
-        expr = compile(ast.Expression(tree.body.pop().value), '<magic>', 'eval')
-    return compile(tree, '<magic>', 'exec'), expr
+        expr = compile(ast.Expression(tree.body.pop().value), filename, 'eval')
+    return compile(tree, filename, 'exec'), expr
 
 
-def _time(code: str, ns: dict):
-    body, expr = _compile(code, ns)
+def _run_block(code: str, ns: dict, at: tuple[str, int]):
+    """Runs ``code`` as a cell does, under the cell's file name from line ``at[1]``, so
+    tracebacks point at the cell's own lines."""
+    body, expr = _compile_block(code, at[0], at[1])
+    if body is not None:
+        exec(body, ns)
+    return eval(expr, ns) if expr is not None else None
+
+
+def _time(code: str, ns: dict, at: tuple[str, int]):
     wall, cpu = time.perf_counter(), time.process_time()
     try:
-        exec(body, ns)
-        value = eval(expr, ns) if expr is not None else None
+        value = _run_block(code, ns, at)
     finally:
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         print(f'CPU times: total: {_format_time(cpu)}\nWall time: {_format_time(wall)}')
@@ -292,7 +312,7 @@ def reprlib_repr(obj) -> str:
 _LINE = {
     'autoreload': _autoreload_magic,
     'load_ext': _load_ext,
-    'time': lambda args, ns: _time(args, ns),
+    'time': lambda args, ns: _time(args, ns, _caller(2)),
     'timeit': lambda args, ns: _timeit(args, ns),
     'pip': _pip,
     'matplotlib': lambda args, ns: None,  # figures are always shown inline here
@@ -323,10 +343,60 @@ def _writefile(args: str, body: str, ns: dict):
     print(f"{'Appending to' if append else ('Overwriting' if exists else 'Writing')} {paths[0]}")
 
 
-def _capture(args: str, body: str, ns: dict):
+class _ThreadStreams:
+    """sys.stdout or sys.stderr while some thread runs a ``%%capture`` cell: that thread's
+    writes go to its buffer, every other thread's to the stream underneath.
+
+    sys.stdout is shared by every context, so contextlib.redirect_stdout would also take
+    other notebooks' prints (and restore the wrong stream when two captures overlap).
+    One instance per stream is installed while any capture runs.
+    """
+
+    def __init__(self, under):
+        self.under = under
+        self.buffers: dict[int, io.StringIO] = {}
+
+    def write(self, text):
+        buffer = self.buffers.get(threading.get_ident())
+        return (buffer if buffer is not None else self.under).write(text)
+
+    def flush(self):
+        buffer = self.buffers.get(threading.get_ident())
+        return (buffer if buffer is not None else self.under).flush()
+
+    def __getattr__(self, name):
+        return getattr(self.under, name)
+
+
+_capture_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _captured(name: str, buffer: io.StringIO):
+    me = threading.get_ident()
+    with _capture_lock:
+        split = getattr(sys, name)
+        if not isinstance(split, _ThreadStreams):
+            split = _ThreadStreams(split)
+            setattr(sys, name, split)
+        previous = split.buffers.get(me)
+        split.buffers[me] = buffer
+    try:
+        yield
+    finally:
+        with _capture_lock:
+            if previous is None:
+                split.buffers.pop(me, None)
+            else:
+                split.buffers[me] = previous
+            if not split.buffers and getattr(sys, name) is split:
+                setattr(sys, name, split.under)
+
+
+def _capture(args: str, body: str, ns: dict, at: tuple[str, int]):
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        exec(compile(body, '<magic>', 'exec'), ns)
+    with _captured('stdout', out), _captured('stderr', err):
+        _run_block(body, ns, at)
     name = args.split()[0] if args.split() else None
     if name:
         ns[name] = type('CapturedIO', (), {'stdout': out.getvalue(), 'stderr': err.getvalue(),
@@ -335,13 +405,13 @@ def _capture(args: str, body: str, ns: dict):
 
 
 _CELL = {
-    'time': lambda args, body, ns: _time(body, ns),
+    'time': lambda args, body, ns: _time(body, ns, _caller(2, 1)),
     'timeit': lambda args, body, ns: _timeit(body, ns, setup=args or 'pass'),
     'html': lambda args, body, ns: _display_text('HTML', body),
     'markdown': lambda args, body, ns: _display_text('Markdown', body),
     'svg': lambda args, body, ns: _display_text('SVG', body),
     'writefile': _writefile,
-    'capture': _capture,
+    'capture': lambda args, body, ns: _capture(args, body, ns, _caller(2, 1)),
     'bash': lambda args, body, ns: _run(['bash', '-c', body], ns, capture=False, shell=False),
     'sh': lambda args, body, ns: _run(['sh', '-c', body], ns, capture=False, shell=False),
 }

@@ -63,7 +63,7 @@ def _cut(text: str, limit: int) -> str:
         return text
     head = max((limit - len(_FILL)) * 2 // 3, 1)
     tail = max(limit - len(_FILL) - head, 0)
-    return text[:head] + _FILL + (text[len(text) - tail :] if tail else "")
+    return text[:head] + _FILL + (text[len(text) - tail:] if tail else "")
 
 
 def _scalar(value: object, limit: int, out: _Writer) -> str | None:
@@ -76,7 +76,7 @@ def _scalar(value: object, limit: int, out: _Writer) -> str | None:
         # Only the ends are converted: repr() of a 100 MB string would copy it all.
         out.shortened = True
         keep = max(limit // 2, 1)
-        return _cut(repr(value[:keep]) + repr(value[n - keep :]), limit)  # type: ignore[index]
+        return _cut(repr(value[:keep]) + repr(value[n - keep:]), limit)  # type: ignore[index]
     if t is int:
         try:
             text = repr(value)

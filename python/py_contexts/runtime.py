@@ -16,7 +16,7 @@ import linecache
 import os
 import signal
 import sys
-import threading  # imported on the runtime thread so it is Python's main thread
+import threading  # noqa: F401 (imported on the runtime thread so it is Python's main thread)
 import time
 import traceback
 import types

@@ -280,8 +280,8 @@ def _reraise_in(ident, exc):
     """
     cls = type(exc)
     try:
-        oneoff = type(cls.__name__, (cls,), {'__new__': lambda c, *a, **k: exc, '__module__': cls.__module__,
-                                              '__qualname__': cls.__qualname__})
+        ns = {'__new__': lambda c, *a, **k: exc, '__module__': cls.__module__, '__qualname__': cls.__qualname__}
+        oneoff = type(cls.__name__, (cls,), ns)
     except TypeError:  # a class that cannot be subclassed
         oneoff = cls
     _native.async_raise(ident, oneoff)

@@ -9,7 +9,7 @@
 //   PY_CONTEXTS_PYTHON       the python the engine should embed (passed through unchanged)
 //   PY_CONTEXTS_STANDIN_PYTHON, PY_CONTEXTS_STANDIN_OTHER  (pythonext) what the Python extension
 //                            stand-in selects first, and another interpreter to switch to
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Python, PyProcess } from '../../src/engine/types';
@@ -137,6 +137,23 @@ export function canScreenshot(): boolean {
  * so seeing the final name means the file is complete. Resolves with undefined where no
  * runner can capture (desktop VS Code through @vscode/test-electron).
  */
+/**
+ * Checks what screenshot() returned: where the runner captures, a real PNG of a plausible
+ * workbench size (the IHDR width and height); elsewhere, nothing.
+ */
+export function assertScreenshot(file: string | undefined): void {
+  if (!canScreenshot()) {
+    if (file !== undefined) throw new Error(`a screenshot without a runner to take it: ${file}`);
+    return;
+  }
+  if (file === undefined) throw new Error('the runner took no screenshot');
+  const head = readFileSync(file).subarray(0, 24);
+  if (!head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) throw new Error(`${file} is not a PNG`);
+  const width = head.readUInt32BE(16);
+  const height = head.readUInt32BE(20);
+  if (width < 400 || height < 300) throw new Error(`${file} is ${width}x${height}, too small for the workbench`);
+}
+
 export async function screenshot(name: string, timeoutMs = 30_000): Promise<string | undefined> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`screenshot name must match [A-Za-z0-9._-]+: ${name}`);
   const dir = process.env['PY_CONTEXTS_SCREENSHOTS'];

@@ -39,9 +39,11 @@ describe('documents and their processes', () => {
     cursorAt(ed, 1);
     ok(await runSelection(ed));
     const pending = vscode.commands.executeCommand<string | undefined>('pyContexts.bindToContext');
-    // Rows: Automatic, then the 'default' separator, default:1, default:2.
-    await new Promise((r) => setTimeout(r, 300));
-    for (let i = 0; i < 2; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    // Wait for the pick itself, focus the row by its label, and accept it as Enter does.
+    const pick = await waitFor(() => a._test.shownPick(), { message: 'the Bind to Context quick pick' });
+    const row = pick.labels.find((l) => l.includes('default:2'));
+    assert.ok(row && pick.focus(row), `no default:2 row in ${pick.labels.join(' | ')}`);
+    await waitFor(() => pick.active() === row, { message: `the workbench to focus ${row}` });
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     assert.equal(await pending, 'default:2');
     assert.equal(a.processFor(ed.document.uri)?.boundContext?.id, 'default:2');

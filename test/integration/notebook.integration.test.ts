@@ -193,7 +193,12 @@ describe('notebook controller', function () {
     assert.equal(loop.executionSummary?.success, false);
     assert.equal(error(loop).name, 'KeyboardInterrupt');
     assert.match(error(loop).stack, /Cell In\[1\], line [23]/);
-    await sleep(300);
+    // Wait until the context has nothing running or queued: had the cell behind been sent, it
+    // would have run (and been summarized) by then.
+    await waitFor(() => {
+      const s = proc.currentContext?.stats();
+      return !s || (!s.busy && s.queued === 0);
+    }, { message: 'the context to go idle after the interrupt' });
     assert.equal(after.executionSummary?.success, undefined, 'the queued cell behind the interrupt did not run');
     await run(doc, [1]);
     assert.equal(text(item(after, 'text/plain').data), "'later cells still run'");

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../src/surfaces/contextTree/provider';
 import { api, cursorAt, ok, pythonEditor, runLines, runSelection } from './_extension';
-import { canScreenshot, closeAllEditors, screenshot, sleep, waitFor } from './_helpers';
+import { assertScreenshot, canScreenshot, closeAllEditors, screenshot, sleep, waitFor } from './_helpers';
 
 type Api = Awaited<ReturnType<typeof api>>;
 
@@ -149,6 +149,6 @@ describe('Context Pool tree', () => {
     await a._test.tree.view.reveal(vars.get('data')!.node, { expand: true, focus: false, select: false });
     await waitFor(() => a._test.tree.view.visible, { message: 'the tree view to be visible' });
     const file = await screenshot('context-pool-tree');
-    assert.ok(file === undefined || file.endsWith('context-pool-tree.png'));
+    assertScreenshot(file);
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describeRun, runFixture } from './fixtures/child';
-import { startPython, EngineStartError } from '../../src/core';
+import { startPython, EngineStartError, PythonError } from '../../src/core';
 import { getPython, uniqueId } from './_setup';
 
 describe('interpreter', () => {
@@ -27,16 +28,21 @@ describe('interpreter', () => {
     await p.close();
   });
 
-  it('imports numpy when the engine runs Debian python (which has it from apt)', async function () {
+  it('imports numpy exactly when the same interpreter run standalone can (Debian python has it from apt)', async function () {
     const py = await getPython();
     const p = py.process(uniqueId());
+    // The standalone interpreter is the oracle: embedding must neither lose nor invent numpy.
+    const standalone = spawnSync(py.interpreter.executable, ['-c', 'import numpy'], { encoding: 'utf8' });
     if (py.interpreter.executable.startsWith('/usr/bin/')) {
       // Debian's python is the CI configuration: numpy must be there, fail loudly if not.
+      assert.equal(standalone.status, 0, `numpy missing from Debian python: ${standalone.stderr}`);
+    }
+    if (standalone.status === 0) {
       assert.equal(await p.eval('__import__("numpy").arange(4).sum().item()'), 6);
     } else {
-      // Other builds: numpy may or may not exist, but a failed import must be a clean PythonError.
-      const r = await p.run('try:\n    import numpy\n    ok = int(numpy.arange(4).sum())\nexcept ImportError:\n    ok = "missing"\nok');
-      assert.ok(r === 6 || r === 'missing', `unexpected ${String(r)}`);
+      const err = await p.eval('__import__("numpy")').then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof PythonError, `expected a PythonError, got ${String(err)}`);
+      assert.equal(err.type, 'ModuleNotFoundError');
     }
     await p.close();
   });

@@ -161,7 +161,7 @@ describe('faults (issue 5)', function () {
       const p = py.process(uniqueId());
       p.bind(ctx);
       await p.exec('import time');
-      const tally = { completed: 0, interrupted: 0 };
+      const tally = { completed: 0, interrupted: 0, longInterrupted: 0, long: 0 };
       const codes = [
         (i: number) => {
           const n = 2 + ((i * 7919) % 20000);
@@ -185,9 +185,13 @@ describe('faults (issue 5)', function () {
         const call = p.run(code);
         await when[i % when.length]!(() => ctx.interrupt());
         const out = await call.then((v) => v, (e: unknown) => e);
+        // The few-ms loop always meets the 1 ms timer (codes and timings have the same length).
+        const long = i % codes.length === codes.length - 1;
+        if (long) tally.long++;
         if (out instanceof PythonError) {
           assert.equal(out.type, 'KeyboardInterrupt', `cycle ${i}: ${out.message}`);
           tally.interrupted++;
+          if (long) tally.longInterrupted++;
         } else {
           assert.equal(out, expected, `cycle ${i}`);
           tally.completed++;
@@ -198,7 +202,9 @@ describe('faults (issue 5)', function () {
         assert.equal(await p.call('math', 'sqrt', [16]), 4, `cycle ${i}`);
       }
       console.log(`      ${tally.interrupted} interrupted, ${tally.completed} completed before the interrupt landed`);
-      assert.equal(tally.completed + tally.interrupted, 300);
+      // Interrupts really landed: a quarter of the few-ms loops at least (most, unloaded).
+      assert.equal(codes.length, when.length);
+      assert.ok(tally.longInterrupted >= tally.long / 4, `only ${tally.longInterrupted} of ${tally.long} long loops interrupted`);
       await p.close();
     });
 
@@ -344,8 +350,8 @@ describe('faults (issue 5)', function () {
         : runFixture('huge-result', [], { timeoutMs: 120_000, virtualMemoryKiB: 12_000_000 });
       assert.equal(r.signal, null, describeRun(r));
       assert.equal(r.status, 0, describeRun(r));
-      // Either it fits (a machine with more address space to spare) or it is a clean error.
-      assert.match(r.result!['outcome'] as string, /^(resolved 60000000|PythonError: (TypeError: Cannot convert the result to JS: out of memory|MemoryError))/);
+      // Under the limit the list fits in Python but its conversion cannot: a clean error.
+      assert.match(r.result!['outcome'] as string, /^PythonError: (TypeError: Cannot convert the result to JS: out of memory|MemoryError)/);
       assert.equal(r.result!['after'], 42);
     });
 

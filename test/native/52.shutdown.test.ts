@@ -33,10 +33,11 @@ describe('shutdown and start-up faults (issue 5)', function () {
     assert.equal(r.signal, null, describeRun(r));
     assert.equal(r.status, 0, describeRun(r));
     const res = r.result!;
-    assert.equal(res['total'], 1000);
     const messages = res['messages'] as Record<string, number>;
     const rejected = Object.values(messages).reduce((a, b) => a + b, 0);
-    assert.equal((res['fulfilled'] as number) + rejected, 1000);
+    // Half the calls (endless loops, 30 s sleeps, unanswered input()) can only end by the shutdown.
+    assert.ok(rejected >= 500, `only ${rejected} calls were cut by the shutdown`);
+    assert.ok((res['settleMs'] as number) < 20_000, describeRun(r));
     for (const m of Object.keys(messages)) assert.match(m, /^Error: Python was shut down/, m);
     assert.match(res['after'] as string, /shut down/);
   });

@@ -241,7 +241,11 @@ export function slope(points: [number, number][]): number {
   return den === 0 ? 0 : num / den;
 }
 
-export async function openCloseCycles(py: Python, cycles: number, pool: string, sampleEvery: number, idPrefix = 'cycle'): Promise<CycleFigures> {
+/**
+ * `ballastBytes`: each environment also holds that many written bytes, so that a leaked
+ * environment costs enough RSS for a bound to see it (a bare one is only ~10 KiB).
+ */
+export async function openCloseCycles(py: Python, cycles: number, pool: string, sampleEvery: number, idPrefix = 'cycle', ballastBytes = 0): Promise<CycleFigures> {
   const contexts = py.contexts(pool);
   const samples: [number, number, number][] = [];
   const threadsBefore = threadCount();
@@ -254,7 +258,8 @@ export async function openCloseCycles(py: Python, cycles: number, pool: string, 
     const p = py.process(`${idPrefix}-${i}`);
     // Each environment holds some data, a function (a reference cycle through
     // __globals__) and a class, so a leaked environment would show in RSS.
-    await p.run('data = list(range(200))\ndef f():\n    return data\nclass K:\n    pass\nlen(f())', { context: contexts[i % contexts.length]! });
+    const ballast = ballastBytes > 0 ? `ballast = b"x" * ${ballastBytes}\n` : '';
+    await p.run(`${ballast}data = list(range(200))\ndef f():\n    return data\nclass K:\n    pass\nlen(f())`, { context: contexts[i % contexts.length]! });
     await p.close();
   }
   const ms = Date.now() - t0;

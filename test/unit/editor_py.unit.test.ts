@@ -81,12 +81,6 @@ describe('editor.py (in a real Python)', function () {
       assert.deepEqual(call('run_range', ['if x:\n    y\nelse:\n    z\nw = (', 1]), [1, 4, 5]);
     });
 
-    it('statement_range and next_statement_line agree with run_range', () => {
-      assert.deepEqual(call('statement_range', [SOURCE, 4]), [3, 10]);
-      assert.equal(call('next_statement_line', [SOURCE, 10]), 12);
-      assert.equal(call('next_statement_line', ['x = 1\n\n# c\n\n', 1]), 2, 'no code below: the next line');
-    });
-
     it('handles an empty file', () => {
       assert.deepEqual(call('run_range', ['', 1]), [1, 0, 1]);
     });

@@ -376,4 +376,25 @@ Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Fu
   }
 }
 
+Value ArgumentsFromJs(Napi::Env env, Napi::Array args, Napi::Array names, Napi::Function numbersHelper,
+                      const ShareHook& share) {
+  Value out = Value::list();
+  uint32_t n = args.Length();
+  out.items.reserve(n);
+  // Argument names are only read when a conversion fails, off the hot path.
+  static const std::string kPlaceholder = "\x01";
+  for (uint32_t i = 0; i < n; i++) {
+    try {
+      out.items.push_back(FromJs(env, args.Get(i), kPlaceholder, numbersHelper, share));
+    } catch (const Napi::Error& e) {
+      std::string name = i < names.Length() ? names.Get(i).ToString().Utf8Value() : "payload[" + std::to_string(i) + "]";
+      std::string msg = e.Message();
+      size_t at = msg.find(kPlaceholder);
+      if (at != std::string::npos) msg.replace(at, kPlaceholder.size(), name);
+      throw Napi::TypeError::New(env, msg);
+    }
+  }
+  return out;
+}
+
 }  // namespace pyc::convert

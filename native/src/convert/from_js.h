@@ -15,4 +15,9 @@ using ShareHook = std::function<std::function<void()>(napi_ref)>;
 Value FromJs(Napi::Env env, Napi::Value v, const std::string& rootName, Napi::Function numbersHelper,
              const ShareHook& share = nullptr);
 
+// A call's argument list as a Value list. A TypeError names the argument by `names[i]`
+// (the JS API's parameter names) or else "payload[i]".
+Value ArgumentsFromJs(Napi::Env env, Napi::Array args, Napi::Array names, Napi::Function numbersHelper,
+                      const ShareHook& share);
+
 }  // namespace pyc::convert

@@ -1,6 +1,7 @@
 #include "convert/from_python.h"
 
 #include <cmath>
+#include <cstring>
 #include <new>
 #include <vector>
 #include "runtime/py_ref.h"
@@ -58,6 +59,38 @@ std::string SafeRepr(PyObject* obj) {
 
 namespace {
 
+// A Python int beyond 2^53 as a sign (out.flag) and little-endian 64-bit words of its
+// magnitude. False with a Python error set.
+bool BigIntWords(PyObject* o, Value& out) {
+  PyRef zero = PyRef::steal(PyLong_FromLong(0));
+  if (!zero) return false;
+  int negative = PyObject_RichCompareBool(o, zero.get(), Py_LT);
+  if (negative < 0) return false;
+  out.flag = negative == 1;
+  PyRef mag = PyRef::steal(PyNumber_Absolute(o));
+  if (!mag) return false;
+#if PY_VERSION_HEX >= 0x030D0000
+  const int flags = Py_ASNATIVEBYTES_LITTLE_ENDIAN | Py_ASNATIVEBYTES_UNSIGNED_BUFFER;
+  Py_ssize_t need = PyLong_AsNativeBytes(mag.get(), nullptr, 0, flags);
+  if (need < 0) return false;
+  out.words.assign(need > 0 ? (static_cast<size_t>(need) + 7) / 8 : 1, 0);
+  return PyLong_AsNativeBytes(mag.get(), out.words.data(), static_cast<Py_ssize_t>(out.words.size() * 8), flags) >= 0;
+#else
+  // 3.11 and 3.12 have no public native-bytes API: int.to_bytes does the same.
+  PyRef bits = PyRef::steal(PyObject_CallMethod(mag.get(), "bit_length", nullptr));
+  if (!bits) return false;
+  size_t n = PyLong_AsSize_t(bits.get());
+  if (n == static_cast<size_t>(-1) && PyErr_Occurred()) return false;
+  size_t words = (n + 63) / 64;
+  out.words.assign(words ? words : 1, 0);
+  PyRef bytes = PyRef::steal(PyObject_CallMethod(mag.get(), "to_bytes", "ns",
+                                                 static_cast<Py_ssize_t>(out.words.size() * 8), "little"));
+  if (!bytes) return false;
+  std::memcpy(out.words.data(), PyBytes_AS_STRING(bytes.get()), out.words.size() * 8);
+  return true;
+#endif
+}
+
 struct Walker {
   std::vector<PyObject*> ancestors;
   std::vector<std::string> path{"result"};
@@ -79,18 +112,7 @@ struct Walker {
     }
     PyErr_Clear();
     out.kind = Kind::BigInt;
-    out.flag = _PyLong_Sign(o) < 0;
-    PyRef mag = PyRef::steal(PyNumber_Absolute(o));
-    if (!mag) { PyErr_Clear(); return Fail("int could not be converted"); }
-    size_t bits = _PyLong_NumBits(mag.get());
-    size_t words = (bits + 63) / 64;
-    out.words.assign(words ? words : 1, 0);
-    if (_PyLong_AsByteArray(reinterpret_cast<PyLongObject*>(mag.get()),
-                            reinterpret_cast<unsigned char*>(out.words.data()), out.words.size() * 8, 1, 0
-#if PY_VERSION_HEX >= 0x030D0000
-                            , 1
-#endif
-                            ) < 0) {
+    if (!BigIntWords(o, out)) {
       PyErr_Clear();
       return Fail("int could not be converted");
     }

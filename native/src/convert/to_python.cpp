@@ -16,7 +16,18 @@ PyRef Int(double d) {
 PyRef BigInt(const Value& v) {
   // Little-endian words -> little-endian bytes on x86_64/arm64, then the sign.
   const auto* bytes = reinterpret_cast<const unsigned char*>(v.words.data());
-  PyRef mag = PyRef::steal(_PyLong_FromByteArray(bytes, v.words.size() * 8, 1, 0));
+  const size_t n = v.words.size() * 8;
+  if (n == 0) return PyRef::steal(PyLong_FromLong(0));  // 0n has no words; the APIs below refuse an empty buffer
+#if PY_VERSION_HEX >= 0x030D0000
+  PyRef mag = PyRef::steal(
+      PyLong_FromUnsignedNativeBytes(bytes, n, Py_ASNATIVEBYTES_LITTLE_ENDIAN | Py_ASNATIVEBYTES_UNSIGNED_BUFFER));
+#else
+  // 3.11 and 3.12 have no public native-bytes API: int.from_bytes does the same.
+  PyRef raw = PyRef::steal(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(bytes), static_cast<Py_ssize_t>(n)));
+  if (!raw) return raw;
+  PyRef mag = PyRef::steal(
+      PyObject_CallMethod(reinterpret_cast<PyObject*>(&PyLong_Type), "from_bytes", "Os", raw.get(), "little"));
+#endif
   if (!mag || !v.flag) return mag;
   return PyRef::steal(PyNumber_Negative(mag.get()));
 }

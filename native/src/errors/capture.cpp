@@ -2,6 +2,7 @@
 
 #include "convert/from_python.h"
 #include "runtime/interpreter.h"
+#include "runtime/py_error.h"
 #include "runtime/py_ref.h"
 
 namespace pyc::errors {
@@ -16,15 +17,11 @@ convert::Value MakeError(const std::string& type, const std::string& message) {
 }
 
 convert::Value CaptureError() {
-  PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
-  PyErr_Fetch(&type, &value, &tb);
-  if (!type) return MakeError("SystemError", "an error was reported without a Python exception");
-  PyErr_NormalizeException(&type, &value, &tb);
-  if (tb && value) PyException_SetTraceback(value, tb);
-  PyRef t = PyRef::steal(type), v = PyRef::steal(value), b = PyRef::steal(tb);
+  PyRef v = TakeRaisedException();
+  if (!v) return MakeError("SystemError", "an error was reported without a Python exception");
 
   if (PyObject* describe = Interpreter::Instance().describeError()) {
-    PyRef info = PyRef::steal(PyObject_CallOneArg(describe, v ? v.get() : Py_None));
+    PyRef info = PyRef::steal(PyObject_CallOneArg(describe, v.get()));
     if (info) {
       convert::Value out;
       std::string err;
@@ -32,16 +29,14 @@ convert::Value CaptureError() {
     }
     PyErr_Clear();
   }
-  std::string name = reinterpret_cast<PyTypeObject*>(t.get())->tp_name;
+  std::string name = Py_TYPE(v.get())->tp_name;
   std::string msg;
-  if (v) {
-    PyRef s = PyRef::steal(PyObject_Str(v.get()));
-    if (s) {
-      const char* c = PyUnicode_AsUTF8(s.get());
-      if (c) msg = c;
-    }
-    PyErr_Clear();
+  PyRef s = PyRef::steal(PyObject_Str(v.get()));
+  if (s) {
+    const char* c = PyUnicode_AsUTF8(s.get());
+    if (c) msg = c;
   }
+  PyErr_Clear();
   return MakeError(name, msg);
 }
 

@@ -118,30 +118,19 @@ size_t ContextCore::queued() {
 void ContextCore::RequestInterrupt(uint32_t call) {
   uint32_t target = call ? call : currentCall_.load();
   if (!target) return;
-  {
-    // A call waiting in input() or sleep() is woken directly; no async
-    // exception is needed (and none must linger afterwards).
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (inNativeWait_ && currentCall_.load() == target) {
-      waitInterrupted_ = true;
-      waitWake_.notify_all();
-      return;
-    }
-  }
+  // A call waiting in input() or sleep() is woken directly; no async
+  // exception is needed (and none must linger afterwards).
+  if (currentCall_.load() == target && waits_.InterruptIfWaiting()) return;
   interrupter::Request(shared_from_this(), target);
 }
 
 void ContextCore::DeliverInterrupt(uint32_t call) {
   // GIL held, so the context thread is not between jobs changing currentCall_.
   if (currentCall_.load() != call || !pyThreadId_) return;
+  if (waits_.InterruptIfWaiting()) return;
   bool stopping;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (inNativeWait_) {
-      waitInterrupted_ = true;
-      waitWake_.notify_all();
-      return;
-    }
     stopping = stopping_;
   }
   // A SIGINT handler the process installed (signal.signal, emulated by
@@ -158,72 +147,9 @@ void ContextCore::DeliverInterrupt(uint32_t call) {
 }
 
 void ContextCore::Reply(uint32_t call, std::optional<convert::Value> value, bool eof) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (replyCall_ != call) return;
-  reply_ = std::move(value);
-  replyEof_ = eof;
-  replyReady_ = true;
-  waitWake_.notify_all();
+  waits_.Reply(call, std::move(value), eof);
 }
 
-void ContextCore::ExpectReply(uint32_t call) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  replyCall_ = call;
-  replyReady_ = false;
-  replyEof_ = false;
-  reply_.reset();
-}
-
-std::optional<convert::Value> ContextCore::WaitForReply(uint32_t call, bool& eof) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (replyCall_ != call) return std::nullopt;
-  inNativeWait_ = true;
-  waitInterrupted_ = false;
-  waitWake_.wait(lock, [&] { return replyReady_ || waitInterrupted_ || stopping_; });
-  inNativeWait_ = false;
-  replyCall_ = 0;
-  eof = replyEof_;
-  if (!replyReady_) return std::nullopt;
-  replyReady_ = false;
-  if (!reply_) return std::nullopt;  // cancelled by the user
-  return std::move(reply_);
-}
-
-bool ContextCore::InterruptibleSleep(double seconds) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  inNativeWait_ = true;
-  waitInterrupted_ = false;
-  auto until = std::chrono::steady_clock::now() +
-               std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
-  waitWake_.wait_until(lock, until, [&] { return waitInterrupted_ || stopping_; });
-  bool interrupted = waitInterrupted_ || stopping_;
-  inNativeWait_ = false;
-  waitInterrupted_ = false;
-  return !interrupted;
-}
-
-int ContextCore::WaitUntil(const std::function<bool()>& ready, double seconds) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  inNativeWait_ = true;
-  waitInterrupted_ = false;
-  auto done = [&] { return waitInterrupted_ || stopping_ || ready(); };
-  if (seconds < 0) {
-    waitWake_.wait(lock, done);
-  } else {
-    auto until = std::chrono::steady_clock::now() +
-                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
-    waitWake_.wait_until(lock, until, done);
-  }
-  int out = ready() ? 0 : (waitInterrupted_ || stopping_) ? 1 : 2;
-  inNativeWait_ = false;
-  waitInterrupted_ = false;
-  return out;
-}
-
-void ContextCore::WakeWaiters() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  waitWake_.notify_all();
-}
 
 std::deque<uint32_t> ContextCore::Stop() {
   std::deque<uint32_t> dropped;
@@ -234,8 +160,8 @@ std::deque<uint32_t> ContextCore::Stop() {
     queue_.clear();
     queuedCount_.store(0, std::memory_order_release);
     wake_.notify_all();
-    waitWake_.notify_all();
   }
+  waits_.Stop();
   if (currentCall_.load()) interrupter::Request(shared_from_this(), currentCall_.load());
   return dropped;
 }
@@ -250,28 +176,6 @@ void ContextCore::JoinOrDetach(int timeoutMs) {
   started_ = false;
   if (WaitExited(timeoutMs)) pthread_join(thread_, nullptr);
   else pthread_detach(thread_);
-}
-
-PyObject* ContextCore::EnvFor(const std::string& key) {
-  auto it = envs_.find(key);
-  if (it != envs_.end()) return it->second;
-  PyRef name = PyRef::steal(PyUnicode_FromStringAndSize(key.data(), static_cast<Py_ssize_t>(key.size())));
-  if (!name) return nullptr;
-  PyObject* env = PyObject_CallOneArg(Interpreter::Instance().newEnv(), name.get());
-  if (!env) return nullptr;
-  envs_.emplace(key, env);
-  envCount_.store(static_cast<uint32_t>(envs_.size()));
-  return env;
-}
-
-void ContextCore::DropAllEnvs() {
-  for (auto& [key, env] : envs_) {
-    PyRef r = PyRef::steal(PyObject_CallOneArg(Interpreter::Instance().closeEnv(), env));
-    if (!r) PyErr_Clear();
-    Py_DECREF(env);
-  }
-  envs_.clear();
-  envCount_.store(0);
 }
 
 namespace {
@@ -327,6 +231,52 @@ void ContextCore::SaveProcessDir(const std::string& process) {
   workdirs_->Set(process, threadDir_);
 }
 
+void ContextCore::RunChdir(const Job& job, Event& ev) {
+  PyRef args = convert::ToPython(job.payload);
+  PyRef done;
+  if (!privateFs_.load()) {
+    PyErr_SetString(PyExc_OSError, "a working directory per process needs a context thread with its own directory "
+                    "(Linux unshare(CLONE_FS)), which is not available here; every process shares the host's directory");
+  } else if (args && PyList_Check(args.get()) && PyList_GET_SIZE(args.get()) == 1) {
+    done = CallChdir(PyList_GET_ITEM(args.get(), 0));
+  } else if (args) {
+    PyErr_SetString(PyExc_TypeError, "chdir expects one path");
+  }
+  if (done) {
+    ev.kind = EventKind::Result;
+  } else {
+    ev.kind = EventKind::Error;
+    ev.value = errors::CaptureError();
+  }
+}
+
+void ContextCore::RunDispatch(const Job& job, Event& ev) {
+  Interpreter& interp = Interpreter::Instance();
+  PyObject* env = envs_.Get(job.env);
+  PyRef result;
+  if (env) {
+    PyRef args = convert::ToPython(job.payload);
+    if (args) {
+      PyRef op = PyRef::steal(PyLong_FromUnsignedLong(job.op));
+      PyObject* argv[] = {op.get(), env, args.get()};
+      result = PyRef::steal(PyObject_Vectorcall(interp.dispatch(), argv, 3, nullptr));
+    }
+  }
+  if (!result) {
+    ev.kind = EventKind::Error;
+    ev.value = errors::CaptureError();
+    return;
+  }
+  ev.kind = EventKind::Result;
+  if (result.get() == interp.noValue()) return;  // Value() is JS undefined
+  std::string error;
+  // An exception raised while converting (e.g. a __repr__ failing) is cleared there.
+  if (!convert::FromPython(result.get(), ev.value, error)) {
+    ev.kind = EventKind::Error;
+    ev.value = errors::MakeError("TypeError", "Cannot convert the result to JS: " + error);
+  }
+}
+
 void ContextCore::RunJob(Job& job) {
   Event ev;
   ev.call = job.call;
@@ -340,59 +290,12 @@ void ContextCore::RunJob(Job& job) {
   if (inProcessDir && !EnterProcessDir(job.env, ev.value)) {
     ev.kind = EventKind::Error;
   } else if (job.op == kOpChdir) {
-    PyRef args = convert::ToPython(job.payload);
-    PyRef done;
-    if (!privateFs_.load()) {
-      PyErr_SetString(PyExc_OSError, "a working directory per process needs a context thread with its own directory "
-                      "(Linux unshare(CLONE_FS)), which is not available here; every process shares the host's directory");
-    } else if (args && PyList_Check(args.get()) && PyList_GET_SIZE(args.get()) == 1) {
-      done = CallChdir(PyList_GET_ITEM(args.get(), 0));
-    } else if (args) {
-      PyErr_SetString(PyExc_TypeError, "chdir expects one path");
-    }
-    if (done) {
-      ev.kind = EventKind::Result;
-    } else {
-      ev.kind = EventKind::Error;
-      ev.value = errors::CaptureError();
-    }
+    RunChdir(job, ev);
   } else if (job.op == kOpCloseEnv) {
-    auto it = envs_.find(job.env);
-    if (it != envs_.end()) {
-      PyObject* env = it->second;
-      envs_.erase(it);
-      envCount_.store(static_cast<uint32_t>(envs_.size()));
-      PyRef r = PyRef::steal(PyObject_CallOneArg(Interpreter::Instance().closeEnv(), env));
-      if (!r) PyErr_Clear();
-      Py_DECREF(env);
-    }
+    envs_.Close(job.env);
     ev.kind = EventKind::Result;
   } else {
-    PyObject* env = EnvFor(job.env);
-    PyRef result;
-    if (env) {
-      PyRef args = convert::ToPython(job.payload);
-      if (args) {
-        PyRef op = PyRef::steal(PyLong_FromUnsignedLong(job.op));
-        PyObject* argv[] = {op.get(), env, args.get()};
-        result = PyRef::steal(PyObject_Vectorcall(Interpreter::Instance().dispatch(), argv, 3, nullptr));
-      }
-    }
-    if (result && result.get() == Interpreter::Instance().noValue()) {
-      ev.kind = EventKind::Result;  // Value() is JS undefined
-    } else if (result) {
-      std::string error;
-      ev.kind = EventKind::Result;
-      if (!convert::FromPython(result.get(), ev.value, error)) {
-        ev.kind = EventKind::Error;
-        ev.value = errors::MakeError("TypeError", "Cannot convert the result to JS: " + error);
-      }
-      result.reset();
-      // An exception raised while converting (e.g. a __repr__ failing) was already cleared.
-    } else {
-      ev.kind = EventKind::Error;
-      ev.value = errors::CaptureError();
-    }
+    RunDispatch(job, ev);
   }
   if (inProcessDir) SaveProcessDir(job.env);
   // An interrupt that arrived after the code finished must not leak into the
@@ -465,7 +368,7 @@ void ContextCore::Run() {
   }
   {
     PyEval_RestoreThread(tstate_);
-    DropAllEnvs();
+    envs_.CloseAll();
     // threading's record of this thread (py_contexts.threads registers context threads).
     CallRuntimeHook("py_contexts.threads", "context_thread_exit", nullptr);
     PyThreadState_Clear(tstate_);
@@ -506,10 +409,6 @@ Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
   job.op = info[1].As<Napi::Number>().Uint32Value();
   job.env = info[2].As<Napi::String>().Utf8Value();
   AddonData* data = env.GetInstanceData<AddonData>();
-  Napi::Array payload = info[3].As<Napi::Array>();
-  job.payload = convert::Value::list();
-  uint32_t n = payload.Length();
-  job.payload.items.reserve(n);
   // Top-level names follow the JS API's argument names so TypeErrors read naturally.
   Napi::Array names = info.Length() > 4 && info[4].IsArray() ? info[4].As<Napi::Array>() : Napi::Array::New(env, 0);
   // Large typed arrays are lent to Python; their napi reference is deleted on the
@@ -525,19 +424,7 @@ Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
       }
     };
   };
-  // Argument names are only read when a conversion fails, off the hot path.
-  static const std::string kPlaceholder = "\x01";
-  for (uint32_t i = 0; i < n; i++) {
-    try {
-      job.payload.items.push_back(convert::FromJs(env, payload.Get(i), kPlaceholder, data->numbers.Value(), share));
-    } catch (const Napi::Error& e) {
-      std::string name = i < names.Length() ? names.Get(i).ToString().Utf8Value() : "payload[" + std::to_string(i) + "]";
-      std::string msg = e.Message();
-      size_t at = msg.find(kPlaceholder);
-      if (at != std::string::npos) msg.replace(at, kPlaceholder.size(), name);
-      throw Napi::TypeError::New(env, msg);
-    }
-  }
+  job.payload = convert::ArgumentsFromJs(env, info[3].As<Napi::Array>(), names, data->numbers.Value(), share);
   return Napi::Boolean::New(env, core_->Submit(std::move(job)));
 }
 

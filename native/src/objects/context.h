@@ -4,10 +4,14 @@
 // context thread also owns, so a thread that outlives its handle (a restart that
 // abandoned it while stuck in C code) still has valid memory.
 //
+// Its parts: the job queue and the thread's loop (here), the table of environments
+// (objects/environments.h) and the waits for input replies and sleeps
+// (objects/native_wait.h).
+//
 // GIL RULE: the context thread takes the GIL (GilHold) only to run a batch of jobs
-// and gives it back in between. Environment dicts (envs_) are touched only by the
-// context thread with the GIL held. Everything the JS thread reads (stats) is an
-// atomic or guarded by mutex_, never by the GIL.
+// and gives it back in between. The environments are touched only by the context
+// thread with the GIL held. Everything the JS thread reads (stats) is an atomic or
+// guarded by mutex_ (or NativeWait's own mutex), never by the GIL.
 #pragma once
 #include <napi.h>
 #include <Python.h>
@@ -20,9 +24,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "convert/value.h"
+#include "objects/environments.h"
+#include "objects/native_wait.h"
 #include "runtime/events.h"
 #include "runtime/workdirs.h"
 
@@ -63,7 +68,7 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   uint32_t currentCall() const { return currentCall_.load(); }
   size_t queued();
   uint64_t calls() const { return calls_.load(); }
-  uint32_t environments() const { return envCount_.load(); }
+  uint32_t environments() const { return envs_.count(); }
   int64_t busySinceMs() const { return busySince_.load(); }
   // Whether this context thread has a working directory of its own (see runtime/workdirs.h).
   bool privateFs() const { return privateFs_.load(); }
@@ -73,20 +78,11 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   static uint32_t CurrentCall();
   EventSink& sink() { return *sink_; }
   std::shared_ptr<EventSink> sinkPtr() const { return sink_; }
-  // Arms the reply slot; must happen before the request event is posted, or a fast
-  // JS reply could arrive before anyone waits for it and be lost.
-  void ExpectReply(uint32_t call);
-  // Waits (GIL released) for the JS reply to an input request. nullopt: interrupted.
-  std::optional<convert::Value> WaitForReply(uint32_t call, bool& eof);
-  // Sleeps (GIL released) up to `seconds`; false if interrupted.
-  bool InterruptibleSleep(double seconds);
-  // Waits (GIL released) until ready() holds, the running call is interrupted or the context
-  // stops, or `seconds` pass (< 0: no limit). 0: ready, 1: interrupted, 2: timed out.
-  // ready() is called with mutex_ held, so it may take only locks that are never held
-  // while calling WakeWaiters() (runtime/host_calls.cpp).
-  int WaitUntil(const std::function<bool()>& ready, double seconds);
-  // Any thread: makes WaitUntil look at its condition again.
-  void WakeWaiters();
+  // input() and time.sleep() wait here (GIL released); see objects/native_wait.h.
+  NativeWait& waits() { return waits_; }
+  // Host calls (runtime/host_calls.cpp) wait here too: see NativeWait::WaitUntil.
+  int WaitUntil(const std::function<bool()>& ready, double seconds) { return waits_.WaitUntil(ready, seconds); }
+  void WakeWaiters() { waits_.Wake(); }
 
   // Interrupter thread, GIL held.
   void DeliverInterrupt(uint32_t call);
@@ -99,8 +95,10 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   bool EnterProcessDir(const std::string& process, convert::Value& error);
   // Context thread: records where the job left the thread as the process's directory.
   void SaveProcessDir(const std::string& process);
-  PyObject* EnvFor(const std::string& key);  // borrowed; null with error set
-  void DropAllEnvs();
+  // Context thread, GIL held: the payload as Python arguments, run through runtime.dispatch.
+  void RunDispatch(const Job& job, Event& ev);
+  // Context thread, GIL held: the kOpChdir job.
+  void RunChdir(const Job& job, Event& ev);
 
   std::string id_;
   std::shared_ptr<EventSink> sink_;
@@ -120,26 +118,19 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   // call. Held only around those two short steps, never while waiting for anything else.
   std::mutex interruptMutex_;
   std::condition_variable wake_;      // jobs arrive / stop
-  std::condition_variable waitWake_;  // replies, interrupts during native waits
   std::condition_variable exited_;
   std::deque<Job> queue_;
   bool stopping_ = false;
   bool exitedFlag_ = false;
-  bool inNativeWait_ = false;
-  bool waitInterrupted_ = false;
-  uint32_t replyCall_ = 0;
-  std::optional<convert::Value> reply_;
-  bool replyReady_ = false;
-  bool replyEof_ = false;
 
   std::atomic<size_t> queuedCount_{0};  // mirrors queue_.size() for lock-free polling
   std::atomic<bool> busy_{false};
   std::atomic<uint32_t> currentCall_{0};
   std::atomic<uint64_t> calls_{0};
-  std::atomic<uint32_t> envCount_{0};
   std::atomic<int64_t> busySince_{0};
 
-  std::unordered_map<std::string, PyObject*> envs_;  // context thread + GIL only
+  NativeWait waits_;
+  Environments envs_;  // context thread + GIL only
 };
 
 // The JS handle.

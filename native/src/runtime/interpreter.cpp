@@ -1,6 +1,7 @@
 #include "runtime/interpreter.h"
 
 #include "runtime/native_module.h"
+#include "runtime/py_error.h"
 #include "runtime/py_ref.h"
 
 namespace pyc {
@@ -13,21 +14,13 @@ Interpreter& Interpreter::Instance() {
 namespace {
 
 std::string FetchErrorText() {
-  PyObject *t, *v, *tb;
-  PyErr_Fetch(&t, &v, &tb);
-  PyErr_NormalizeException(&t, &v, &tb);
+  PyRef v = TakeRaisedException();
   std::string out = "unknown error";
   if (v) {
-    PyObject* s = PyObject_Str(v);
-    if (s) {
-      const char* c = PyUnicode_AsUTF8(s);
-      out = std::string(t ? reinterpret_cast<PyTypeObject*>(t)->tp_name : "Error") + ": " + (c ? c : "");
-      Py_DECREF(s);
-    }
+    PyRef s = PyRef::steal(PyObject_Str(v.get()));
+    const char* c = s ? PyUnicode_AsUTF8(s.get()) : nullptr;
+    out = std::string(Py_TYPE(v.get())->tp_name) + ": " + (c ? c : "");
   }
-  Py_XDECREF(t);
-  Py_XDECREF(v);
-  Py_XDECREF(tb);
   PyErr_Clear();
   return out;
 }
@@ -95,7 +88,7 @@ bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::strin
   if (!ok) return false;
 
   mainState_ = PyThreadState_Get();
-  interp_ = mainState_->interp;
+  interp_ = PyThreadState_GetInterpreter(mainState_);
   version = Py_GetVersion();
 
   // Make the py_contexts package importable, then import the runtime module.
@@ -108,21 +101,18 @@ bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::strin
     if (!mod) {
       error = "could not import py_contexts.runtime from " + cfg.pythonDir + ": " + FetchErrorText();
     } else {
-      dispatch_ = PyObject_GetAttrString(mod.get(), "dispatch");
-      describeError_ = PyObject_GetAttrString(mod.get(), "describe_error");
-      newEnv_ = PyObject_GetAttrString(mod.get(), "new_env");
-      closeEnv_ = PyObject_GetAttrString(mod.get(), "close_env");
-      noValue_ = PyObject_GetAttrString(mod.get(), "NO_VALUE");
-      if (!dispatch_ || !describeError_ || !newEnv_ || !closeEnv_ || !noValue_)
+      auto attr = [&](const char* name) { return PyRef::steal(PyObject_GetAttrString(mod.get(), name)); };
+      entries_.dispatch = attr("dispatch");
+      entries_.describeError = attr("describe_error");
+      entries_.newEnv = attr("new_env");
+      entries_.closeEnv = attr("close_env");
+      entries_.noValue = attr("NO_VALUE");
+      if (!entries_.complete())
         error = "py_contexts.runtime is incomplete: " + FetchErrorText();
     }
   }
   if (!error.empty()) {
-    Py_CLEAR(dispatch_);
-    Py_CLEAR(describeError_);
-    Py_CLEAR(newEnv_);
-    Py_CLEAR(closeEnv_);
-    Py_CLEAR(noValue_);
+    entries_.Clear();
     Py_FinalizeEx();
     mainState_ = nullptr;
     interp_ = nullptr;
@@ -138,11 +128,7 @@ bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::strin
 bool Interpreter::Finalize() {
   if (!running_) return true;
   PyEval_RestoreThread(mainState_);
-  Py_CLEAR(dispatch_);
-  Py_CLEAR(describeError_);
-  Py_CLEAR(newEnv_);
-  Py_CLEAR(closeEnv_);
-  Py_CLEAR(noValue_);
+  entries_.Clear();
   // Non-daemon threads started by user code would make finalization wait for them
   // forever; forget them (they are killed when they next touch Python).
   // Py_FinalizeEx waits for them in threading._shutdown(): 3.11 through its _shutdown_locks,

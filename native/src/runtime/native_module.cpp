@@ -190,13 +190,13 @@ PyObject* RequestInput(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   e.value = convert::Value::dict();
   e.value.put("prompt", nargs > 0 && PyUnicode_Check(args[0]) ? convert::StrValue(args[0]) : convert::Value::utf8(""));
   e.value.put("password", convert::Value::boolean(nargs > 1 && PyObject_IsTrue(args[1]) == 1));
-  ctx->ExpectReply(call);
+  ctx->waits().Expect(call);
   ctx->sink().Push(std::move(e));
   bool eof = false;
   std::optional<convert::Value> reply;
   {
     GilRelease nogil;
-    reply = ctx->WaitForReply(call, eof);
+    reply = ctx->waits().WaitForReply(call, eof);
   }
   if (eof) {
     PyErr_SetString(PyExc_EOFError, "input() has no input source for this call (no onInput handler)");
@@ -223,7 +223,7 @@ PyObject* Sleep(PyObject*, PyObject* arg) {
   bool completed;
   {
     GilRelease nogil;
-    completed = ctx->InterruptibleSleep(secs);
+    completed = ctx->waits().Sleep(secs);
   }
   if (!completed) {
     PyErr_SetNone(PyExc_KeyboardInterrupt);

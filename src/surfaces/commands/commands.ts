@@ -86,8 +86,53 @@ export class ContextCommands {
       ...(row.separator ? { kind: vscode.QuickPickItemKind.Separator } : {}),
       ...(row.description !== undefined ? { description: row.description } : {}),
     }));
-    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose a context' });
-    return pick?.row.choice;
+    const qp = vscode.window.createQuickPick<Item>();
+    qp.title = title;
+    qp.placeholder = 'Choose a context';
+    qp.items = items;
+    this.openPick = undefined;
+    this.pickActive = undefined;
+    // The workbench reports the focused row once the pick is really on screen (updates to it
+    // travel to the workbench in batches); only from then on can a test steer it.
+    qp.onDidChangeActive((active) => {
+      this.openPick = qp;
+      this.pickActive = active[0]?.label;
+    });
+    try {
+      const pick = await new Promise<Item | undefined>((resolve) => {
+        qp.onDidAccept(() => {
+          resolve(qp.selectedItems[0] ?? qp.activeItems[0]);
+          qp.hide();
+        });
+        qp.onDidHide(() => resolve(undefined));
+        qp.show();
+      });
+      return pick?.row.choice;
+    } finally {
+      this.openPick = undefined;
+      qp.dispose();
+    }
+  }
+
+  private openPick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
+  private pickActive: string | undefined;
+
+  /**
+   * For the integration tests: the labels of the context quick pick while it is shown, and
+   * a way to move its focus to a label, so a test waits on the pick instead of on time.
+   */
+  shownPick(): { labels: string[]; active(): string | undefined; focus(label: string): boolean } | undefined {
+    const qp = this.openPick;
+    if (!qp || qp.items.length === 0) return undefined;
+    return {
+      labels: qp.items.map((i) => i.label),
+      active: () => this.pickActive,
+      focus: (label) => {
+        const item = qp.items.find((i) => i.label === label);
+        if (item) qp.activeItems = [item];
+        return item !== undefined;
+      },
+    };
   }
 
   /** Binds a document to a context (`contextId` 'auto' unbinds); returns the bound context id. */

@@ -144,13 +144,14 @@ export class CellOutputWriter {
       const tail = this.pending[this.pending.length - 1];
       if (tail && tail.stream === stream) tail.text += note;
       else this.pending.push({ stream, text: note });
-      this.flush();
+      // The chain never rejects (enqueue keeps a sink failure for close()), so nothing is lost.
+      void this.flush();
       return;
     }
     if (this.timer === undefined) {
       this.timer = this.timers.setTimeout(() => {
         this.timer = undefined;
-        this.flush();
+        void this.flush();
       }, this.flushMs);
     }
   }
@@ -159,7 +160,7 @@ export class CellOutputWriter {
   display(output: OutputSpec, target?: DisplayTarget): void {
     if (this.closed) return;
     if (this.clearOnNext) this.clearNow();
-    this.flush();
+    void this.flush();
     this.lastStream = undefined;
     this.enqueue({ kind: 'rich', output, ...(target ? { displayId: target.displayId, update: target.update } : {}) });
   }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, api, closeAllEditors, extension, openEditor, screenshot, selectLines, session, waitFor } from '../_helpers';
+import { EXTENSION_ID, api, closeAllEditors, extension, assertScreenshot, openEditor, screenshot, selectLines, session, waitFor } from '../_helpers';
 
 function contributesCommand(command: string): boolean {
   const manifest: unknown = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON;
@@ -107,22 +107,20 @@ describe('the extension installed from the .vsix', () => {
     assert.equal(out.i.freeThreaded, /t$/.test(expected));
   });
 
-  // Defined only once the manifest contributes the command, i.e. once the extension exists;
-  // from then on it is a required test of the packaged extension.
-  if (contributesCommand('pyContexts.runSelection')) {
-    it('runs a selection through the installed extension', async () => {
-      const pyContexts = await api();
-      const editor = await openEditor('sample.py');
-      const line = editor.document.getText().split('\n').indexOf('x = 41') + 1;
-      assert.ok(line > 0, 'sample.py has no `x = 41` line');
-      selectLines(editor, line);
-      await vscode.commands.executeCommand('pyContexts.runSelection');
-      const proc = await waitFor(() => pyContexts.processFor(editor.document.uri), {
-        message: 'a process for sample.py',
-      });
-      const x = await waitFor(async () => (await proc.eval('x')) === 41, { message: 'x == 41 in the process' });
-      assert.equal(x, true);
-      await screenshot('vsix-run-selection');
+  // Always defined: a package that lost the command fails here instead of skipping the test.
+  it('runs a selection through the installed extension', async () => {
+    assert.ok(contributesCommand('pyContexts.runSelection'), 'the installed manifest does not contribute pyContexts.runSelection');
+    const pyContexts = await api();
+    const editor = await openEditor('sample.py');
+    const line = editor.document.getText().split('\n').indexOf('x = 41') + 1;
+    assert.ok(line > 0, 'sample.py has no `x = 41` line');
+    selectLines(editor, line);
+    await vscode.commands.executeCommand('pyContexts.runSelection');
+    const proc = await waitFor(() => pyContexts.processFor(editor.document.uri), {
+      message: 'a process for sample.py',
     });
-  }
+    const x = await waitFor(async () => (await proc.eval('x')) === 41, { message: 'x == 41 in the process' });
+    assert.equal(x, true);
+    assertScreenshot(await screenshot('vsix-run-selection'));
+  });
 });

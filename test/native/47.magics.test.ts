@@ -1,0 +1,50 @@
+/**
+ * Notebook magics (python/py_contexts/magics.py) in the embedded interpreter, where several
+ * contexts share one `sys`: what a plain python cannot show.
+ */
+import * as assert from 'node:assert/strict';
+import { PythonError } from '../../src/core';
+import { transformMagics } from '../../src/surfaces/notebook/magics';
+import { getPython, uniqueId } from './_setup';
+
+/** Runs a notebook cell as the notebook controller does: rewritten, under its own file name. */
+function cell(source: string, filename: string) {
+  return { code: transformMagics(source), opts: { filename, firstLine: 1, sourceText: source } };
+}
+
+describe('notebook magics in contexts', () => {
+  it('%%time reports the failing line of the cell itself in the traceback', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    const c = cell('%%time\nx = 1\n1 / 0\n', 'cell-time.py');
+    const err = await p.run(c.code, c.opts).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof PythonError, String(err));
+    assert.equal(err.type, 'ZeroDivisionError');
+    const last = err.frames[err.frames.length - 1];
+    assert.deepEqual([last?.file, last?.line], ['cell-time.py', 3], JSON.stringify(err.frames));
+    assert.match(err.traceback, /1 \/ 0/, 'the source line is shown (registered with linecache)');
+    await p.close();
+  });
+
+  it('%%capture takes only its own prints, not those of a notebook running at the same time', async () => {
+    const py = await getPython();
+    const a = py.process(uniqueId('capture'));
+    const b = py.process(uniqueId('other'));
+    let outA = '';
+    let outB = '';
+    const loop = (word: string) => `import time\nfor i in range(20):\n    print("${word}", i)\n    time.sleep(0.01)\n`;
+    const c = cell(`%%capture out\n${loop('hidden')}`, 'cell-capture.py');
+    await Promise.all([
+      a.run(c.code, { ...c.opts, context: py.context(1), onOutput: (_s, t) => (outA += t) }),
+      b.run(loop('shown'), { context: py.context(2), onOutput: (_s, t) => (outB += t) }),
+    ]);
+    assert.equal(outA, '', 'the capturing cell printed nothing');
+    assert.equal(outB.split('\n').filter((l) => l.startsWith('shown')).length, 20, outB);
+    const captured = (await a.run('out.stdout', { context: py.context(1) })) as string;
+    assert.equal(captured.split('\n').filter((l) => l.startsWith('hidden')).length, 20, captured);
+    assert.doesNotMatch(captured, /shown/);
+    // Once no capture runs, sys.stdout is the runtime's own stream again.
+    assert.equal(await b.run('type(__import__("sys").stdout).__name__'), '_Stream');
+    await Promise.all([a.close(), b.close()]);
+  });
+});
