@@ -3,38 +3,13 @@
 // in Jupyter); a file run from its editor sees __file__ and sys.argv[0], awaits, and its
 // thread's late output lands in the output channel under the document's name.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { api, pythonEditor } from './_extension';
-import { closeAllEditors, waitFor, workspaceFile } from './_helpers';
+import { closeAllEditors, waitFor } from './_helpers';
+import { openNotebook, writeNotebook } from './_notebooks';
 
-const CONTROLLER = { id: 'pyContexts.notebook', extension: 'py-contexts.py-contexts' };
 const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 const text = (data: Uint8Array): string => new TextDecoder().decode(data);
-
-function writeNotebook(name: string, cells: string[]): vscode.Uri {
-  const uri = workspaceFile(`notebooks/${name}`);
-  mkdirSync(join(uri.fsPath, '..'), { recursive: true });
-  const nb = {
-    cells: cells.map((source) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source })),
-    metadata: { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' }, language_info: { name: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  writeFileSync(uri.fsPath, JSON.stringify(nb, null, 1));
-  return uri;
-}
-
-async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookDocument> {
-  await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook', { preview: false });
-  const editor = await waitFor(
-    () => (vscode.window.activeNotebookEditor?.notebook.uri.toString() === uri.toString() ? vscode.window.activeNotebookEditor : undefined),
-    { message: `${uri.path} to be the active notebook` },
-  );
-  await vscode.commands.executeCommand('notebook.selectKernel', CONTROLLER);
-  return editor.notebook;
-}
 
 async function runAll(doc: vscode.NotebookDocument): Promise<void> {
   await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: doc.cellCount }], document: doc.uri });

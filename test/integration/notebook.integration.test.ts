@@ -3,12 +3,12 @@
 // real numpy/pandas/matplotlib of the Python the engine embeds (Debian's /usr/bin/python3
 // in CI). A missing library fails these tests; it never skips them.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { api, closeAllEditors, screenshot, sleep, waitFor, workspaceFile, type PyContextsApi } from './_helpers';
+import { openNotebook, writeNotebook } from './_notebooks';
 
-const CONTROLLER = { id: 'pyContexts.notebook', extension: 'py-contexts.py-contexts' };
 const ERROR_MIME = 'application/vnd.code.notebook.error';
 const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 const STDERR_MIME = 'application/vnd.code.notebook.stderr';
@@ -23,35 +23,6 @@ function fixture(name: string, as = name): vscode.Uri {
   mkdirSync(join(uri.fsPath, '..'), { recursive: true });
   copyFileSync(join(fixtures, name), uri.fsPath);
   return uri;
-}
-
-/** Writes a Python notebook with these code cells into the workspace and returns its uri. */
-function writeNotebook(name: string, cells: string[]): vscode.Uri {
-  const uri = workspaceFile(`notebooks/${name}`);
-  mkdirSync(join(uri.fsPath, '..'), { recursive: true });
-  const nb = {
-    cells: cells.map((source) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source })),
-    metadata: { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' }, language_info: { name: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  writeFileSync(uri.fsPath, JSON.stringify(nb, null, 1));
-  return uri;
-}
-
-/**
- * Opens a notebook in an editor, as a user does, and selects our controller for it.
- * (workspace.openNotebookDocument would keep the document alive for minutes after its
- * editor closes, which hides whether closing the notebook frees its process.)
- */
-async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookDocument> {
-  await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook', { preview: false });
-  const editor = await waitFor(
-    () => (vscode.window.activeNotebookEditor?.notebook.uri.toString() === uri.toString() ? vscode.window.activeNotebookEditor : undefined),
-    { message: `${uri.path} to be the active notebook` },
-  );
-  await vscode.commands.executeCommand('notebook.selectKernel', CONTROLLER);
-  return editor.notebook;
 }
 
 /** Closes every notebook editor without saving (a save prompt would stall the test host). */

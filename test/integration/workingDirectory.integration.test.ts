@@ -9,19 +9,9 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { api, ok, runLines } from './_extension';
 import { closeAllEditors, openEditor, waitFor, workspaceFile } from './_helpers';
+import { openNotebook } from './_notebooks';
 
-const CONTROLLER = { id: 'pyContexts.notebook', extension: 'py-contexts.py-contexts' };
 const text = (data: Uint8Array): string => new TextDecoder().decode(data);
-
-async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookDocument> {
-  await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook', { preview: false });
-  const editor = await waitFor(
-    () => (vscode.window.activeNotebookEditor?.notebook.uri.toString() === uri.toString() ? vscode.window.activeNotebookEditor : undefined),
-    { message: `${uri.path} to be the active notebook` },
-  );
-  await vscode.commands.executeCommand('notebook.selectKernel', CONTROLLER);
-  return editor.notebook;
-}
 
 /** Runs one cell, waits for it to finish and returns its outputs as text (mime: text). */
 async function runCell(doc: vscode.NotebookDocument, index: number): Promise<string> {

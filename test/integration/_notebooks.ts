@@ -1,0 +1,37 @@
+// Notebook helpers shared by the integration tests: write a notebook into the session's
+// workspace, and open one in an editor with our controller selected.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { waitFor, workspaceFile } from './_helpers';
+
+export const CONTROLLER = { id: 'pyContexts.notebook', extension: 'py-contexts.py-contexts' };
+
+/** Writes a Python notebook with these code cells into the workspace (under notebooks/) and returns its uri. */
+export function writeNotebook(name: string, cells: string[]): vscode.Uri {
+  const uri = workspaceFile(`notebooks/${name}`);
+  mkdirSync(join(uri.fsPath, '..'), { recursive: true });
+  const nb = {
+    cells: cells.map((source) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source })),
+    metadata: { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' }, language_info: { name: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  writeFileSync(uri.fsPath, JSON.stringify(nb, null, 1));
+  return uri;
+}
+
+/**
+ * Opens a notebook in an editor, as a user does, and selects our controller for it.
+ * (workspace.openNotebookDocument would keep the document alive for minutes after its
+ * editor closes, which hides whether closing the notebook frees its process.)
+ */
+export async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookDocument> {
+  await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook', { preview: false });
+  const editor = await waitFor(
+    () => (vscode.window.activeNotebookEditor?.notebook.uri.toString() === uri.toString() ? vscode.window.activeNotebookEditor : undefined),
+    { message: `${uri.path} to be the active notebook` },
+  );
+  await vscode.commands.executeCommand('notebook.selectKernel', CONTROLLER);
+  return editor.notebook;
+}
