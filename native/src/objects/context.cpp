@@ -40,7 +40,16 @@ constexpr auto kPollBeforeSleep = std::chrono::microseconds(100);
 // Calls <module>.<fn>(arg) (no argument when arg is null) with the GIL held; the result (a new reference, or
 // null with the error cleared) is for hooks of the Python side that must never fail a job.
 PyRef CallRuntimeHook(const char* module, const char* fn, PyObject* arg) {
-  PyRef mod = PyRef::steal(PyImport_ImportModule(module));
+  // Looked up in sys.modules, never imported (runtime.py imports these at start): an import
+  // takes the interpreter's import lock, and a thread stopped inside the import machinery by an
+  // async exception can exit still holding it, after which Py_FinalizeEx hung on its own import.
+#if PY_VERSION_HEX >= 0x030D0000
+  PyObject* found = nullptr;
+  if (PyDict_GetItemStringRef(PyImport_GetModuleDict(), module, &found) < 0) PyErr_Clear();
+  PyRef mod = PyRef::steal(found);
+#else
+  PyRef mod = PyRef::borrow(PyDict_GetItemString(PyImport_GetModuleDict(), module));
+#endif
   PyRef f = mod ? PyRef::steal(PyObject_GetAttrString(mod.get(), fn)) : PyRef();
   PyRef r = f ? PyRef::steal(arg ? PyObject_CallOneArg(f.get(), arg) : PyObject_CallNoArgs(f.get())) : PyRef();
   if (!r) PyErr_Clear();
@@ -368,6 +377,15 @@ void ContextCore::Run() {
   }
   {
     PyEval_RestoreThread(tstate_);
+    // No interrupt may land in the exit path below (closing environments, the threading hook):
+    // the call it was meant for is gone, and an exception raised inside library code there could
+    // leave a lock taken for good.
+    {
+      std::lock_guard<std::mutex> lock(interruptMutex_);
+      currentCall_.store(0);
+      PyThreadState_SetAsyncExc(pyThreadId_, nullptr);
+    }
+    if (PyErr_Occurred()) PyErr_Clear();
     envs_.CloseAll();
     // threading's record of this thread (py_contexts.threads registers context threads).
     CallRuntimeHook("py_contexts.threads", "context_thread_exit", nullptr);
