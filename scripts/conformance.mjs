@@ -13,7 +13,7 @@
 //
 // Results of both sides run in child processes: a module may end its host (test_signal did
 // before the signal emulation), which must show as a failed row, never as a crash here.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,9 +87,9 @@ def __conformance(names):
 
 const MARK = 'CONFORMANCE-RESULT ';
 
+/** The interpreter the engine embeds by default ($PY_CONTEXTS_PYTHON, else python3), as sys.executable. */
 function pythonExecutable() {
-  const info = JSON.parse(readFileSync(join(repo, 'native/build/python.json'), 'utf8'));
-  return info.executable;
+  return execFileSync(process.env.PY_CONTEXTS_PYTHON || 'python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 }
 
 /** Runs a command; resolves with its result line (or why there is none). */
