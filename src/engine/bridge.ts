@@ -7,6 +7,7 @@
  * synchronously and are returned as settled Promises.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { guard } from './calls';
 import { EventKind, type NativeBridge } from './native';
 
 /** A change of the shared state: the key, or `cleared` after clear(). */
@@ -181,15 +182,5 @@ function settle<T>(fn: () => T): Promise<T> {
     return Promise.resolve(fn());
   } catch (e) {
     return Promise.reject(e as Error);
-  }
-}
-
-function guard(fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    queueMicrotask(() => {
-      throw e;
-    });
   }
 }

@@ -152,7 +152,8 @@ export class CallTable {
   }
 }
 
-function guard(fn: () => void): void {
+/** Runs a user callback; one that throws must not break the call or the event loop. */
+export function guard(fn: () => void): void {
   try {
     fn();
   } catch (e) {
