@@ -177,13 +177,10 @@ class _EventsHook:
             return None
         import sys
 
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, 'find_spec'):
-                continue
-            spec = finder.find_spec(name, path, target)
-            if spec is not None:
-                break
-        else:
+        from py_contexts._imports import spec_from_other_finders
+
+        spec = spec_from_other_finders(_EventsHook, name, path, target)
+        if spec is None:
             return None
         loader = spec.loader
         if loader is None or not hasattr(loader, 'exec_module'):

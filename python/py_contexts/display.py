@@ -31,6 +31,8 @@ import sys
 import threading
 import types
 
+from py_contexts._imports import spec_from_other_finders
+
 __all__ = [
     'mime_bundle', 'display', 'update_display', 'clear_output', 'before_cell', 'after_cell',
     'HTML', 'Markdown', 'SVG', 'Latex', 'JSON', 'Image', 'DisplayHandle',
@@ -602,13 +604,8 @@ class _ImportHook(importlib.abc.MetaPathFinder):
         patch = _PATCHES.get(name)
         if patch is None:
             return None
-        for finder in sys.meta_path:
-            if finder is self or isinstance(finder, _ImportHook) or not hasattr(finder, 'find_spec'):
-                continue
-            spec = finder.find_spec(name, path, target)
-            if spec is not None:
-                break
-        else:
+        spec = spec_from_other_finders(_ImportHook, name, path, target)
+        if spec is None:
             return None
         if spec.loader is not None and hasattr(spec.loader, 'exec_module'):
             spec.loader = _PatchingLoader(spec.loader, patch)
