@@ -24,6 +24,7 @@ import { InlineResults } from './surfaces/runSelection/decorations';
 import type { Mark } from './surfaces/runSelection/inline';
 import { Runner } from './surfaces/runSelection/runner';
 import { StatusBar } from './surfaces/statusBar/statusBar';
+import { StatePersistence } from './surfaces/persistence';
 
 /** The API other extensions (and our integration tests) get from `activate()`. */
 export interface PyContextsApi {
@@ -57,11 +58,16 @@ export interface PyContextsApi {
     hostFunctions: HostFunctions;
     /** The Bind to Context quick pick while it is shown (see ContextCommands.shownPick). */
     shownPick(): { labels: string[]; active(): string | undefined; focus(label: string): boolean } | undefined;
+    /** The "Restored … variables" notifications shown so far. */
+    restoreNotifications(): string[];
   };
 }
 
 let owner: DisposableStore | undefined;
 let engine: EngineService | undefined;
+let persisted: StatePersistence | undefined;
+/** How long deactivation waits for the environments to be saved (VS Code allows about 5 s). */
+const SAVE_ON_DEACTIVATE_MS = 4000;
 
 export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const store = new DisposableStore();
@@ -82,7 +88,16 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const runner = new Runner(host, inline, status);
   const commands = new ContextCommands(host, inline, (uri, proc) => runner.interrupt(uri, proc));
   const hostFunctions = store.add(new HostFunctions(engine, trust));
-  const tree = store.add(new ContextTreeProvider(host));
+  const persistence = store.add(new StatePersistence(context.storageUri?.fsPath, {
+    process: (uri) => documents.get(uri),
+    observe: (l) => documents.observe(l),
+    get trusted() {
+      return trust.trusted;
+    },
+    info: (m) => output.info(m),
+  }));
+  persisted = persistence;
+  const tree = store.add(new ContextTreeProvider(host, persistence));
   const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
   store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
   store.add(registerNotebookController(host));
@@ -105,6 +120,9 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   reg(Commands.refreshTree, () => tree.refresh());
   reg(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.`));
 
+  // Documents open at start-up get their saved environments back at once.
+  persistence.restoreOpenDocuments();
+
   const svc = engine;
   return {
     python: () => svc.python(),
@@ -125,6 +143,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       statusItem: () => status.contextItemText(),
       hostFunctions,
       shownPick: () => commands.shownPick(),
+      restoreNotifications: () => [...persistence.notified],
     },
   };
 }
@@ -153,6 +172,9 @@ async function openFullOutput(output: OutputChannelSink, file?: string): Promise
 
 /** Shuts the engine down cleanly: in-flight calls settle with an error, threads stop. */
 export async function deactivate(): Promise<void> {
+  // Saved before anything is disposed, so that a reload brings the environments back.
+  await persisted?.saveAll(SAVE_ON_DEACTIVATE_MS);
+  persisted = undefined;
   const e = engine;
   engine = undefined;
   owner?.dispose();

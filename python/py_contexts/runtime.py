@@ -461,7 +461,21 @@ def _op_variables(env, args):
     return editor.variables(env, path or [], max_items, repr_chars, repr_timeout_ms)
 
 
-_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables)
+def _op_save_state(env, args):
+    path, max_bytes = args
+    from py_contexts import persist
+
+    return persist.snapshot(env, path, max_bytes)
+
+
+def _op_restore_state(env, args):
+    (path,) = args
+    from py_contexts import persist
+
+    return persist.restore(env, path)
+
+
+_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables, _op_save_state, _op_restore_state)
 
 
 def _repair_streams():

@@ -29,8 +29,17 @@ export function ownerOf(doc: vscode.TextDocument): vscode.Uri {
   return nb?.uri ?? doc.uri;
 }
 
+/** Told when a document's process is created (before anything runs in it), used for a run, and closed. */
+export interface ProcessLifecycle {
+  created(uri: vscode.Uri, proc: PyProcess): void;
+  used(uri: vscode.Uri, proc: PyProcess): void;
+  /** The document closed (whether or not it had a process). */
+  closed(uri: vscode.Uri): void;
+}
+
 export class DocumentProcesses implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
+  private readonly lifecycles = new Set<ProcessLifecycle>();
   private readonly backgroundHandlers = new Set<BackgroundOutputHandler>();
   /** Processes whose background output is routed (once each). */
   private readonly routed = new WeakSet<PyProcess>();
@@ -62,12 +71,20 @@ export class DocumentProcesses implements vscode.Disposable {
     if (!proc) {
       const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri);
       proc = python.process(uri.toString(), { cwd: startFolder(uri, folders, isFolder) });
+      // Synchronously, so whatever a listener submits (a restore) is queued before the run.
+      for (const l of this.lifecycles) l.created(uri, proc);
     }
+    for (const l of this.lifecycles) l.used(uri, proc);
     if (!this.routed.has(proc)) {
       this.routed.add(proc);
       proc.onBackgroundOutput((stream, text) => this.background(uri, stream, text));
     }
     return proc;
+  }
+
+  observe(lifecycle: ProcessLifecycle): vscode.Disposable {
+    this.lifecycles.add(lifecycle);
+    return new vscode.Disposable(() => this.lifecycles.delete(lifecycle));
   }
 
   claimBackgroundOutput(handler: BackgroundOutputHandler): vscode.Disposable {
@@ -84,6 +101,7 @@ export class DocumentProcesses implements vscode.Disposable {
   }
 
   async close(uri: vscode.Uri): Promise<void> {
+    for (const l of this.lifecycles) l.closed(uri);
     const proc = this.find(uri);
     if (!proc) return;
     try {
@@ -94,7 +112,8 @@ export class DocumentProcesses implements vscode.Disposable {
   }
 
   private closedText(uri: vscode.Uri): void {
-    if (!this.find(uri)) return;
+    // Documents without a process matter only to lifecycle listeners (saved state to drop).
+    if (!this.find(uri) && this.lifecycles.size === 0) return;
     // VS Code also "closes" a document when its language changes and reopens it at once;
     // its variables must survive that, so the process only closes if the document stays gone.
     setTimeout(() => {

@@ -6,5 +6,7 @@ export const OP = {
   run: 3,
   call: 4,
   variables: 5,
+  saveState: 6,
+  restoreState: 7,
   chdir: 100, // handled in C++ (kOpChdir), far from runtime.py's numbers
 } as const;

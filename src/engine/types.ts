@@ -135,6 +135,17 @@ export interface PyProcess {
    * discarded.
    */
   onBackgroundOutput(listener: BackgroundOutputListener): { dispose(): void };
+  /**
+   * Writes the environment of `currentContext` to the file `path` (replaced atomically), within
+   * `maxBytes` (python/py_contexts/persist.py says what is saved and how). Resolves undefined,
+   * writing nothing, when the process has no environment yet.
+   */
+  saveState(path: string, maxBytes: number): Promise<SavedState | undefined>;
+  /**
+   * Brings back what saveState wrote, into this process's environment (created on the context
+   * the process would run on next). Names the environment already has are left alone.
+   */
+  restoreState(path: string): Promise<RestoredState>;
   /** Frees its environment in every context; later calls reject. */
   close(): Promise<void>;
 }
@@ -151,6 +162,23 @@ export interface VariableLimits {
   maxItems?: number;   // default 100
   reprChars?: number;  // default 120
   reprTimeoutMs?: number; // default 200
+}
+
+/** A name saveState could not save, or restoreState could not bring back, and why. */
+export interface NotRestored {
+  name: string;
+  reason: string;
+}
+
+export interface SavedState {
+  saved: string[];
+  notRestored: NotRestored[];
+  bytes: number;
+}
+
+export interface RestoredState {
+  restored: string[];
+  notRestored: NotRestored[];
 }
 
 export interface VariableInfo {

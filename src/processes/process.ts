@@ -9,7 +9,9 @@ import type { PendingCall } from '../engine/calls';
 import type { ContextImpl } from '../engine/context';
 import { OP } from '../engine/ops';
 import type { PythonImpl } from '../engine/python';
-import type { BackgroundOutputListener, Context, OutputStream, PyProcess, RunOptions, VariableInfo, VariableLimits } from '../engine/types';
+import type {
+  BackgroundOutputListener, Context, NotRestored, OutputStream, PyProcess, RestoredState, RunOptions, SavedState, VariableInfo, VariableLimits,
+} from '../engine/types';
 
 const DEFAULT_FILENAME = '<py-contexts>';
 
@@ -205,6 +207,30 @@ export class ProcessImpl implements PyProcess {
     if (!ctx || !this.used.has(ctx as ContextImpl)) return Promise.resolve([]);
     return this.submit(OP.variables, [[...path], limits.maxItems ?? 100, limits.reprChars ?? 120, limits.reprTimeoutMs ?? 200],
       ['path', 'limits.maxItems', 'limits.reprChars', 'limits.reprTimeoutMs'], undefined, ctx as ContextImpl) as Promise<VariableInfo[]>;
+  }
+
+  saveState(path: string, maxBytes: number): Promise<SavedState | undefined> {
+    try {
+      if (typeof path !== 'string' || path.length === 0) throw new TypeError('path must be a non-empty string');
+      if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) throw new TypeError('maxBytes must be a number of bytes, 0 or more');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const ctx = this.currentContext as ContextImpl | undefined;
+    // Saving must not create an environment where the process has none.
+    if (!ctx || !this.used.has(ctx)) return Promise.resolve(undefined);
+    return this.submit(OP.saveState, [path, maxBytes], ['path', 'maxBytes'], undefined, ctx).then((r) => {
+      const o = r as { saved: string[]; not_restored: NotRestored[]; bytes: number };
+      return { saved: o.saved, notRestored: o.not_restored, bytes: o.bytes };
+    });
+  }
+
+  restoreState(path: string): Promise<RestoredState> {
+    if (typeof path !== 'string' || path.length === 0) return Promise.reject(new TypeError('path must be a non-empty string'));
+    return this.submit(OP.restoreState, [path], ['path'], undefined).then((r) => {
+      const o = r as { restored: string[]; not_restored: NotRestored[] };
+      return { restored: o.restored, notRestored: o.not_restored };
+    });
   }
 
   async reset(ctx?: Context): Promise<void> {

@@ -24,6 +24,12 @@ export type TreeNode =
   | { kind: 'document'; proc: PyProcess; ctx: Context }
   | { kind: 'variable'; proc: PyProcess; ctx: Context; info: VariableInfo; parentId: string; parent: TreeNode };
 
+/** Lines the tree shows at its top, such as "Restored 12 variables in analysis.py" (src/surfaces/persistence). */
+export interface TreeNotices {
+  readonly reports: readonly { uri: vscode.Uri; label: string; description: string; tooltip: string }[];
+  readonly onDidChange: vscode.Event<void>;
+}
+
 const VARIABLE_LIMITS = { maxItems: 100, reprChars: 80, reprTimeoutMs: 200 };
 
 interface CachedVariables {
@@ -52,7 +58,11 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   /** The engine whose shared state we listen to (a new engine needs a new subscription). */
   private stateOf: { python: object; sub: { dispose(): void } } | undefined;
 
-  constructor(private readonly host: ExtensionHost) {
+  constructor(
+    private readonly host: ExtensionHost,
+    private readonly notices?: TreeNotices,
+  ) {
+    if (notices) this.subs.push(notices.onDidChange(() => this.schedule()));
     this.subs.push(
       host.onDidChange(() => this.schedule()),
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
@@ -232,8 +242,12 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (python) {
       // The interpreter in use heads the tree: which Python, where, and whether it has a GIL.
       const d = describeInterpreter(python.interpreter, this.host.engine.interpreterSource);
-      return [{ kind: 'message', id: 'msg/interpreter', label: d.label, description: d.description, tooltip: d.tooltip, icon: 'server-environment' }, ...pools,
-        { kind: 'sharedState' }];
+      const restored: TreeNode[] = (this.notices?.reports ?? []).map((r) => ({
+        kind: 'message', id: `msg/restored/${r.uri.toString()}`, label: r.label, description: r.description, tooltip: r.tooltip, icon: 'history',
+        command: { title: 'Open', command: 'vscode.open', arguments: [r.uri] },
+      }));
+      return [{ kind: 'message', id: 'msg/interpreter', label: d.label, description: d.description, tooltip: d.tooltip, icon: 'server-environment' }, ...restored,
+        ...pools, { kind: 'sharedState' }];
     }
     return pools;
   }

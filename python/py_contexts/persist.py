@@ -1,0 +1,298 @@
+"""Saving an environment to a file and bringing it back in a new interpreter (issue 12).
+
+A window reload ends the interpreter; what a document built up comes back from a file the
+host names (src/processes/persistence.ts decides when and where):
+
+- imported modules are re-imported by name, under the name they had (``np``);
+- functions and classes defined in the document are re-defined from their source: the
+  engine compiles editor code under the document's file name and registers its text with
+  ``linecache``, so the source is at hand; the text of those files is saved too, so
+  ``inspect.getsource`` and tracebacks read the same lines after the restore;
+- other values are pickled, each on its own, so one value that cannot be pickled (an open
+  file, a connection, a generator, a lambda) costs only itself; it is named as not restored.
+
+Nothing of the document runs again but those ``def`` and ``class`` statements (their
+decorators and class bodies included). Values are written straight into the file and
+dropped again when they would pass the size budget the host gives, so a 100 MB array is not
+held twice in memory.
+
+File layout: a magic line, then records, each an 8-byte little-endian length and a pickle:
+``('source', filename, lines)``, ``('module', name, module_name)``, ``('def', name, kind,
+source, filename, first_line)``, ``('value', name)`` followed by a record holding the value,
+and a final ``('end', not_restored)``.
+"""
+
+import ast
+import importlib
+import linecache
+import os
+import pickle
+import struct
+import types
+
+MAGIC = b'PYCTXSTATE1\n'
+_LEN = struct.Struct('<Q')
+_PROTOCOL = 5
+_SKIP = frozenset({'_', 'display', 'In', 'Out', 'get_ipython', 'exit', 'quit'})
+
+
+def _user_names(env):
+    """The names a user made: not dunders, not the engine's helpers."""
+    for name, value in list(env.items()):
+        if name.startswith('__') or name in _SKIP:
+            continue
+        if callable(value) and (getattr(value, '__module__', None) or '').startswith('py_contexts'):
+            continue
+        yield name, value
+
+
+def _unwrapped(value):
+    """A decorated function's own function (functools.wraps, lru_cache), read without
+    attribute hooks; the value itself otherwise."""
+    seen = 0
+    while seen < 20:
+        inner = (getattr(value, '__dict__', None) or {}).get('__wrapped__') if not isinstance(value, type) else None
+        if inner is None:
+            return value
+        value, seen = inner, seen + 1
+    return value
+
+
+def _defined_here(value, env_name):
+    if getattr(value, '__module__', None) != env_name:
+        return False
+    return isinstance(value, (types.FunctionType, type)) or isinstance(_unwrapped(value), types.FunctionType)
+
+
+def _engine_source(filename):
+    """The lines of a file the engine registered (mtime None), else of the file on disk."""
+    entry = linecache.cache.get(filename)
+    if entry is not None and len(entry) == 4:
+        return list(entry[2])
+    if filename.startswith('<'):
+        return None
+    lines = linecache.getlines(filename)
+    return list(lines) or None
+
+
+def _class_file_and_line(cls):
+    """Where a class was defined: 3.13's ``__firstlineno__`` or the first line of a method's code."""
+    first = getattr(cls, '__firstlineno__', None)
+    filename = None
+    for member in vars(cls).values():
+        fn = member.__func__ if isinstance(member, (classmethod, staticmethod)) else member
+        code = getattr(fn, '__code__', None)
+        if code is not None:
+            filename = code.co_filename
+            if first is None:
+                first = code.co_firstlineno
+            break
+    return filename, first
+
+
+def _def_node(lines, name, line, kinds):
+    """The top-level statement defining `name` that spans `line` (1-based), in those lines."""
+    try:
+        tree = ast.parse(''.join(lines))
+    except (SyntaxError, ValueError):
+        return None
+    found = None
+    for node in tree.body:
+        if not isinstance(node, kinds) or node.name != name:
+            continue
+        start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        if start <= line <= node.end_lineno:
+            found = node
+    return found
+
+
+def _definition(name, value):
+    """('def', name, kind, source, filename, first_line), or a reason it cannot be re-defined."""
+    if not isinstance(value, type):
+        value = _unwrapped(value)
+        if value.__name__ != name or value.__name__ == '<lambda>':
+            return 'a function without its own definition (a lambda or another name for a function)'
+        filename, line = value.__code__.co_filename, value.__code__.co_firstlineno
+        kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+        kind = 'function'
+    else:
+        if value.__name__ != name:
+            return 'another name for a class'
+        filename, line = _class_file_and_line(value)
+        kinds = (ast.ClassDef,)
+        kind = 'class'
+    if filename is None or line is None:
+        return 'its source is unknown'
+    lines = _engine_source(filename)
+    node = _def_node(lines, name, line, kinds) if lines else None
+    if node is None:
+        return 'its source is no longer in the document'
+    start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    source = ''.join(lines[start - 1:node.end_lineno])
+    return ('def', name, kind, source, filename, start), lines
+
+
+class _Writer:
+    def __init__(self, f):
+        self.f = f
+
+    def record(self, obj):
+        blob = pickle.dumps(obj, _PROTOCOL)
+        self.f.write(_LEN.pack(len(blob)))
+        self.f.write(blob)
+
+    def value(self, value):
+        """Pickles straight into the file; returns the bytes written (raises on failure)."""
+        start = self.f.tell()
+        self.f.write(_LEN.pack(0))
+        pickle.dump(value, self.f, _PROTOCOL)
+        end = self.f.tell()
+        self.f.seek(start)
+        self.f.write(_LEN.pack(end - start - _LEN.size))
+        self.f.seek(end)
+        return end - start
+
+    def undo(self, pos):
+        self.f.seek(pos)
+        self.f.truncate()
+
+
+def snapshot(env, path, max_bytes):
+    """Writes `env` to `path` (atomically) within `max_bytes`.
+
+    Returns {'saved': [names], 'not_restored': [{'name', 'reason'}], 'bytes': size}; a value
+    that would pass `max_bytes` is named with the reason 'over the size cap'.
+    """
+    if not isinstance(path, str) or not path:
+        raise TypeError('path must be a non-empty string')
+    if not isinstance(max_bytes, (int, float)) or max_bytes < 0:
+        raise TypeError('max_bytes must be a number of bytes, 0 or more')
+    env_name = env.get('__name__', '__main__')
+    saved, not_restored = [], []
+    modules, defs, values = [], [], []
+    sources = {}
+    for name, value in _user_names(env):
+        if isinstance(value, types.ModuleType):
+            modules.append((name, value.__name__))
+        elif _defined_here(value, env_name):
+            d = _definition(name, value)
+            if isinstance(d, str):
+                not_restored.append({'name': name, 'reason': d})
+            else:
+                record, lines = d
+                defs.append(record)
+                sources.setdefault(record[4], lines)
+        else:
+            values.append((name, value))
+
+    tmp = f'{path}.{os.getpid()}.tmp'
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(MAGIC)
+            w = _Writer(f)
+            for filename, lines in sources.items():
+                w.record(('source', filename, lines))
+            for name, module_name in modules:
+                w.record(('module', name, module_name))
+                saved.append(name)
+            for record in defs:
+                w.record(record)
+                saved.append(record[1])
+            for name, value in values:
+                pos = f.tell()
+                w.record(('value', name))
+                try:
+                    w.value(value)
+                except Exception as e:  # noqa: BLE001 - any failure of pickling names the value
+                    w.undo(pos)
+                    not_restored.append({'name': name, 'reason': _reason(e)})
+                    continue
+                if f.tell() + 64 > max_bytes:
+                    w.undo(pos)
+                    not_restored.append({'name': name, 'reason': 'over the size cap'})
+                    continue
+                saved.append(name)
+            w.record(('end', not_restored))
+            size = f.tell()
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return {'saved': saved, 'not_restored': not_restored, 'bytes': size}
+
+
+def _reason(e):
+    text = str(e).split('\n')[0]
+    return f'cannot be pickled ({type(e).__name__}: {text})'[:200]
+
+
+def _records(f):
+    while True:
+        head = f.read(_LEN.size)
+        if len(head) < _LEN.size:
+            return
+        (n,) = _LEN.unpack(head)
+        blob = f.read(n)
+        if len(blob) < n:
+            raise EOFError('the saved state is truncated')
+        yield blob
+
+
+def restore(env, path):
+    """Brings back what `snapshot` wrote to `path` into `env`.
+
+    Names `env` already has are left alone. Returns {'restored': [names], 'not_restored':
+    [{'name', 'reason'}]}: what could not be saved, and what failed to come back.
+    """
+    if not isinstance(path, str) or not path:
+        raise TypeError('path must be a non-empty string')
+    restored, not_restored = [], []
+    with open(path, 'rb') as f:
+        if f.read(len(MAGIC)) != MAGIC:
+            raise ValueError(f'{path} is not a saved Py Contexts environment')
+        records = _records(f)
+        for blob in records:
+            record = pickle.loads(blob)
+            kind, name = record[0], record[1]
+            if kind == 'source':
+                # The text the functions were defined from, unless this run already has one.
+                if name not in linecache.cache:
+                    lines = record[2]
+                    linecache.cache[name] = (sum(map(len, lines)), None, lines, name)
+                continue
+            if kind == 'end':
+                not_restored.extend(name)
+                break
+            payload = next(records, None) if kind == 'value' else None
+            if name in env:
+                continue
+            try:
+                if kind == 'module':
+                    env[name] = importlib.import_module(record[2])
+                elif kind == 'def':
+                    _redefine(env, record)
+                elif kind == 'value':
+                    if payload is None:
+                        raise EOFError('the saved state is truncated')
+                    env[name] = pickle.loads(payload)
+                else:
+                    continue
+            except Exception as e:  # noqa: BLE001 - one value that fails costs only itself
+                env.pop(name, None)
+                text = str(e).split('\n')[0]
+                not_restored.append({'name': name, 'reason': f'{type(e).__name__}: {text}'[:200]})
+                continue
+            restored.append(name)
+    return {'restored': restored, 'not_restored': not_restored}
+
+
+def _redefine(env, record):
+    _, name, _kind, source, filename, first_line = record
+    tree = ast.parse(source, filename, 'exec')
+    ast.increment_lineno(tree, first_line - 1)
+    exec(compile(tree, filename, 'exec'), env)
+    if name not in env:
+        raise NameError(f'the source did not define {name}')

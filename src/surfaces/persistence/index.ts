@@ -1,0 +1,224 @@
+/**
+ * State that survives a window reload (issue 12): the VS Code side. Each document's
+ * environment is saved to the workspace storage (`context.storageUri`) after runs, when its
+ * context is idle and at most every `pyContexts.persistStateSaveIntervalSeconds`, and on
+ * deactivate; it is restored before the document's first run, or at once for documents open
+ * at start-up. When, where and how much is decided by src/processes/persistPolicy.ts; what is
+ * saved by python/py_contexts/persist.py.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { PyProcess } from '../../engine/types';
+import type { ProcessLifecycle } from '../../common/documents';
+import { CONFIG_SECTION } from '../../common/ids';
+import {
+  BUSY_RETRY_MS, SaveSchedule, STATE_SUFFIX, budgetFor, persistSettings, restoreSummary, stateFileName,
+  type PersistSettings, type RestoreSummary,
+} from '../../processes/persistPolicy';
+
+/** What persistence needs of the rest of the extension. */
+export interface PersistenceHost {
+  /** The document's process, created on first use (creating it tells the lifecycle listeners). */
+  process(uri: vscode.Uri): Promise<PyProcess>;
+  observe(lifecycle: ProcessLifecycle): vscode.Disposable;
+  readonly trusted: boolean;
+  info(message: string): void;
+}
+
+export interface RestoreReport extends RestoreSummary {
+  uri: vscode.Uri;
+}
+
+interface Tracked {
+  uri: vscode.Uri;
+  proc: PyProcess;
+  schedule: SaveSchedule;
+  timer: NodeJS.Timeout | undefined;
+  saving: Promise<void> | undefined;
+}
+
+function readPersistSettings(): PersistSettings {
+  const c = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  return persistSettings({
+    persistState: c.get('persistState'),
+    maxSizeMB: c.get('persistStateMaxSizeMB'),
+    saveIntervalSeconds: c.get('persistStateSaveIntervalSeconds'),
+  });
+}
+
+function shortName(uri: vscode.Uri): string {
+  return basename(uri.path) || uri.toString();
+}
+
+function errorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+}
+
+export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly reportsByUri = new Map<string, RestoreReport>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  private readonly subs: vscode.Disposable[] = [];
+  private stopped = false;
+  /** Restore notifications shown, for the integration tests. */
+  readonly notified: string[] = [];
+  /** Fires when the restore reports change. */
+  readonly onDidChange = this.emitter.event;
+
+  /** `dir`: the workspace storage folder; undefined without a workspace (nothing is kept then). */
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly host: PersistenceHost,
+  ) {
+    this.subs.push(host.observe(this));
+  }
+
+  get reports(): readonly RestoreReport[] {
+    return [...this.reportsByUri.values()];
+  }
+
+  private active(): PersistSettings | undefined {
+    const s = readPersistSettings();
+    return s.enabled && this.dir !== undefined && !this.stopped ? s : undefined;
+  }
+
+  private fileOf(uri: vscode.Uri): string | undefined {
+    return this.dir === undefined ? undefined : join(this.dir, stateFileName(uri.toString()));
+  }
+
+  /**
+   * Documents and notebooks open at start-up that have saved state are restored at once
+   * (starting Python). Never in an untrusted workspace.
+   */
+  restoreOpenDocuments(): void {
+    if (!this.active() || !this.host.trusted) return;
+    const uris = [
+      ...vscode.workspace.textDocuments.filter((d) => d.languageId === 'python' && d.uri.scheme !== 'vscode-notebook-cell').map((d) => d.uri),
+      ...vscode.workspace.notebookDocuments.map((n) => n.uri),
+    ];
+    for (const uri of uris) {
+      const file = this.fileOf(uri);
+      if (file && existsSync(file)) {
+        this.host.process(uri).catch((e: unknown) => this.host.info(`restoring ${shortName(uri)}: ${errorText(e)}`));
+      }
+    }
+  }
+
+  created(uri: vscode.Uri, proc: PyProcess): void {
+    const file = this.fileOf(uri);
+    if (!file || !this.active() || !this.host.trusted || !existsSync(file)) return;
+    // Submitted now, so it is queued on the process's context before the run that created it.
+    proc.restoreState(file).then(
+      (r) => {
+        const summary = restoreSummary(shortName(uri), r.restored, r.notRestored);
+        this.reportsByUri.set(uri.toString(), { ...summary, uri });
+        this.emitter.fire();
+        this.host.info(summary.tooltip);
+        this.notified.push(summary.message);
+        void vscode.window.showInformationMessage(summary.message);
+      },
+      (e: unknown) => this.host.info(`restoring the state of ${shortName(uri)} failed: ${errorText(e)}`),
+    );
+  }
+
+  used(uri: vscode.Uri, proc: PyProcess): void {
+    const s = this.active();
+    if (!s) return;
+    const key = uri.toString();
+    let t = this.tracked.get(key);
+    if (!t || t.proc !== proc) {
+      if (t?.timer) clearTimeout(t.timer);
+      t = { uri, proc, schedule: new SaveSchedule(s.saveIntervalMs), timer: undefined, saving: undefined };
+      this.tracked.set(key, t);
+    }
+    t.schedule.used();
+    this.arm(t);
+  }
+
+  private arm(t: Tracked, delay = t.schedule.due(Date.now())): void {
+    if (t.timer || delay === undefined || this.stopped) return;
+    t.timer = setTimeout(() => {
+      t.timer = undefined;
+      if (t.proc.closed || this.tracked.get(t.uri.toString()) !== t) return;
+      // Never queue a save behind user code: ask again when the context is idle.
+      if (t.proc.currentContext?.stats().busy) {
+        this.arm(t, BUSY_RETRY_MS);
+        return;
+      }
+      void this.save(t);
+    }, delay);
+  }
+
+  private save(t: Tracked): Promise<void> {
+    const s = this.active() ?? (this.stopped ? readPersistSettings() : undefined);
+    const file = this.fileOf(t.uri);
+    if (!s?.enabled || !file || !this.dir || t.proc.closed) return Promise.resolve();
+    if (t.saving) return t.saving;
+    t.schedule.saved(Date.now());
+    const dir = this.dir;
+    t.saving = (async () => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const others = readdirSync(dir)
+          .filter((f) => f.endsWith(STATE_SUFFIX) && join(dir, f) !== file)
+          .map((f) => statSync(join(dir, f)).size);
+        const r = await t.proc.saveState(file, budgetFor(s.maxBytes, others));
+        const big = r?.notRestored.filter((n) => n.reason === 'over the size cap').map((n) => n.name) ?? [];
+        if (big.length > 0) this.host.info(`saving ${shortName(t.uri)}: over pyContexts.persistStateMaxSizeMB, not saved: ${big.join(', ')}`);
+      } catch (e) {
+        if (!t.proc.closed) this.host.info(`saving the state of ${shortName(t.uri)} failed: ${errorText(e)}`);
+      } finally {
+        t.saving = undefined;
+        // Runs that came during the save are saved next time.
+        if (!this.stopped) this.arm(t);
+      }
+    })();
+    return t.saving;
+  }
+
+  closed(uri: vscode.Uri): void {
+    if (this.stopped) return;
+    const key = uri.toString();
+    const t = this.tracked.get(key);
+    if (t?.timer) clearTimeout(t.timer);
+    this.tracked.delete(key);
+    if (this.reportsByUri.delete(key)) this.emitter.fire();
+    const file = this.fileOf(uri);
+    if (!file) return;
+    // After a save still running, so it does not write the file again.
+    void (t?.saving ?? Promise.resolve()).then(() => {
+      try {
+        unlinkSync(file);
+      } catch {
+        // No saved state for this document.
+      }
+    });
+  }
+
+  /**
+   * Deactivation: saves every document whose process lives, within `timeoutMs` in all (a
+   * context stuck in user code cannot save; its last save stays).
+   */
+  async saveAll(timeoutMs: number): Promise<void> {
+    this.stopped = true;
+    const saves: Promise<void>[] = [];
+    for (const t of this.tracked.values()) {
+      if (t.timer) clearTimeout(t.timer);
+      t.timer = undefined;
+      // A context stuck in user code cannot save: the last save stays.
+      if (t.proc.closed || !t.schedule.pending || t.proc.currentContext?.stats().busy) continue;
+      saves.push(this.save(t));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(saves), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  dispose(): void {
+    this.stopped = true;
+    for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
+    for (const s of this.subs) s.dispose();
+    this.emitter.dispose();
+  }
+}
