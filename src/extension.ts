@@ -60,6 +60,8 @@ export interface PyContextsApi {
     shownPick(): { labels: string[]; active(): string | undefined; focus(label: string): boolean } | undefined;
     /** The "Restored … variables" notifications shown so far. */
     restoreNotifications(): string[];
+    /** Where a document's environment is saved (pyContexts.persistState); undefined without a workspace. */
+    stateFile(uri: vscode.Uri): string | undefined;
   };
 }
 
@@ -144,6 +146,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       hostFunctions,
       shownPick: () => commands.shownPick(),
       restoreNotifications: () => [...persistence.notified],
+      stateFile: (uri) => persistence.stateFile(uri),
     },
   };
 }

@@ -12,13 +12,15 @@ host names (src/processes/persistence.ts decides when and where):
   file, a connection, a generator, a lambda) costs only itself; it is named as not restored.
 
 Nothing of the document runs again but those ``def`` and ``class`` statements (their
-decorators and class bodies included). Values are written straight into the file and
-dropped again when they would pass the size budget the host gives, so a 100 MB array is not
-held twice in memory.
+decorators and class bodies included). Values are pickled with protocol 5 and out-of-band
+buffers, so a 100 MB array is written from its own memory and read back into the memory it
+will use, never copied twice; a value that would pass the size budget the host gives is not
+written.
 
 File layout: a magic line, then records, each an 8-byte little-endian length and a pickle:
 ``('source', filename, lines)``, ``('module', name, module_name)``, ``('def', name, kind,
-source, filename, first_line)``, ``('value', name)`` followed by a record holding the value,
+source, filename, first_line)``, ``('value', name, buffer_sizes)`` followed by a record holding the value's pickle and its
+out-of-band buffers (protocol 5),
 and a final ``('end', not_restored)``.
 """
 
@@ -133,28 +135,27 @@ def _definition(name, value):
 
 
 class _Writer:
-    def __init__(self, f):
+    """Appends records; counts the bytes itself (a seek or tell flushes the buffer)."""
+
+    def __init__(self, f, pos):
         self.f = f
+        self.pos = pos
 
     def record(self, obj):
-        blob = pickle.dumps(obj, _PROTOCOL)
+        self.raw(pickle.dumps(obj, _PROTOCOL))
+
+    def raw(self, blob):
         self.f.write(_LEN.pack(len(blob)))
         self.f.write(blob)
+        self.pos += _LEN.size + len(blob)
 
-    def value(self, value):
-        """Pickles straight into the file; returns the bytes written (raises on failure)."""
-        start = self.f.tell()
-        self.f.write(_LEN.pack(0))
-        pickle.dump(value, self.f, _PROTOCOL)
-        end = self.f.tell()
-        self.f.seek(start)
-        self.f.write(_LEN.pack(end - start - _LEN.size))
-        self.f.seek(end)
-        return end - start
 
-    def undo(self, pos):
-        self.f.seek(pos)
-        self.f.truncate()
+def _pickled(value):
+    """The value as a pickle and its out-of-band buffers (protocol 5): a numpy array's data
+    is written from its own memory, never copied into a bytes object first."""
+    buffers = []
+    meta = pickle.dumps(value, _PROTOCOL, buffer_callback=buffers.append)
+    return meta, [b.raw() for b in buffers]
 
 
 def snapshot(env, path, max_bytes):
@@ -189,7 +190,7 @@ def snapshot(env, path, max_bytes):
     try:
         with open(tmp, 'wb') as f:
             f.write(MAGIC)
-            w = _Writer(f)
+            w = _Writer(f, len(MAGIC))
             for filename, lines in sources.items():
                 w.record(('source', filename, lines))
             for name, module_name in modules:
@@ -199,21 +200,24 @@ def snapshot(env, path, max_bytes):
                 w.record(record)
                 saved.append(record[1])
             for name, value in values:
-                pos = f.tell()
-                w.record(('value', name))
                 try:
-                    w.value(value)
+                    meta, buffers = _pickled(value)
                 except Exception as e:  # noqa: BLE001 - any failure of pickling names the value
-                    w.undo(pos)
                     not_restored.append({'name': name, 'reason': _reason(e)})
                     continue
-                if f.tell() + 64 > max_bytes:
-                    w.undo(pos)
+                header = pickle.dumps(('value', name, [b.nbytes for b in buffers]), _PROTOCOL)
+                size = 2 * _LEN.size + len(header) + len(meta) + sum(b.nbytes for b in buffers) + len(buffers) * _LEN.size
+                # Room is kept for the final record, which names what was left out.
+                if w.pos + size + 4096 > max_bytes:
                     not_restored.append({'name': name, 'reason': 'over the size cap'})
                     continue
+                w.raw(header)
+                w.raw(meta)
+                for b in buffers:
+                    w.raw(b)
                 saved.append(name)
             w.record(('end', not_restored))
-            size = f.tell()
+            size = w.pos
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -229,16 +233,27 @@ def _reason(e):
     return f'cannot be pickled ({type(e).__name__}: {text})'[:200]
 
 
-def _records(f):
-    while True:
-        head = f.read(_LEN.size)
-        if len(head) < _LEN.size:
-            return
-        (n,) = _LEN.unpack(head)
-        blob = f.read(n)
-        if len(blob) < n:
-            raise EOFError('the saved state is truncated')
-        yield blob
+def _read(f, n):
+    blob = f.read(n)
+    if len(blob) < n:
+        raise EOFError('the saved state is truncated')
+    return blob
+
+
+def _record(f):
+    """The next record's bytes, or None at the end of the file."""
+    head = f.read(_LEN.size)
+    if len(head) < _LEN.size:
+        return None
+    return _read(f, _LEN.unpack(head)[0])
+
+
+def _buffer(f):
+    (n,) = _LEN.unpack(_read(f, _LEN.size))
+    buf = bytearray(n)
+    if f.readinto(buf) < n:
+        raise EOFError('the saved state is truncated')
+    return buf
 
 
 def restore(env, path):
@@ -253,8 +268,10 @@ def restore(env, path):
     with open(path, 'rb') as f:
         if f.read(len(MAGIC)) != MAGIC:
             raise ValueError(f'{path} is not a saved Py Contexts environment')
-        records = _records(f)
-        for blob in records:
+        while True:
+            blob = _record(f)
+            if blob is None:
+                break
             record = pickle.loads(blob)
             kind, name = record[0], record[1]
             if kind == 'source':
@@ -266,7 +283,11 @@ def restore(env, path):
             if kind == 'end':
                 not_restored.extend(name)
                 break
-            payload = next(records, None) if kind == 'value' else None
+            if kind == 'value':
+                meta = _record(f)
+                if meta is None:
+                    raise EOFError('the saved state is truncated')
+                buffers = [_buffer(f) for _ in record[2]]
             if name in env:
                 continue
             try:
@@ -275,9 +296,7 @@ def restore(env, path):
                 elif kind == 'def':
                     _redefine(env, record)
                 elif kind == 'value':
-                    if payload is None:
-                        raise EOFError('the saved state is truncated')
-                    env[name] = pickle.loads(payload)
+                    env[name] = pickle.loads(meta, buffers=buffers)
                 else:
                     continue
             except Exception as e:  # noqa: BLE001 - one value that fails costs only itself

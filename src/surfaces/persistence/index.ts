@@ -36,6 +36,8 @@ interface Tracked {
   schedule: SaveSchedule;
   timer: NodeJS.Timeout | undefined;
   saving: Promise<void> | undefined;
+  /** The context's call count after the last save: more calls (through the API too) mean changes. */
+  callsAtSave: number | undefined;
 }
 
 function readPersistSettings(): PersistSettings {
@@ -81,6 +83,10 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   private active(): PersistSettings | undefined {
     const s = readPersistSettings();
     return s.enabled && this.dir !== undefined && !this.stopped ? s : undefined;
+  }
+
+  stateFile(uri: vscode.Uri): string | undefined {
+    return this.fileOf(uri);
   }
 
   private fileOf(uri: vscode.Uri): string | undefined {
@@ -129,7 +135,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     let t = this.tracked.get(key);
     if (!t || t.proc !== proc) {
       if (t?.timer) clearTimeout(t.timer);
-      t = { uri, proc, schedule: new SaveSchedule(s.saveIntervalMs), timer: undefined, saving: undefined };
+      t = { uri, proc, schedule: new SaveSchedule(s.saveIntervalMs), timer: undefined, saving: undefined, callsAtSave: undefined };
       this.tracked.set(key, t);
     }
     t.schedule.used();
@@ -164,6 +170,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
           .filter((f) => f.endsWith(STATE_SUFFIX) && join(dir, f) !== file)
           .map((f) => statSync(join(dir, f)).size);
         const r = await t.proc.saveState(file, budgetFor(s.maxBytes, others));
+        t.callsAtSave = t.proc.currentContext?.stats().calls;
         const big = r?.notRestored.filter((n) => n.reason === 'over the size cap').map((n) => n.name) ?? [];
         if (big.length > 0) this.host.info(`saving ${shortName(t.uri)}: over pyContexts.persistStateMaxSizeMB, not saved: ${big.join(', ')}`);
       } catch (e) {
@@ -207,7 +214,9 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
       if (t.timer) clearTimeout(t.timer);
       t.timer = undefined;
       // A context stuck in user code cannot save: the last save stays.
-      if (t.proc.closed || !t.schedule.pending || t.proc.currentContext?.stats().busy) continue;
+      const stats = t.proc.currentContext?.stats();
+      if (t.proc.closed || !stats || stats.busy) continue;
+      if (!t.schedule.pending && stats.calls === t.callsAtSave) continue;
       saves.push(this.save(t));
     }
     let timer: NodeJS.Timeout | undefined;
