@@ -84,12 +84,33 @@ def _class_file_and_line(cls):
     for member in vars(cls).values():
         fn = member.__func__ if isinstance(member, (classmethod, staticmethod)) else member
         code = getattr(fn, '__code__', None)
-        if code is not None:
+        # Only the class's own methods: generated ones (dataclasses' __init__ from a string,
+        # its __repr__ wrapped in the library's code) say nothing about where it was written.
+        own = getattr(code, 'co_qualname', None) or getattr(fn, '__qualname__', '')
+        if code is not None and not code.co_filename.startswith('<') and own.startswith(cls.__qualname__ + '.'):
             filename = code.co_filename
             if first is None:
                 first = code.co_firstlineno
             break
+    if filename is None:
+        # No method to tell: the files the engine ran that define a class of that name.
+        for name, entry in list(linecache.cache.items()):
+            if len(entry) == 4 and entry[1] is None and not name.startswith('<'):
+                node = _def_node(entry[2], cls.__name__, first or 0, (ast.ClassDef,)) if first else None
+                if node is not None or (first is None and _has_class(entry[2], cls.__name__)):
+                    filename = name
+                    first = first or _has_class(entry[2], cls.__name__)
     return filename, first
+
+
+def _has_class(lines, name):
+    """The line of the last top-level class `name` in those lines, or None."""
+    try:
+        tree = ast.parse(''.join(lines))
+    except (SyntaxError, ValueError):
+        return None
+    found = [n.lineno for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name]
+    return found[-1] if found else None
 
 
 def _def_node(lines, name, line, kinds):

@@ -15,6 +15,7 @@ const DOC = `import numpy as np
 import pandas as pd
 import os.path as osp
 import functools
+import dataclasses
 from math import sqrt
 
 df = pd.DataFrame({'a': [1, 2, 3], 'b': ['x', 'y', 'z']})
@@ -35,7 +36,16 @@ class Point:
     def norm(self):
         return sqrt(self.x ** 2 + self.y ** 2)
 
+@dataclasses.dataclass
+class Pair:
+    a: int
+    b: str = 'b'
+
+class Empty:
+    """Only a docstring."""
+
 pt = Point(3, 4)
+pair = Pair(1)
 nums = {'k': [1, 2.5, None], 't': (1, 'two')}
 f = open(__file__ if '__file__' in globals() else '/dev/null')
 gen = (i for i in range(3))
@@ -61,7 +71,7 @@ describe('persisted state (save and restore)', () => {
     assert.ok(saved);
     assert.deepEqual(saved.notRestored.map((n) => n.name).sort(), ['alias', 'f', 'gen', 'square']);
     assert.match(saved.notRestored.find((n) => n.name === 'f')!.reason, /cannot be pickled \(TypeError: cannot pickle '_io\.TextIOWrapper'/);
-    for (const name of ['np', 'functools', 'pd', 'osp', 'sqrt', 'df', 'arr', 'area', 'decorated', 'Point', 'pt', 'nums']) assert.ok(saved.saved.includes(name), name);
+    for (const name of ['np', 'functools', 'Pair', 'Empty', 'pair', 'pd', 'osp', 'sqrt', 'df', 'arr', 'area', 'decorated', 'Point', 'pt', 'nums']) assert.ok(saved.saved.includes(name), name);
     assert.equal(saved.bytes, statSync(file).size);
     await p.run('f.close()');
     await p.close();
@@ -82,6 +92,7 @@ import inspect, sys
   'pt_class_is_Point': type(pt) is Point,
   'point_source': inspect.getsource(Point.norm),
   'nums': nums,
+  'pair': [pair == Pair(1, 'b'), list(Pair.__dataclass_fields__), Empty.__doc__],
 }`;
     const r = runFixture('persist-restore', [file, check], { timeoutMs: 120_000 });
     assert.equal(r.status, 0, describeRun(r));
@@ -90,7 +101,7 @@ import inspect, sys
       value: Record<string, unknown>;
     };
     assert.deepEqual(restored.notRestored.map((n) => n.name).sort(), ['alias', 'f', 'gen', 'square']);
-    assert.deepEqual([...restored.restored].sort(), ['Point', 'area', 'arr', 'decorated', 'df', 'functools', 'np', 'nums', 'osp', 'pd', 'pt', 'sqrt']);
+    assert.deepEqual([...restored.restored].sort(), ['Empty', 'Pair', 'Point', 'area', 'arr', 'dataclasses', 'decorated', 'df', 'functools', 'np', 'nums', 'osp', 'pair', 'pd', 'pt', 'sqrt']);
     assert.equal(value['df_equal'], true);
     assert.deepEqual(value['arr'], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.equal(value['np_is_numpy'], true);
@@ -103,6 +114,7 @@ import inspect, sys
     assert.equal(value['norm'], 5);
     assert.equal(value['pt_class_is_Point'], true);
     assert.equal(value['point_source'], '    def norm(self):\n        return sqrt(self.x ** 2 + self.y ** 2)\n');
+    assert.deepEqual(value['pair'], [true, ['a', 'b'], 'Only a docstring.']);
     assert.deepEqual(value['nums'], { k: [1, 2.5, null], t: [1, 'two'] });
   });
 
