@@ -63,6 +63,8 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   private readonly emitter = new vscode.EventEmitter<void>();
   private readonly subs: vscode.Disposable[] = [];
   private stopped = false;
+  /** Documents whose process restoreOpenDocuments() creates: restoring is no run to save. */
+  private readonly openedAtStart = new Set<string>();
   /** Restore notifications shown, for the integration tests. */
   readonly notified: string[] = [];
   /** Fires when the restore reports change. */
@@ -106,6 +108,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     for (const uri of uris) {
       const file = this.fileOf(uri);
       if (file && existsSync(file)) {
+        this.openedAtStart.add(uri.toString());
         this.host.process(uri).catch((e: unknown) => this.host.info(`restoring ${shortName(uri)}: ${errorText(e)}`));
       }
     }
@@ -138,6 +141,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
       t = { uri, proc, schedule: new SaveSchedule(s.saveIntervalMs), timer: undefined, saving: undefined, callsAtSave: undefined };
       this.tracked.set(key, t);
     }
+    if (this.openedAtStart.delete(key)) return;
     t.schedule.used();
     this.arm(t);
   }
