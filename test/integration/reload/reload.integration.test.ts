@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/surfaces/contextTree/provider';
 import { api, ok, pythonEditor } from '../_extension';
 import { waitFor, workspaceFile } from '../_helpers';
+import { openNotebook, writeNotebook } from '../_notebooks';
 
 const DOC = `import numpy as np
 import pandas as pd
@@ -23,14 +24,17 @@ f = open(__file__)
 total = float(df['temp'].sum())
 `;
 
+const CELLS = ['import numpy as np\nscores = np.array([3, 1, 2])', 'def top(a):\n    return int(a.max())\n\nbest = top(scores)'];
+
 const marker = (): string => workspaceFile('.reload-phase').fsPath;
 const docUri = (): vscode.Uri => workspaceFile('reload/analysis.py');
+const notebookUri = (): vscode.Uri => workspaceFile('notebooks/reload.ipynb');
 
 describe('state that survives a reload', () => {
   const phase2 = existsSync(marker());
 
   if (!phase2) {
-    it('phase 1: runs a file, saves it after an idle run and on deactivate, then restarts the extension host', async function () {
+    it('phase 1: runs a file, saves it after an idle run and on deactivate, then reloads the window', async function () {
       this.timeout(300_000);
       const a = await api();
       const editor = await pythonEditor('reload/analysis.py', DOC);
@@ -39,13 +43,20 @@ describe('state that survives a reload', () => {
       assert.ok(file, 'the workspace has a storage folder');
       // The save after an idle run (a second after it) writes the file.
       await waitFor(() => existsSync(file), { message: 'the save after the run', timeoutMs: 60_000 });
+      // A notebook too: its cells run, and its environment is saved after the idle run.
+      const nb = await openNotebook(writeNotebook('reload.ipynb', CELLS));
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: nb.cellCount }], document: nb.uri });
+      const nbFile = a._test.stateFile(nb.uri);
+      assert.ok(nbFile);
+      await waitFor(() => existsSync(nbFile), { message: 'the notebook\'s save after its run', timeoutMs: 60_000 });
+      await vscode.window.showTextDocument(editor.document, { preview: false });
       // Within the save interval, and through the API: only the save on deactivate keeps this one.
       const proc = a.processFor(editor.document.uri);
       assert.ok(proc);
       await proc.exec('later = [1, 2, 3]');
       writeFileSync(marker(), readFileSync(file).length.toString());
-      await vscode.commands.executeCommand('workbench.action.restartExtensionHost');
-      // This host ends here; the tests run again in the new one.
+      await vscode.commands.executeCommand('workbench.action.reloadWindow');
+      // This host ends here; the window loads again with the same tests.
       await new Promise(() => undefined);
     });
     return;
@@ -62,7 +73,9 @@ describe('state that survives a reload', () => {
   it('restores the open document at start-up and says so in a notification and the tree', async () => {
     const a = await api();
     const uri = docUri();
-    const shown = await waitFor(() => a._test.restoreNotifications()[0], { message: 'the restore notification', timeoutMs: 120_000 });
+    const shown = await waitFor(() => a._test.restoreNotifications().find((m) => m.includes('analysis.py')), {
+      message: 'the restore notification', timeoutMs: 120_000,
+    });
     // np, pd, df, warmest, total, later; the open file cannot come back.
     assert.equal(shown, 'Restored 6 variables in analysis.py · not restored: f');
     const tree = a._test.tree.provider;
@@ -101,17 +114,30 @@ import inspect, sys
     ]);
   });
 
-  it('runs the document again without re-running what was restored, and deletes the saved state when it closes', async () => {
+  it('restores a notebook open at start-up: its import, its function and its values', async () => {
+    const a = await api();
+    const uri = notebookUri();
+    assert.ok(vscode.workspace.notebookDocuments.some((n) => n.uri.toString() === uri.toString()), 'the notebook is open again');
+    const shown = await waitFor(() => a._test.restoreNotifications().find((m) => m.includes('reload.ipynb')), {
+      message: 'the notebook\'s restore notification', timeoutMs: 120_000,
+    });
+    assert.equal(shown, 'Restored 4 variables in reload.ipynb');
+    const proc = a.processFor(uri);
+    assert.ok(proc);
+    assert.deepEqual(await proc.run("[np.__name__, scores.tolist(), top(scores + 10), best, 'def top(a):' in __import__('inspect').getsource(top)]"),
+      ['numpy', [3, 1, 2], 13, 3, true]);
+  });
+
+  it('deletes the saved state and closes the process when the document closes', async () => {
     const a = await api();
     const uri = docUri();
     const file = a._test.stateFile(uri);
     assert.ok(file && existsSync(file));
-    const editor = await vscode.window.showTextDocument(uri, { preview: false });
+    await vscode.window.showTextDocument(uri, { preview: false });
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await waitFor(() => !vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()), {
       message: 'the document to close', timeoutMs: 60_000,
     });
-    void editor;
     await waitFor(() => !existsSync(file), { message: 'the saved state to be deleted' });
     await waitFor(() => a.processFor(uri) === undefined, { message: 'the process to close' });
   });
