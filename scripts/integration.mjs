@@ -70,7 +70,7 @@ const SESSIONS = [
   { name: 'untrusted', dir: join(testsOut, 'untrusted'), trust: false },
   { name: 'vsix', dir: join(testsOut, 'vsix'), trust: true, vsix: true },
   { name: 'pythonext', dir: join(testsOut, 'pythonext'), trust: true, standin: true },
-  // Its test restarts the extension host halfway (issue 12: state that survives a reload).
+  // Its test reloads the window halfway and runs again after it (issue 12: state that survives a reload).
   { name: 'reload', dir: join(testsOut, 'reload'), trust: true },
 ];
 const standinDir = join(root, 'test/fixtures/python-extension-standin');

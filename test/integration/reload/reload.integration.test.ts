@@ -1,8 +1,8 @@
-// State that survives a reload (issue 12, part 1), through a real restart of the extension
-// host. The tests of this session run twice: the first host finds no marker file, builds up
-// a document's environment, writes the marker and restarts the extension host (VS Code
-// deactivates the extension, which saves, then starts a new host, which runs this file
-// again); the second host finds the marker and checks what came back.
+// State that survives a reload (issue 12, part 1), through a real reload of the window.
+// The tests of this session run twice: the first extension host finds no marker file, builds
+// up a document's and a notebook's environments, writes the marker and reloads the window
+// (VS Code deactivates the extension, which saves; code-server loads the same test run again
+// in a new host); the second host finds the marker and checks what came back.
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -114,15 +114,23 @@ import inspect, sys
     ]);
   });
 
-  it('restores a notebook open at start-up: its import, its function and its values', async () => {
+  it('restores a notebook before its first run: its import, its function and its values', async () => {
     const a = await api();
-    const uri = notebookUri();
-    assert.ok(vscode.workspace.notebookDocuments.some((n) => n.uri.toString() === uri.toString()), 'the notebook is open again');
+    // Opened again as a user does (a background notebook tab is not open until it is shown).
+    const nb = await openNotebook(notebookUri());
+    // Only the second cell runs: it needs `scores` and `np`, which only the restore can give.
+    const cell = nb.cellAt(1);
+    const before = cell.executionSummary?.executionOrder;
+    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 1, end: 2 }], document: nb.uri });
+    await waitFor(() => cell.executionSummary?.success !== undefined && cell.executionSummary.executionOrder !== before, {
+      message: 'the cell to finish', timeoutMs: 90_000,
+    });
+    assert.equal(cell.executionSummary?.success, true);
     const shown = await waitFor(() => a._test.restoreNotifications().find((m) => m.includes('reload.ipynb')), {
-      message: 'the notebook\'s restore notification', timeoutMs: 120_000,
+      message: 'the notebook\'s restore notification',
     });
     assert.equal(shown, 'Restored 4 variables in reload.ipynb');
-    const proc = a.processFor(uri);
+    const proc = a.processFor(nb.uri);
     assert.ok(proc);
     assert.deepEqual(await proc.run("[np.__name__, scores.tolist(), top(scores + 10), best, 'def top(a):' in __import__('inspect').getsource(top)]"),
       ['numpy', [3, 1, 2], 13, 3, true]);
