@@ -57,6 +57,14 @@ function errorText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 }
 
+function removeFile(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // No saved state for this document.
+  }
+}
+
 export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   private readonly tracked = new Map<string, Tracked>();
   private readonly reportsByUri = new Map<string, RestoreReport>();
@@ -175,6 +183,8 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
           .map((f) => statSync(join(dir, f)).size);
         const r = await t.proc.saveState(file, budgetFor(s.maxBytes, others));
         t.callsAtSave = t.proc.currentContext?.stats().calls;
+        // No environment any more (Reset Environment, Restart Context): nothing to bring back.
+        if (r === undefined) removeFile(file);
         const big = r?.notRestored.filter((n) => n.reason === 'over the size cap').map((n) => n.name) ?? [];
         if (big.length > 0) this.host.info(`saving ${shortName(t.uri)}: over pyContexts.persistStateMaxSizeMB, not saved: ${big.join(', ')}`);
       } catch (e) {
@@ -198,13 +208,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     const file = this.fileOf(uri);
     if (!file) return;
     // After a save still running, so it does not write the file again.
-    void (t?.saving ?? Promise.resolve()).then(() => {
-      try {
-        unlinkSync(file);
-      } catch {
-        // No saved state for this document.
-      }
-    });
+    void (t?.saving ?? Promise.resolve()).then(() => removeFile(file));
   }
 
   /**
