@@ -89,7 +89,7 @@ export interface NativeBinding {
   ) => NativeEngine;
   Context: new () => NativeContext;
   /** `pack` moves JS number arrays to Python in bulk; `unpack` builds a JS array from a Python list of numbers. */
-  setNumbersHelper(pack: (a: unknown[]) => Float64Array | undefined, unpack?: (t: Float64Array) => number[]): void;
+  setNumbersHelper(pack: (a: unknown[]) => Float64Array | undefined, unpack?: (t: Float64Array | Int32Array) => number[]): void;
   /** The ABI this core was built for: cp311, cp313t… */
   abi: string;
   /** PY_VERSION of the headers the core was built with, e.g. '3.11.7'. */

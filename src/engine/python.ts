@@ -24,11 +24,11 @@ function packNumbers(a: unknown[]): Float64Array | undefined {
 }
 
 /**
- * Unpacks a Python list of numbers, sent as one block of doubles (convert/to_js.cpp),
- * into a plain array: an optimized loop filling a preallocated array costs 8 bytes and a
- * few nanoseconds an element.
+ * Unpacks a Python list of numbers, sent as one block of int32 or doubles
+ * (convert/to_js.cpp), into a plain array: an optimized loop filling a preallocated array
+ * costs 8 bytes and a few nanoseconds an element.
  */
-function unpackNumbers(t: Float64Array): number[] {
+function unpackNumbers(t: Float64Array | Int32Array): number[] {
   const n = t.length;
   const a = new Array<number>(n);
   for (let i = 0; i < n; i++) a[i] = t[i]!;

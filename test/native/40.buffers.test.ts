@@ -199,6 +199,27 @@ describe('buffers and number lists, Python -> JS', () => {
       assert.ok(Array.isArray(mixed));
     });
 
+    it('widens from int32 to doubles mid-list, and keeps ints beyond int32 exact', async () => {
+      assert.deepEqual(await p.eval('[1] * 20 + [0.5, 3]'), [...Array(20).fill(1), 0.5, 3]);
+      assert.deepEqual(await p.eval('[2**31 - 1, -2**31] * 8 + [2**31, 2**40]'), [...Array(8).fill([2 ** 31 - 1, -(2 ** 31)]).flat(), 2 ** 31, 2 ** 40]);
+    });
+
+    it('keeps number lists exact through the shared state, Python to Python and to JS', async () => {
+      const py = await getPython();
+      await p.exec([
+        'from py_contexts import state',
+        "state['nums-i'] = list(range(40))",
+        "state['nums-d'] = [0.5] * 20 + [1]",
+        "ok = state['nums-i'] == list(range(40)) and state['nums-d'] == [0.5] * 20 + [1]",
+        "kinds = {type(x).__name__ for x in state['nums-i']}",
+      ].join('\n'));
+      assert.equal(await p.eval('ok'), true);
+      assert.deepEqual(await p.eval('sorted(kinds)'), ['int']);
+      assert.deepEqual(await py.state.get('nums-i'), [...Array(40).keys()]);
+      assert.deepEqual(await py.state.get('nums-d'), [...Array(20).fill(0.5), 1]);
+      await p.exec("del state['nums-i'], state['nums-d']");
+    });
+
     it('falls back element by element for bools, big ints and anything else', async () => {
       const bools = (await p.eval('[1] * 20 + [True]')) as unknown[];
       assert.equal(bools[20], true);

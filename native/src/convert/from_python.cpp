@@ -1,6 +1,7 @@
 #include "convert/from_python.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -131,30 +132,50 @@ struct Walker {
     return true;
   }
 
-  // A list or tuple of plain ints (within ±2^53) and floats as one block of doubles:
-  // 8 bytes an element instead of a Value each (about 150 bytes), and one JS call to
-  // unpack (convert/to_js.cpp). No Python code runs while the items are read (exact int
-  // and float only, GIL held), so the live item array cannot change under us.
+  // A list or tuple of plain ints (within ±2^53) and floats as one block: int32 while
+  // every item is an int that fits (4 bytes an item, and JS keeps them as small integers),
+  // else doubles (8 bytes), instead of a Value each (about 150 bytes); one JS call unpacks
+  // it (convert/to_js.cpp). No Python code runs while the items are read (exact int and
+  // float only, GIL held), so the live item array cannot change under us.
   static bool Numbers(PyObject* o, Value& out) {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
     PyObject** items = PySequence_Fast_ITEMS(o);
     if (n < kMinNumberList || !IsPlainNumber(items[0]) || !IsPlainNumber(items[n - 1])) return false;
-    std::string data(static_cast<size_t>(n) * sizeof(double), '\0');
-    double* d = reinterpret_cast<double*>(data.data());
-    for (Py_ssize_t i = 0; i < n; i++) {
+    const size_t count = static_cast<size_t>(n);
+    std::string data(count * sizeof(int32_t), '\0');
+    bool ints = true;
+    // From int32 to doubles at the first item that needs it: widen what is written so far.
+    auto widen = [&](size_t upTo) {
+      std::string wide(count * sizeof(double), '\0');
+      const int32_t* from = reinterpret_cast<const int32_t*>(data.data());
+      double* to = reinterpret_cast<double*>(wide.data());
+      for (size_t j = 0; j < upTo; j++) to[j] = from[j];
+      data.swap(wide);
+      ints = false;
+    };
+    for (size_t i = 0; i < count; i++) {
       PyObject* e = items[i];
+      double d;
       if (PyFloat_CheckExact(e)) {
-        d[i] = PyFloat_AS_DOUBLE(e);
-        continue;
+        d = PyFloat_AS_DOUBLE(e);
+      } else if (PyLong_CheckExact(e)) {
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(e, &overflow);
+        if (overflow || v > 9007199254740991LL || v < -9007199254740991LL) return false;  // BigInt: the slow path
+        if (ints && v >= INT32_MIN && v <= INT32_MAX) {
+          reinterpret_cast<int32_t*>(data.data())[i] = static_cast<int32_t>(v);
+          continue;
+        }
+        d = static_cast<double>(v);
+      } else {
+        return false;
       }
-      if (!PyLong_CheckExact(e)) return false;
-      int overflow = 0;
-      long long v = PyLong_AsLongLongAndOverflow(e, &overflow);
-      if (overflow || v > 9007199254740991LL || v < -9007199254740991LL) return false;  // BigInt: the slow path
-      d[i] = static_cast<double>(v);
+      if (ints) widen(i);
+      reinterpret_cast<double*>(data.data())[i] = d;
     }
     out = Value();
     out.kind = Kind::NumberList;
+    if (ints) out.aux = "i";
     out.text = std::move(data);
     return true;
   }

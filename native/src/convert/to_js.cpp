@@ -168,28 +168,29 @@ struct Builder {
   Napi::Function setCtor;
   Napi::Function unpackNumbers;
 
-  // A block of doubles (a Python list of numbers) as a JS Array: one call into a JS
-  // helper (Float64Array => number[]) whose optimized loop fills a packed array, instead
-  // of a napi call and a handle per element.
+  // A block of numbers (a Python list of numbers) as a JS Array: one call into a JS
+  // helper (Float64Array | Int32Array => number[]) whose optimized loop fills the array,
+  // instead of a napi call and a handle per element.
   napi_value NumberList(Value& v) {
     napi_value out;
-    size_t n = v.text.size() / sizeof(double);
+    const bool ints = v.aux == "i";
+    size_t n = v.text.size() / (ints ? sizeof(int32_t) : sizeof(double));
     if (!unpackNumbers.IsEmpty()) {
       napi_value ab, doubles;
       ab = PayloadBuffer(env, v);
-      napi_create_typedarray(env, napi_float64_array, n, ab, 0, &doubles);
+      napi_create_typedarray(env, ints ? napi_int32_array : napi_float64_array, n, ab, 0, &doubles);
       if (napi_call_function(env, env.Undefined(), unpackNumbers, 1, &doubles, &out) == napi_ok) return out;
       // Out of JS heap, most likely: the call settles with a TypeError (objects/engine.cpp).
       ClearPending(env);
       throw Napi::Error::New(env, "a list of " + std::to_string(n) + " numbers could not be built in JS");
     }
-    const double* d = reinterpret_cast<const double*>(v.text.data());
     napi_create_array_with_length(env, n, &out);
     for (size_t i = 0; i < n; i++) {
       napi_handle_scope scope;
       napi_open_handle_scope(env, &scope);
       napi_value e;
-      napi_create_double(env, d[i], &e);
+      if (ints) napi_create_int32(env, reinterpret_cast<const int32_t*>(v.text.data())[i], &e);
+      else napi_create_double(env, reinterpret_cast<const double*>(v.text.data())[i], &e);
       napi_set_element(env, out, static_cast<uint32_t>(i), e);
       napi_close_handle_scope(env, scope);
     }
