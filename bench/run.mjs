@@ -51,6 +51,8 @@ async function timed(label, fn) {
 }
 
 const started = Date.now();
+// Load from other work moves every figure on a small machine; the header says how much there was.
+const loadAtStart = os.loadavg()[0].toFixed(1);
 let py;
 try {
   py = resolvePython();
@@ -217,8 +219,7 @@ function bigLines(b, markdown) {
   });
   const note = 'Time of one call fetching a value built beforehand; B/el = peak RSS during the call above the RSS before it, per element (median of fresh processes). '
     + 'node-calls-python has no numpy conversion: its numpy figure returns arr.tobytes() (one copy in Python, one into an ArrayBuffer) viewed as a Float64Array.';
-  if (markdown) return ['## Big results, Python → JS
-', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', `- ${note}`];
+  if (markdown) return ['## Big results, Python → JS\n', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', `- ${note}`];
   return ['Big results, Python → JS:', ...rows.map((r) => `  ${r.join('  |  ')}`), `  ${note}`];
 }
 
@@ -234,6 +235,7 @@ const meta = {
   rounds: ROUNDS,
   startups: STARTUPS,
   seconds: (Date.now() - started) / 1000,
+  load: { start: loadAtStart, end: os.loadavg()[0].toFixed(1), cpus: os.cpus().length },
 };
 // Python's own cost for the 10k Float64Array row, so the ratio there can be read fairly.
 if (!py.unavailable) {

@@ -1,7 +1,8 @@
-// `node bench/profile/calls.mjs N`: start the engine, make N awaited calls, stop. Run under
-// `valgrind --tool=callgrind --separate-threads=yes` with two values of N; the difference of
-// each thread's instruction total, divided by the difference of N, is the CPU work per call
-// on that thread (see NOTES.md), free of this machine's timing noise.
+// `valgrind --tool=callgrind --separate-threads=yes --instr-atstart=no node bench/profile/calls.mjs N`:
+// starts the engine and warms up uninstrumented (fast), switches instrumentation on for exactly N
+// awaited calls (callgrind_control on our own pid), then off. Each thread's instruction total over N
+// is the CPU work per call on that thread (see NOTES.md), free of this machine's timing noise.
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { CORE } from '../lib/common.mjs';
 
@@ -9,7 +10,10 @@ const n = Number(process.argv[2] ?? 1000);
 const { startPython } = createRequire(import.meta.url)(CORE);
 const py = await startPython(process.env.PY_CONTEXTS_PYTHON ? { python: process.env.PY_CONTEXTS_PYTHON } : {});
 const proc = py.process('profile');
-await proc.call('math', 'sqrt', [16]);
+for (let i = 0; i < 200; i++) await proc.call('math', 'sqrt', [16]);
+const control = (on) => execFileSync('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)], { stdio: 'ignore' });
+control(true);
 for (let i = 0; i < n; i++) await proc.call('math', 'sqrt', [16]);
+control(false);
 await py.shutdown();
 process.exit(0);
