@@ -51,6 +51,8 @@ async function timed(label, fn) {
 }
 
 const started = Date.now();
+// Load from other work moves every figure on a small machine; the header says how much there was.
+const loadAtStart = os.loadavg()[0].toFixed(1);
 let py;
 try {
   py = resolvePython();
@@ -182,6 +184,45 @@ function renderInterpreters(md) {
 // Shared state and host calls (issue 10): ours only, so they are printed below the table.
 const bridge = await timed('shared state and host.call', () => (oursReason ? { unavailable: oursReason } : peer('bridge.mjs')));
 
+// Big results (issue 13): one fresh process per sample for the peak-RSS mark, methods interleaved.
+// BENCH_BIG_BASELINE names another build of dist/core.js (e.g. main's) for an "ours before" column.
+const BIG_SAMPLES = Math.max(1, Number(process.env.BENCH_BIG_SAMPLES ?? 3));
+const bigMethods = [
+  ['ours', 'ours', oursReason, env],
+  ['ncp-async', 'ncp async', ncpReason, env],
+  ...(process.env.BENCH_BIG_BASELINE ? [['ours', 'ours before', undefined, { ...env, BENCH_CORE: process.env.BENCH_BIG_BASELINE }]] : []),
+];
+const big = await timed(`big results, ${BIG_SAMPLES} fresh processes per method and case`, async () => {
+  const out = {};
+  for (const kind of ['list', 'numpy']) {
+    for (let i = 0; i < BIG_SAMPLES; i++) {
+      for (const [method, label, reason, menv] of bigMethods) {
+        const slot = (out[kind] ??= {})[label] ??= { ms: [], extra: [], got: undefined, unavailable: reason };
+        if (slot.unavailable) continue;
+        const r = await runChild(node, ['--expose-gc', join(BENCH, 'peers', 'bigresult.mjs'), method, kind], { env: menv, timeoutMs: 300_000 });
+        if (r.unavailable) slot.unavailable = r.unavailable;
+        else { slot.ms.push(r.ms); slot.extra.push(r.extraBytesPerElement); slot.got = r.got; }
+      }
+    }
+  }
+  for (const k of Object.values(out)) for (const s of Object.values(k)) if (s.ms.length) Object.assign(s, { msMedian: median(s.ms), extraMedian: median(s.extra) });
+  return out;
+});
+function bigLines(b, markdown) {
+  const head = ['result', ...bigMethods.map(([, label]) => label), 'ours÷ncp async (time)'];
+  const rows = [['list', 'list(range(10**7))'], ['numpy', '10^7 float64 numpy array']].map(([kind, label]) => {
+    const by = b?.[kind] ?? {};
+    const cell = (s) => (!s ? 'n/a' : s.unavailable ? `n/a (${s.unavailable.slice(0, 60)})` : `${Math.round(s.msMedian).toLocaleString('en-US')} ms, ${s.extraMedian.toFixed(1)} B/el → ${s.got}`);
+    const o = by.ours?.msMedian;
+    const n = by['ncp async']?.msMedian;
+    return [label, ...bigMethods.map(([, l]) => cell(by[l])), o && n ? `${(o / n).toPrecision(2)}×` : '–'];
+  });
+  const note = 'Time of one call fetching a value built beforehand; B/el = peak RSS during the call above the RSS before it, per element (median of fresh processes). '
+    + 'node-calls-python has no numpy conversion: its numpy figure returns arr.tobytes() (one copy in Python, one into an ArrayBuffer) viewed as a Float64Array.';
+  if (markdown) return ['## Big results, Python → JS\n', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', `- ${note}`];
+  return ['Big results, Python → JS:', ...rows.map((r) => `  ${r.join('  |  ')}`), `  ${note}`];
+}
+
 const rows = buildRows(results);
 const meta = {
   date: new Date().toISOString(),
@@ -194,6 +235,7 @@ const meta = {
   rounds: ROUNDS,
   startups: STARTUPS,
   seconds: (Date.now() - started) / 1000,
+  load: { start: loadAtStart, end: os.loadavg()[0].toFixed(1), cpus: os.cpus().length },
 };
 // Python's own cost for the 10k Float64Array row, so the ratio there can be read fairly.
 if (!py.unavailable) {
@@ -210,10 +252,10 @@ if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.
 }
 meta.warnings = warnings;
 
-writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, bridge }, null, 2)}\n`);
-writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}\n${bridgeLines(bridge, true).join('\n')}\n`);
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, bridge, big }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}\n${bridgeLines(bridge, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n`);
 process.stdout.write(renderText(rows, results, meta) + renderInterpreters(false));
-process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n`);
+process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n\n${bigLines(big, false).join('\n')}\n`);
 
 function bridgeLines(b, markdown) {
   const head = markdown ? '## Shared state and host calls (ours only)\n' : 'Shared state and host calls (ours only):';

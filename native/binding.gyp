@@ -14,6 +14,7 @@
       "src/runtime/native_module.cpp",
       "src/runtime/events.cpp",
       "src/runtime/interrupter.cpp",
+      "src/runtime/releaser.cpp",
       "src/runtime/state_store.cpp",
       "src/runtime/host_calls.cpp",
       "src/runtime/bridge_module.cpp",

@@ -42,3 +42,25 @@ def bytes_1mb():
 def nbytes(buf):
     """Touch the buffer without iterating it, so the figure is the hand-over alone."""
     return memoryview(buf).nbytes
+
+
+# Big results (bench/peers/bigresult.mjs): built once, then fetched, so the figure is the move.
+_BIG = {}
+
+
+def make_big(kind, n):
+    if kind == "list":
+        _BIG[kind] = list(range(n))
+    else:
+        import numpy
+        _BIG[kind] = numpy.arange(n, dtype="float64")
+
+
+def big_list(head):
+    x = _BIG["list"]
+    return x[:head] if head else x
+
+
+def big_numpy_bytes(head):
+    x = _BIG["numpy"]
+    return (x[:head] if head else x).tobytes()

@@ -31,10 +31,12 @@ std::string LibpythonPath() {
 
 Napi::Value SetNumbersHelper(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsFunction()) {
-    Napi::TypeError::New(info.Env(), "setNumbersHelper(fn) expects a function").ThrowAsJavaScriptException();
+    Napi::TypeError::New(info.Env(), "setNumbersHelper(pack, unpack?) expects functions").ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
-  info.Env().GetInstanceData<AddonData>()->numbers = Napi::Persistent(info[0].As<Napi::Function>());
+  AddonData* data = info.Env().GetInstanceData<AddonData>();
+  data->numbers = Napi::Persistent(info[0].As<Napi::Function>());
+  if (info.Length() >= 2 && info[1].IsFunction()) data->unpackNumbers = Napi::Persistent(info[1].As<Napi::Function>());
   return info.Env().Undefined();
 }
 

@@ -21,6 +21,9 @@ export const EventKind = {
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
+/** submit() flags, mirroring kJobCopyBuffers in native/src/objects/context.h. */
+export const SUBMIT_COPY_BUFFERS = 1;
+
 export interface NativeErrorInfo {
   type: string;
   message: string;
@@ -39,7 +42,7 @@ export interface NativeStats {
 
 export interface NativeContext {
   /** Converts `payload` on the JS thread (TypeError naming `names[i]` on failure) and queues it. */
-  submit(call: number, op: number, env: string, payload: unknown[], names?: string[]): boolean;
+  submit(call: number, op: number, env: string, payload: unknown[], names?: string[], flags?: number): boolean;
   /** Removes a queued call (true) or interrupts it if it runs (false). */
   cancel(call: number): boolean;
   interrupt(call?: number): void;
@@ -85,7 +88,8 @@ export interface NativeBinding {
     PyValue: new (type: string, repr: string) => unknown,
   ) => NativeEngine;
   Context: new () => NativeContext;
-  setNumbersHelper(fn: (a: unknown[]) => Float64Array | undefined): void;
+  /** `pack` moves JS number arrays to Python in bulk; `unpack` builds a JS array from a Python list of numbers. */
+  setNumbersHelper(pack: (a: unknown[]) => Float64Array | undefined, unpack?: (t: Float64Array | Int32Array) => number[]): void;
   /** The ABI this core was built for: cp311, cp313t… */
   abi: string;
   /** PY_VERSION of the headers the core was built with, e.g. '3.11.7'. */

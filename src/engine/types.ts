@@ -53,6 +53,12 @@ export interface RunOptions {
    * costs the same for a list of a million items as for one of ten. Ignored with `rich`.
    */
   result?: 'value' | 'repr';
+  /**
+   * Copy numpy arrays in the result instead of sharing their memory with JS (the default
+   * for C-contiguous, writable arrays of 4 KiB or more): the typed array then no longer
+   * sees later writes from Python, nor Python those from JS.
+   */
+  copyBuffers?: boolean;
 }
 
 /** A trailing value as Python prints it (run() with `result: 'repr'`). */

@@ -40,6 +40,7 @@ function checkOpts(opts: unknown): asserts opts is RunOptions | undefined {
     throw new TypeError('opts.argv must be an array of strings');
   }
   if (o['result'] !== undefined && o['result'] !== 'value' && o['result'] !== 'repr') throw new TypeError("opts.result must be 'value' or 'repr'");
+  if (o['copyBuffers'] !== undefined && typeof o['copyBuffers'] !== 'boolean') throw new TypeError('opts.copyBuffers must be a boolean');
   const sig = o['signal'];
   if (sig !== undefined && !(sig instanceof AbortSignal)) throw new TypeError('opts.signal must be an AbortSignal');
 }

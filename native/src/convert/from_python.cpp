@@ -1,10 +1,13 @@
 #include "convert/from_python.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <vector>
 #include "runtime/py_ref.h"
+#include "runtime/releaser.h"
 
 namespace pyc::convert {
 
@@ -92,6 +95,7 @@ bool BigIntWords(PyObject* o, Value& out) {
 }
 
 struct Walker {
+  FromPythonOptions opts;
   std::vector<PyObject*> ancestors;
   std::vector<std::string> path{"result"};
   std::string error;
@@ -128,8 +132,63 @@ struct Walker {
     return true;
   }
 
+  // A list or tuple of plain ints (within ±2^53) and floats as one block: int32 while
+  // every item is an int that fits (4 bytes an item, and JS keeps them as small integers),
+  // else doubles (8 bytes), instead of a Value each (about 150 bytes); one JS call unpacks
+  // it (convert/to_js.cpp). No Python code runs while the items are read (exact int and
+  // float only, GIL held), so the live item array cannot change under us.
+  static bool Numbers(PyObject* o, Value& out) {
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+    PyObject** items = PySequence_Fast_ITEMS(o);
+    if (n < kMinNumberList || !IsPlainNumber(items[0]) || !IsPlainNumber(items[n - 1])) return false;
+    const size_t count = static_cast<size_t>(n);
+    std::string data(count * sizeof(int32_t), '\0');
+    bool ints = true;
+    // From int32 to doubles at the first item that needs it: widen what is written so far.
+    auto widen = [&](size_t upTo) {
+      std::string wide(count * sizeof(double), '\0');
+      const int32_t* from = reinterpret_cast<const int32_t*>(data.data());
+      double* to = reinterpret_cast<double*>(wide.data());
+      for (size_t j = 0; j < upTo; j++) to[j] = from[j];
+      data.swap(wide);
+      ints = false;
+    };
+    for (size_t i = 0; i < count; i++) {
+      PyObject* e = items[i];
+      double d;
+      if (PyFloat_CheckExact(e)) {
+        d = PyFloat_AS_DOUBLE(e);
+      } else if (PyLong_CheckExact(e)) {
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(e, &overflow);
+        if (overflow || v > 9007199254740991LL || v < -9007199254740991LL) return false;  // BigInt: the slow path
+        if (ints && v >= INT32_MIN && v <= INT32_MAX) {
+          reinterpret_cast<int32_t*>(data.data())[i] = static_cast<int32_t>(v);
+          continue;
+        }
+        d = static_cast<double>(v);
+      } else {
+        return false;
+      }
+      if (ints) widen(i);
+      reinterpret_cast<double*>(data.data())[i] = d;
+    }
+    out = Value();
+    out.kind = Kind::NumberList;
+    if (ints) out.aux = "i";
+    out.text = std::move(data);
+    return true;
+  }
+
+  static bool IsPlainNumber(PyObject* e) { return PyFloat_CheckExact(e) || PyLong_CheckExact(e); }
+  static constexpr Py_ssize_t kMinNumberList = 16;
+
   bool Sequence(PyObject* o, Value& out) {
     if (!Enter(o)) return false;
+    if ((PyList_CheckExact(o) || PyTuple_CheckExact(o)) && Numbers(o, out)) {
+      ancestors.pop_back();
+      return true;
+    }
     out = Value::list();
     // Walk a tuple snapshot that owns its items: a list hands out its live item
     // array, which a __repr__ of one item (or another thread, while repr releases the
@@ -219,6 +278,95 @@ struct Walker {
                 " is longer than JavaScript allows (strings: 536,870,888 UTF-16 units; Buffers: 4 GiB)");
   }
 
+  // numpy.ndarray itself, not a subclass: a masked array or a matrix means more than its
+  // buffer (a mask, matrix semantics), so those stay PyValues.
+  static bool IsNdarray(PyTypeObject* t) { return std::strcmp(t->tp_name, "numpy.ndarray") == 0; }
+  static bool IsNdarraySubclass(PyTypeObject* t) {
+    for (PyTypeObject* b = t->tp_base; b; b = b->tp_base)
+      if (IsNdarray(b)) return true;
+    return false;
+  }
+
+  // The struct format of a buffer as one of the typed-array codes (see MakeTypedArray in
+  // to_js.cpp), or 0. Native or little-endian byte order only (x86-64, arm64); 'l'/'L' are
+  // 8 bytes on LP64 and become 'q'/'Q'.
+  static char NumericCode(const Py_buffer& view) {
+    const char* f = view.format ? view.format : "B";
+    if (*f == '@' || *f == '=' || *f == '<') f++;
+    if (!f[0] || f[1]) return 0;
+    char c = f[0];
+    size_t size;
+    switch (c) {
+      case 'b': case 'B': size = 1; break;
+      case 'h': case 'H': size = 2; break;
+      case 'i': case 'I': case 'f': size = 4; break;
+      case 'l': size = sizeof(long); c = 'q'; break;
+      case 'L': size = sizeof(unsigned long); c = 'Q'; break;
+      case 'q': case 'Q': case 'd': size = 8; break;
+      default: return 0;
+    }
+    return static_cast<size_t>(view.itemsize) == size ? c : 0;
+  }
+
+  // A buffer of numbers (numpy array, array.array, memoryview …) as a TypedArray Value:
+  // N-D ones carry their shape in `items` (flag set). A C-contiguous, writable, aligned
+  // numpy.ndarray is shared when the options allow it: the Value keeps the Py_buffer
+  // export (and with it the array) alive, and releasing it is posted to the releaser
+  // thread, since the last holder may be a GC finalizer on the JS thread. Anything else
+  // is copied once into C order: array.array and bytearray-backed views can be resized
+  // by Python once their export ends, and other exporters promise nothing. False (no
+  // error) for what is not a numeric buffer: it stays a PyValue.
+  bool Buffer(PyObject* o, Value& out) {
+    if (PyBytes_Check(o) || PyByteArray_Check(o) || IsNdarraySubclass(Py_TYPE(o))) return false;
+    auto view = std::make_unique<Py_buffer>();
+    if (PyObject_GetBuffer(o, view.get(), PyBUF_FULL_RO) < 0) {
+      PyErr_Clear();
+      return false;
+    }
+    char code = NumericCode(*view);
+    size_t len = static_cast<size_t>(view->len);
+    if (!code || len > kMaxJsBufferBytes) {
+      PyBuffer_Release(view.get());
+      return code ? TooLong(len, "a buffer of size") : false;
+    }
+    out = Value();
+    out.kind = Kind::TypedArray;
+    out.aux.assign(1, code);
+    if (view->ndim != 1) {
+      out.flag = true;
+      for (int d = 0; d < view->ndim; d++) out.items.push_back(Value::integer(view->shape[d]));
+    }
+    const bool share = opts.shareBuffers && IsNdarray(Py_TYPE(o)) && !view->readonly && len >= kMinShared &&
+                       reinterpret_cast<uintptr_t>(view->buf) % static_cast<uintptr_t>(view->itemsize) == 0 &&
+                       PyBuffer_IsContiguous(view.get(), 'C');
+    if (share) {
+      auto mem = std::make_shared<SharedMemory>();
+      mem->data = view->buf;
+      mem->length = len;
+      Py_buffer* held = view.release();
+      uint64_t generation = releaser::Generation();
+      mem->release = [held, generation]() {
+        releaser::Post(generation, [held]() {
+          PyBuffer_Release(held);
+          delete held;
+        });
+      };
+      out.shared = std::move(mem);
+      return true;
+    }
+    out.text.resize(len);
+    int rc = len ? PyBuffer_ToContiguous(out.text.data(), view.get(), view->len, 'C') : 0;
+    PyBuffer_Release(view.get());
+    if (rc < 0) {
+      PyErr_Clear();
+      return Fail("could not copy the buffer");
+    }
+    return true;
+  }
+
+  // Below this a copy costs less than the finalizer and the release hop a share needs.
+  static constexpr size_t kMinShared = 4096;
+
   bool Walk(PyObject* o, Value& out) {
     if (o == Py_None) { out = Value::null(); return true; }
     if (PyBool_Check(o)) { out = Value::boolean(o == Py_True); return true; }
@@ -248,6 +396,8 @@ struct Walker {
     if (PyList_Check(o) || PyTuple_Check(o)) return Sequence(o, out);
     if (PyDict_Check(o)) return Dict(o, out);
     if (PyAnySet_Check(o)) return Set(o, out);
+    if (PyObject_CheckBuffer(o) && Buffer(o, out)) return true;
+    if (!error.empty()) return false;
     out = Value();
     out.kind = Kind::Opaque;
     out.aux = Py_TYPE(o)->tp_name;
@@ -258,8 +408,9 @@ struct Walker {
 
 }  // namespace
 
-bool FromPython(PyObject* obj, Value& out, std::string& error) {
+bool FromPython(PyObject* obj, Value& out, std::string& error, const FromPythonOptions& opts) {
   Walker w;
+  w.opts = opts;
   try {
     if (w.Walk(obj, out)) return true;
   } catch (const std::bad_alloc&) {

@@ -7,9 +7,15 @@
 
 namespace pyc::convert {
 
+struct FromPythonOptions {
+  // Lend C-contiguous numpy arrays to JS without copying (a call's result; see
+  // Walker::Buffer). Off for values that are stored or sent back to Python.
+  bool shareBuffers = false;
+};
+
 // On failure returns false with `error` describing the problem and the path
 // (e.g. "result[0]['a']: nesting deeper than 1000 levels"); no Python error is left set.
-bool FromPython(PyObject* obj, Value& out, std::string& error);
+bool FromPython(PyObject* obj, Value& out, std::string& error, const FromPythonOptions& opts = {});
 
 // str -> Value (exact, lone surrogates included). Never fails.
 Value StrValue(PyObject* str);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 namespace pyc::convert {
 namespace {
@@ -39,27 +40,87 @@ napi_value MakeBuffer(napi_env env, std::string& bytes) {
   return out;
 }
 
-napi_value MakeTypedArray(napi_env env, const Value& v) {
-  napi_typedarray_type type;
-  size_t item;
-  switch (v.aux.empty() ? 'B' : v.aux[0]) {
-    case 'b': type = napi_int8_array; item = 1; break;
-    case 'B': type = napi_uint8_array; item = 1; break;
-    case 'h': type = napi_int16_array; item = 2; break;
-    case 'H': type = napi_uint16_array; item = 2; break;
-    case 'i': type = napi_int32_array; item = 4; break;
-    case 'I': type = napi_uint32_array; item = 4; break;
-    case 'q': type = napi_bigint64_array; item = 8; break;
-    case 'Q': type = napi_biguint64_array; item = 8; break;
-    case 'f': type = napi_float32_array; item = 4; break;
-    default: type = napi_float64_array; item = 8; break;
+// An ArrayBuffer over a Value's payload without copying it where the runtime allows
+// external buffers: shared memory (a numpy array, kept alive until V8 collects the
+// buffer) or the payload string itself, moved to the heap. Copied otherwise (Electron's
+// memory cage refuses external buffers), which also ends a share at once.
+napi_value PayloadBuffer(napi_env env, Value& v) {
+  napi_value ab;
+  if (v.shared) {
+    auto* hold = new std::shared_ptr<SharedMemory>(v.shared);
+    // The finalizer runs on the JS thread: dropping the last holder only posts the
+    // Python release (runtime/releaser.h), it never takes the GIL here.
+    if (napi_create_external_arraybuffer(
+            env, v.shared->data, v.shared->length,
+            [](napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<SharedMemory>*>(hint); }, hold,
+            &ab) == napi_ok)
+      return ab;
+    ClearPending(env);
+    delete hold;
+    void* data;
+    napi_create_arraybuffer(env, v.shared->length, &data, &ab);
+    if (v.shared->length) std::memcpy(data, v.shared->data, v.shared->length);
+    v.shared.reset();
+    return ab;
+  }
+  if (v.text.size() >= 4096) {
+    auto* owned = new std::string(std::move(v.text));
+    if (napi_create_external_arraybuffer(
+            env, owned->data(), owned->size(),
+            [](napi_env, void*, void* hint) { delete static_cast<std::string*>(hint); }, owned, &ab) == napi_ok)
+      return ab;
+    ClearPending(env);
+    v.text = std::move(*owned);
+    delete owned;
   }
   void* data;
-  napi_value ab, out;
   napi_create_arraybuffer(env, v.text.size(), &data, &ab);
   if (!v.text.empty()) std::memcpy(data, v.text.data(), v.text.size());
-  napi_create_typedarray(env, type, v.text.size() / item, ab, 0, &out);
-  return out;
+  return ab;
+}
+
+struct TypedFormat {
+  napi_typedarray_type type;
+  size_t item;
+  const char* dtype;  // numpy's name, for N-D arrays' { shape, dtype, data }
+};
+
+TypedFormat FormatOf(const Value& v) {
+  switch (v.aux.empty() ? 'B' : v.aux[0]) {
+    case 'b': return {napi_int8_array, 1, "int8"};
+    case 'B': return {napi_uint8_array, 1, "uint8"};
+    case 'h': return {napi_int16_array, 2, "int16"};
+    case 'H': return {napi_uint16_array, 2, "uint16"};
+    case 'i': return {napi_int32_array, 4, "int32"};
+    case 'I': return {napi_uint32_array, 4, "uint32"};
+    case 'q': return {napi_bigint64_array, 8, "int64"};
+    case 'Q': return {napi_biguint64_array, 8, "uint64"};
+    case 'f': return {napi_float32_array, 4, "float32"};
+    default: return {napi_float64_array, 8, "float64"};
+  }
+}
+
+// A typed array; an N-D buffer (flag set, shape in items) as { shape, dtype, data }.
+napi_value MakeTypedArray(napi_env env, Value& v) {
+  TypedFormat f = FormatOf(v);
+  size_t bytes = v.shared ? v.shared->length : v.text.size();
+  napi_value ab, out;
+  ab = PayloadBuffer(env, v);
+  napi_create_typedarray(env, f.type, bytes / f.item, ab, 0, &out);
+  if (!v.flag) return out;
+  napi_value obj, shape, dtype;
+  napi_create_object(env, &obj);
+  napi_create_array_with_length(env, v.items.size(), &shape);
+  for (size_t i = 0; i < v.items.size(); i++) {
+    napi_value d;
+    napi_create_int64(env, v.items[i].i, &d);
+    napi_set_element(env, shape, static_cast<uint32_t>(i), d);
+  }
+  napi_create_string_utf8(env, f.dtype, NAPI_AUTO_LENGTH, &dtype);
+  napi_set_named_property(env, obj, "shape", shape);
+  napi_set_named_property(env, obj, "dtype", dtype);
+  napi_set_named_property(env, obj, "data", out);
+  return obj;
 }
 
 napi_status CreateStr(napi_env env, StrEnc enc, const char* data, size_t bytes, napi_value* out) {
@@ -105,6 +166,36 @@ struct Builder {
   Napi::Function pyValue;
   Napi::Function mapCtor;
   Napi::Function setCtor;
+  Napi::Function unpackNumbers;
+
+  // A block of numbers (a Python list of numbers) as a JS Array: one call into a JS
+  // helper (Float64Array | Int32Array => number[]) whose optimized loop fills the array,
+  // instead of a napi call and a handle per element.
+  napi_value NumberList(Value& v) {
+    napi_value out;
+    const bool ints = v.aux == "i";
+    size_t n = v.text.size() / (ints ? sizeof(int32_t) : sizeof(double));
+    if (!unpackNumbers.IsEmpty()) {
+      napi_value ab, doubles;
+      ab = PayloadBuffer(env, v);
+      napi_create_typedarray(env, ints ? napi_int32_array : napi_float64_array, n, ab, 0, &doubles);
+      if (napi_call_function(env, env.Undefined(), unpackNumbers, 1, &doubles, &out) == napi_ok) return out;
+      // Out of JS heap, most likely: the call settles with a TypeError (objects/engine.cpp).
+      ClearPending(env);
+      throw Napi::Error::New(env, "a list of " + std::to_string(n) + " numbers could not be built in JS");
+    }
+    napi_create_array_with_length(env, n, &out);
+    for (size_t i = 0; i < n; i++) {
+      napi_handle_scope scope;
+      napi_open_handle_scope(env, &scope);
+      napi_value e;
+      if (ints) napi_create_int32(env, reinterpret_cast<const int32_t*>(v.text.data())[i], &e);
+      else napi_create_double(env, reinterpret_cast<const double*>(v.text.data())[i], &e);
+      napi_set_element(env, out, static_cast<uint32_t>(i), e);
+      napi_close_handle_scope(env, scope);
+    }
+    return out;
+  }
 
   napi_value Build(Value& v) {
     napi_value out;
@@ -120,17 +211,7 @@ struct Builder {
       case Kind::Str: return Str(env, v);
       case Kind::Bytes: return MakeBuffer(env, v.text);
       case Kind::TypedArray: return MakeTypedArray(env, v);
-      case Kind::NumberList: {
-        size_t n = v.text.size() / sizeof(double);
-        const double* d = reinterpret_cast<const double*>(v.text.data());
-        napi_create_array_with_length(env, n, &out);
-        for (size_t i = 0; i < n; i++) {
-          napi_value e;
-          napi_create_double(env, d[i], &e);
-          napi_set_element(env, out, i, e);
-        }
-        return out;
-      }
+      case Kind::NumberList: return NumberList(v);
       case Kind::List: {
         napi_create_array_with_length(env, v.items.size(), &out);
         for (size_t i = 0; i < v.items.size(); i++) napi_set_element(env, out, i, Build(v.items[i]));
@@ -187,14 +268,14 @@ struct Builder {
 
 }  // namespace
 
-Napi::Value ToJs(Napi::Env env, Value& v, Napi::Function pyValueCtor) {
+Napi::Value ToJs(Napi::Env env, Value& v, Napi::Function pyValueCtor, Napi::Function unpackNumbers) {
   // Scalars are the common case; avoid looking up Map/Set for them.
   if (v.kind != Kind::Map && v.kind != Kind::Set && v.kind != Kind::Dict && v.kind != Kind::List) {
-    Builder b{env, pyValueCtor, Napi::Function(), Napi::Function()};
+    Builder b{env, pyValueCtor, Napi::Function(), Napi::Function(), unpackNumbers};
     return Napi::Value(env, b.Build(v));
   }
   Builder b{env, pyValueCtor, env.Global().Get("Map").As<Napi::Function>(),
-            env.Global().Get("Set").As<Napi::Function>()};
+            env.Global().Get("Set").As<Napi::Function>(), unpackNumbers};
   return Napi::Value(env, b.Build(v));
 }
 

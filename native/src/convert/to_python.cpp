@@ -1,6 +1,7 @@
 #include "convert/to_python.h"
 
 #include <cmath>
+#include <cstdint>
 
 #include "runtime/native_module.h"
 
@@ -75,12 +76,15 @@ PyRef Build(const Value& v) {
     case Kind::Bytes: return PyRef::steal(PyBytes_FromStringAndSize(v.text.data(), static_cast<Py_ssize_t>(v.text.size())));
     case Kind::TypedArray: return TypedArray(v);
     case Kind::NumberList: {
-      size_t n = v.text.size() / sizeof(double);
-      const double* d = reinterpret_cast<const double*>(v.text.data());
+      // int32 blocks come from Python lists of small ints (convert/from_python.cpp).
+      const bool ints = v.aux == "i";
+      size_t n = v.text.size() / (ints ? sizeof(int32_t) : sizeof(double));
       PyRef list = PyRef::steal(PyList_New(static_cast<Py_ssize_t>(n)));
       if (!list) return list;
       for (size_t i = 0; i < n; i++) {
-        PyRef e = Int(d[i]);
+        PyRef e;
+        if (ints) e = PyRef::steal(PyLong_FromLong(reinterpret_cast<const int32_t*>(v.text.data())[i]));
+        else e = Int(reinterpret_cast<const double*>(v.text.data())[i]);
         if (!e) return e;
         PyList_SET_ITEM(list.get(), static_cast<Py_ssize_t>(i), e.release());
       }

@@ -24,7 +24,7 @@ enum class Kind : uint8_t {
   Str,         // text, see StrEnc
   Bytes,       // bytes / Buffer
   TypedArray,  // raw items + struct format char (JS typed array <-> memoryview)
-  NumberList,  // a JS array of numbers sent in bulk as doubles (becomes a list)
+  NumberList,  // numbers in bulk (Array <-> list): doubles, or int32 when aux is "i"
   List,        // Array / list / tuple
   Dict,        // items = k0, v0, k1, v1 …; str keys -> plain object
   Map,         // items = k0, v0 …; any keys -> Map
@@ -54,7 +54,8 @@ struct Value {
   int64_t i = 0;
   double d = 0;
   std::string text;   // Str / Bytes / TypedArray / NumberList payload, Opaque repr
-  std::string aux;    // TypedArray format char, Opaque type name
+  std::string aux;    // TypedArray format char, NumberList "i" (int32), Opaque type name
+                      // TypedArray: flag set = N-D, shape in items (Int values)
   std::vector<uint64_t> words;  // BigInt magnitude
   std::vector<Value> items;
   std::shared_ptr<SharedMemory> shared;  // TypedArray lent without copying (text unused)

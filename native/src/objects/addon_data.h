@@ -7,6 +7,7 @@ namespace pyc {
 struct AddonData {
   Napi::FunctionReference contextCtor;
   Napi::FunctionReference numbers;  // (array) => Float64Array | undefined
+  Napi::FunctionReference unpackNumbers;  // (Float64Array) => number[]
 };
 
 }  // namespace pyc

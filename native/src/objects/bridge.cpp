@@ -22,6 +22,11 @@ Napi::Function Numbers(Napi::Env env) {
   return Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return info.Env().Undefined(); });
 }
 
+Napi::Function UnpackNumbers(Napi::Env env) {
+  AddonData* data = env.GetInstanceData<AddonData>();
+  return data && !data->unpackNumbers.IsEmpty() ? data->unpackNumbers.Value() : Napi::Function();
+}
+
 Napi::Function PyValueOf(const Napi::CallbackInfo& info) {
   return info.Data() ? static_cast<Napi::FunctionReference*>(info.Data())->Value() : Napi::Function();
 }
@@ -51,7 +56,7 @@ Napi::Value StateGet(const Napi::CallbackInfo& info) {
   std::string key = KeyArg(info);
   Value v;
   if (!Store::Instance().Get(key, v).ok()) return info.Env().Undefined();
-  return convert::ToJs(info.Env(), v, PyValueOf(info));
+  return convert::ToJs(info.Env(), v, PyValueOf(info), UnpackNumbers(info.Env()));
 }
 
 Napi::Value StateSet(const Napi::CallbackInfo& info) {
@@ -85,7 +90,7 @@ Napi::Value StateIncr(const Napi::CallbackInfo& info) {
   Value out;
   state::Result r = Store::Instance().Incr(key, by, out);
   if (!r.ok()) Throw(info.Env(), r);
-  return convert::ToJs(info.Env(), out, PyValueOf(info));
+  return convert::ToJs(info.Env(), out, PyValueOf(info), UnpackNumbers(info.Env()));
 }
 
 Napi::Value StateClear(const Napi::CallbackInfo& info) {

@@ -280,7 +280,9 @@ void ContextCore::RunDispatch(const Job& job, Event& ev) {
   if (result.get() == interp.noValue()) return;  // Value() is JS undefined
   std::string error;
   // An exception raised while converting (e.g. a __repr__ failing) is cleared there.
-  if (!convert::FromPython(result.get(), ev.value, error)) {
+  convert::FromPythonOptions opts;
+  opts.shareBuffers = !(job.flags & kJobCopyBuffers);
+  if (!convert::FromPython(result.get(), ev.value, error, opts)) {
     ev.kind = EventKind::Error;
     ev.value = errors::MakeError("TypeError", "Cannot convert the result to JS: " + error);
   }
@@ -416,7 +418,7 @@ Napi::Function Context::Define(Napi::Env env) {
 Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(info) {}
 
 
-// submit(call: number, op: number, env: string, payload: unknown[]): boolean
+// submit(call: number, op: number, env: string, payload: unknown[], names?: string[], flags?: number): boolean
 Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PYC_CHECK_ARG(core_, "context is not attached");
@@ -429,6 +431,7 @@ Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
   AddonData* data = env.GetInstanceData<AddonData>();
   // Top-level names follow the JS API's argument names so TypeErrors read naturally.
   Napi::Array names = info.Length() > 4 && info[4].IsArray() ? info[4].As<Napi::Array>() : Napi::Array::New(env, 0);
+  if (info.Length() > 5 && info[5].IsNumber()) job.flags = info[5].As<Napi::Number>().Uint32Value();
   // Large typed arrays are lent to Python; their napi reference is deleted on the
   // JS thread once Python lets go of the memory.
   std::weak_ptr<EventSink> sink = core_->sinkPtr();

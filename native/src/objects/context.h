@@ -38,7 +38,11 @@ struct Job {
   uint32_t op = 0;          // runtime.py dispatch op; kOpCloseEnv is handled in C++
   std::string env;          // process id owning the environment
   convert::Value payload;   // list of arguments for the op
+  uint32_t flags = 0;       // kJobCopyBuffers …
 };
+
+// The result's numpy arrays are copied, never shared with JS (RunOptions.copyBuffers).
+constexpr uint32_t kJobCopyBuffers = 1;
 
 constexpr uint32_t kOpCloseEnv = 0;
 // chdir(payload[0]) for the job's process, relative to its directory (src/engine/ops.ts).

@@ -10,6 +10,7 @@
 #include "runtime/host_calls.h"
 #include "objects/macros.h"
 #include "runtime/interrupter.h"
+#include "runtime/releaser.h"
 
 namespace pyc {
 namespace {
@@ -80,6 +81,8 @@ void Engine::Dispatch(Napi::Env env) {
   if (onEvent_.IsEmpty()) return;
   Napi::Function onEvent = onEvent_.Value();
   Napi::Function pyValue = pyValue_.Value();
+  AddonData* data = env.GetInstanceData<AddonData>();
+  Napi::Function unpack = data && !data->unpackNumbers.IsEmpty() ? data->unpackNumbers.Value() : Napi::Function();
   for (Event& e : events) {
     Napi::HandleScope scope(env);
     try {
@@ -90,7 +93,7 @@ void Engine::Dispatch(Napi::Env env) {
       EventKind kind = e.kind;
       Napi::Value value;
       try {
-        value = convert::ToJs(env, e.value, pyValue);
+        value = convert::ToJs(env, e.value, pyValue, unpack);
       } catch (const Napi::Error& err) {
         // A value JS cannot hold must still settle its call (it used to hang forever):
         // a result or error becomes a TypeError; an output or display chunk is dropped.
@@ -160,6 +163,7 @@ Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
       c->JoinOrDetach(0);
     }
     interrupter::Stop();
+    releaser::Stop();
     if (allJoined && Interpreter::Instance().Finalize()) {
       *finalized = true;
       gPythonOwned.store(false);

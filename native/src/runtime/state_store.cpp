@@ -76,7 +76,7 @@ void ReprInto(const Value& v, std::string& out, size_t max) {
       return;
     case Kind::Bytes: out += "b'…' (" + std::to_string(v.text.size()) + " bytes)"; return;
     case Kind::TypedArray: out += "<memoryview " + std::to_string(v.text.size()) + " bytes>"; return;
-    case Kind::NumberList: out += "[" + std::to_string(v.text.size() / 8) + " numbers]"; return;
+    case Kind::NumberList: out += "[" + std::to_string(v.text.size() / (v.aux == "i" ? 4 : 8)) + " numbers]"; return;
     case Kind::List:
     case Kind::Set: {
       out += v.kind == Kind::List ? "[" : "{";
