@@ -461,7 +461,13 @@ def _op_variables(env, args):
     return editor.variables(env, path or [], max_items, repr_chars, repr_timeout_ms)
 
 
-_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables)
+def _op_data_view(env, args):
+    from py_contexts import dataview
+
+    return dataview.request(env, args[0], list(args[1:]))
+
+
+_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables, _op_data_view)
 
 
 def _repair_streams():

@@ -6,5 +6,6 @@ export const OP = {
   run: 3,
   call: 4,
   variables: 5,
+  dataView: 6, // python/py_contexts/dataview.py request()
   chdir: 100, // handled in C++ (kOpChdir), far from runtime.py's numbers
 } as const;
