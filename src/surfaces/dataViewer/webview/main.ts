@@ -111,7 +111,7 @@ function columnDefs(meta: DataViewMeta): ColDef[] {
     colId: colId(j), field: colId(j), headerName: c.name, headerTooltip: `${c.name}: ${c.dtype}`,
     sortable: true, filter: c.numeric ? 'agNumberColumnFilter' : 'agTextColumnFilter',
     filterParams: { maxNumConditions: 2, buttons: ['reset'] },
-    type: c.numeric ? 'rightAligned' : undefined,
+    ...(c.numeric ? { type: 'rightAligned' } : {}),
     valueFormatter: (p) => (p.value === null || p.value === undefined ? (c.numeric ? 'NaN' : '') : String(p.value)),
   }))];
 }
