@@ -147,7 +147,7 @@ describe('data viewer', function () {
     assert.match(v.state.status.text, /busy/);
     ok(await run);
     await refreshed;
-    assert.equal(v.state.status.kind, 'ok');
+    await waitFor(() => v.state.status.kind === 'ok' && v.state.meta?.rows === N, { message: 'the refreshed viewer' });
   });
 
   it('opens from %view in a notebook', async () => {

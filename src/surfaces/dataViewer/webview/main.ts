@@ -6,10 +6,13 @@
  * dist/webview/dataViewer.js.
  */
 import {
+  CellStyleModule,
+  ColumnApiModule,
   createGrid,
   InfiniteRowModelModule,
   ModuleRegistry,
   NumberFilterModule,
+  RowApiModule,
   TextFilterModule,
   TooltipModule,
   themeQuartz,
@@ -27,7 +30,9 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-ModuleRegistry.registerModules([InfiniteRowModelModule, TextFilterModule, NumberFilterModule, TooltipModule]);
+// Only what the viewer uses, so the bundle stays small (AG Grid reports a missing one as error #200).
+ModuleRegistry.registerModules([InfiniteRowModelModule, TextFilterModule, NumberFilterModule, TooltipModule, CellStyleModule,
+  ColumnApiModule, RowApiModule]);
 
 const vscode = acquireVsCodeApi();
 const BLOCK = 100;
