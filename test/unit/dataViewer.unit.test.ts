@@ -144,6 +144,16 @@ describe('data viewer: session', () => {
     assert.deepEqual(src.requests[1], { cmd: 'query', view: 7, sort: { column: 0, ascending: false }, filters: [] });
   });
 
+  it('summarises again after a filter changes, not after a sort', async () => {
+    const src = new FakeSource();
+    const { s } = session(src);
+    await s.handle({ type: 'ready' });
+    await s.handle({ type: 'summary' });
+    await s.handle(rowsMsg(1, 0, 'asc'));
+    await s.handle({ ...rowsMsg(2, 0, 'asc'), filterModel: { c1: { filterType: 'text', type: 'contains', filter: 'r1' } } });
+    assert.deepEqual(src.requests.map((r) => r.cmd), ['open', 'summary', 'query', 'rows', 'query', 'rows', 'summary']);
+  });
+
   it('says the context is busy and waits for it before asking', async () => {
     const src = new FakeSource();
     src.isBusy = true;

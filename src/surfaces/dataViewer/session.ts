@@ -170,17 +170,20 @@ export class ViewerSession {
       const sort = toSort(msg.sortModel);
       const filters = toFilters(msg.filterModel);
       const key = queryKey(sort, filters);
+      let filtered = false;
       if (key !== this.applied) {
         const what = filters.length > 0 && sort ? 'Filtering and sorting…' : filters.length > 0 ? 'Filtering…' : sort ? 'Sorting…' : 'Loading…';
+        filtered = JSON.stringify(filters) !== JSON.stringify(this.meta?.filters ?? []);
         const meta = await this.ask({ cmd: 'query', view, sort, filters }, TIMEOUTS.scan, what) as DataViewMeta;
         this.setMeta(meta, false);
-        if (this.state.summary) this.state.summary = undefined;
       }
       const page = await this.ask({ cmd: 'rows', view, start: msg.start, count: Math.max(0, msg.end - msg.start) }, TIMEOUTS.page,
         'Loading rows…') as DataViewPage;
       if (this.state.firstPageMs === undefined) this.state.firstPageMs = this.now() - this.started;
       this.post({ type: 'rows', req: msg.req, rows: page.rows, total: page.total });
       this.status('ok', '');
+      // The summary describes the rows the filter keeps (a sort changes nothing there).
+      if (filtered && this.state.summary) await this.summary();
     } catch (e) {
       // The grid must hear about the failed block, or it would show "loading" for ever.
       this.post({ type: 'rowsFailed', req: msg.req, message: e instanceof Error ? e.message : String(e) });
