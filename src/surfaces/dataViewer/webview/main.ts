@@ -130,7 +130,7 @@ function showMeta(meta: DataViewMeta, v: number): void {
     api = createGrid(gridDiv, {
       theme,
       columnDefs: columnDefs(meta),
-      defaultColDef: { resizable: true, minWidth: 60, flex: meta.columns.length <= 8 ? 1 : 0, width: 140 },
+      defaultColDef: { resizable: true, minWidth: 60, width: 150 },
       rowModelType: 'infinite',
       datasource,
       cacheBlockSize: BLOCK,
