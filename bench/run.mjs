@@ -11,10 +11,10 @@
 // BENCH_STARTUPS (5), BENCH_JUPYTER_ROUNDS (300), BENCH_JUPYTER_PYTHON (/usr/bin/python3),
 // BENCH_CORE (another build of dist/core.js for our column).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { BENCH, CORE, PYDIR } from './lib/common.mjs';
+import { BENCH, CORE, PYDIR, ROOT as ROOT_DIR } from './lib/common.mjs';
 import { median } from './lib/measure.mjs';
 import { resolvePython, shimPath, ensureNodeCallsPython } from './lib/setup.mjs';
 import { PEERS, buildRows, renderText, renderMarkdown } from './lib/table.mjs';
@@ -183,6 +183,8 @@ function renderInterpreters(md) {
 }
 // Shared state and host calls (issue 10): ours only, so they are printed below the table.
 const bridge = await timed('shared state and host.call', () => (oursReason ? { unavailable: oursReason } : peer('bridge.mjs')));
+// The data viewer (issue 11): ours, beside what a viewer without paging must do (the whole table to JS).
+const dataview = await timed('data viewer', () => (oursReason ? { unavailable: oursReason } : peer('dataview.mjs')));
 
 // Big results (issue 13): one fresh process per sample for the peak-RSS mark, methods interleaved.
 // BENCH_BIG_BASELINE names another build of dist/core.js (e.g. main's) for an "ours before" column.
@@ -252,10 +254,32 @@ if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.
 }
 meta.warnings = warnings;
 
-writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, bridge, big }, null, 2)}\n`);
-writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}\n${bridgeLines(bridge, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n`);
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, bridge, big, dataview }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}\n${bridgeLines(bridge, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n\n${dataviewLines(dataview, true).join('\n')}\n`);
 process.stdout.write(renderText(rows, results, meta) + renderInterpreters(false));
 process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n\n${bigLines(big, false).join('\n')}\n`);
+process.stdout.write(`\n${dataviewLines(dataview, false).join('\n')}\n`);
+
+function dataviewLines(d, markdown) {
+  const head = markdown ? '## Data viewer (issue 11)\n' : 'Data viewer (issue 11):';
+  if (d.unavailable || d.info?.error) return [head, `  n/a: ${d.unavailable ?? d.info.error}`];
+  const f = d.figures;
+  const bullet = markdown ? '- ' : '  ';
+  const fmt = (v) => (typeof v === 'number' ? `${v.toFixed(1)} ms` : 'n/a');
+  const lines = [
+    head,
+    `${bullet}open a 1M-row DataFrame + first page of 100 rows: ${fmt(f.open_1m_ms)} (target < 1 s); the whole table to JS instead (df.values.tolist()): ${fmt(f.whole_1m_ms)}, ratio ${(f.open_1m_ms / f.whole_1m_ms).toPrecision(2)}×`,
+    `${bullet}open a 10M-row DataFrame + first page: ${fmt(f.open_10m_ms)}`,
+    `${bullet}a page of 100 rows at a random offset (1M rows): ${fmt(f.page_1m_ms)}; sort by a float column in Python + first page: ${fmt(f.sort_1m_ms)}`,
+  ];
+  // The same open measured in a real extension host by the integration test, webview included.
+  const host = join(ROOT_DIR, 'test-artifacts', 'dataviewer.json');
+  if (existsSync(host)) {
+    const h = JSON.parse(readFileSync(host, 'utf8'));
+    lines.push(`${bullet}in VS Code (last integration run): View Data → first page handed to the grid ${fmt(h.firstPageMs)}, → rows shown ${fmt(h.openToGridMs)} (webview start-up included)`);
+  }
+  return lines;
+}
 
 function bridgeLines(b, markdown) {
   const head = markdown ? '## Shared state and host calls (ours only)\n' : 'Shared state and host calls (ours only):';

@@ -21,3 +21,4 @@ export type {
   VariableLimits,
 } from './engine/types';
 export type { HostFunction, SharedState, StateChange, StateLimits } from './engine/bridge';
+export type { ColumnSummary, DataViewColumn, DataViewCondition, DataViewFilter, DataViewMeta, DataViewPage, DataViewRequest, DataViewSort } from './engine/dataView';

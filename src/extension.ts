@@ -17,6 +17,8 @@ import type { Python, PyProcess } from './engine/types';
 import { ContextCommands, type Target } from './surfaces/commands/commands';
 import { ContextTreeProvider, type TreeNode } from './surfaces/contextTree/provider';
 import { HostFunctions } from './surfaces/hostFunctions';
+import { DataViewers } from './surfaces/dataViewer/panel';
+import { locate } from './surfaces/dataViewer/source';
 import type { HostFunction } from './engine/bridge';
 import { registerNotebookController } from './surfaces/notebook';
 import { CellCodeLensProvider } from './surfaces/runSelection/codeLens';
@@ -56,6 +58,8 @@ export interface PyContextsApi {
     statusItem(): { text: string; tooltip: string };
     /** Stands in for the user in the `vscode.` host functions (answers, cancels). */
     hostFunctions: HostFunctions;
+    /** The open data viewers (issue 11): their states, and a way to act in their grids. */
+    dataViewers: DataViewers;
     /** The Bind to Context quick pick while it is shown (see ContextCommands.shownPick). */
     shownPick(): { labels: string[]; active(): string | undefined; focus(label: string): boolean } | undefined;
     /** The "Restored … variables" notifications shown so far. */
@@ -103,6 +107,13 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
   store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
   store.add(registerNotebookController(host));
+  const svcForViewers = engine;
+  const dataViewers = store.add(new DataViewers({
+    extensionUri: context.extensionUri,
+    onDidChange: host.onDidChange,
+    locate: (processId, contextId) => locate(svcForViewers.current, processId, contextId),
+  }));
+  store.add(hostFunctions.registry.register('vscode.dataViewer.open', (arg: unknown) => dataViewers.openFromPython(arg), true));
 
   const reg = (id: string, fn: (...args: never[]) => unknown): void => {
     store.add(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
@@ -120,6 +131,9 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   reg(Commands.showOutput, () => output.show());
   reg(Commands.openFullOutput, (file?: string) => openFullOutput(output, file));
   reg(Commands.refreshTree, () => tree.refresh());
+  reg(Commands.viewData, (node?: TreeNode) => {
+    if (node?.kind === 'variable' && node.info.viewable) dataViewers.openVariable(node.proc, node.ctx, node.info.path, node.info.name);
+  });
   reg(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.`));
 
   // Documents open at start-up get their saved environments back at once.
@@ -144,6 +158,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       tree: { provider: tree, view: treeView },
       statusItem: () => status.contextItemText(),
       hostFunctions,
+      dataViewers,
       shownPick: () => commands.shownPick(),
       restoreNotifications: () => [...persistence.notified],
       stateFile: (uri) => persistence.stateFile(uri),

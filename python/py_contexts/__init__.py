@@ -14,6 +14,14 @@ class HostError(Exception):
         self.js_stack = js_stack
 
 
+def view(obj, title=None):
+    """Opens `obj` (a DataFrame, Series, 1-D/2-D array, list of dicts or tuples, dict of lists)
+    in the data viewer, an editor tab that pages rows from this environment (dataview.py)."""
+    from .dataview import view as _view
+
+    _view(obj, title)
+
+
 def __getattr__(name):
     # `state` is an object, not a module, so `from py_contexts import state` gives the mapping.
     # Loaded lazily: it needs the embedded interpreter's _py_contexts_native.

@@ -386,6 +386,16 @@ def _length(value: object, seconds: float) -> int | None:
     return n if isinstance(n, int) and not isinstance(n, bool) else None
 
 
+def _viewable(value: object) -> bool:
+    """Whether the data viewer can show the value (the tree's "View Data")."""
+    from py_contexts.dataview import viewable
+
+    try:
+        return viewable(value)
+    except Exception:  # a hostile __len__ or __getitem__: no viewer, but the listing goes on
+        return False
+
+
 def variables(
     ns: dict[str, object],
     path: list[str] | None = None,
@@ -444,6 +454,8 @@ def variables(
         n = _length(v, seconds)
         if n is not None:
             entry["length"] = n
+        if _viewable(v):
+            entry["viewable"] = True
         out.append(entry)
     if total > limit:
         out.append({"name": f"… {total - limit} more", "type": "", "repr": "", "expandable": False, "path": []})

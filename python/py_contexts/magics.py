@@ -6,7 +6,7 @@ cell's ``globals()``, which is the notebook's environment.
 
 Supported: ``!cmd`` (also ``x = !cmd``), ``obj?``/``obj??``, ``%cd``, ``%pwd``, ``%time``, ``%timeit``,
 ``%pip``, ``%matplotlib`` (always inline here), ``%who``, ``%env``, ``%load_ext autoreload``
-with ``%autoreload``, and the cell magics ``%%time``,
+with ``%autoreload``, ``%view expr`` (the data viewer; py_contexts/dataview.py), and the cell magics ``%%time``,
 ``%%timeit``, ``%%capture``, ``%%html``, ``%%markdown``, ``%%svg``, ``%%writefile``,
 ``%%bash``/``%%sh``. Anything else raises ``UsageError`` naming what is supported, rather
 than a puzzling SyntaxError.
@@ -309,7 +309,18 @@ def reprlib_repr(obj) -> str:
     return reprlib.Repr().repr(obj)
 
 
+def _view(args: str, ns: dict):
+    """``%view df``: opens the value in the data viewer; its Refresh evaluates ``df`` again."""
+    expr = args.strip()
+    if not expr:
+        raise UsageError('%view needs an expression, e.g. %view df')
+    from py_contexts import dataview
+
+    dataview.view(eval(expr, ns), expr, _source=('expr', expr))
+
+
 _LINE = {
+    'view': _view,
     'autoreload': _autoreload_magic,
     'load_ext': _load_ext,
     'time': lambda args, ns: _time(args, ns, _caller(2)),

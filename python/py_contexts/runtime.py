@@ -475,7 +475,13 @@ def _op_restore_state(env, args):
     return persist.restore(env, path)
 
 
-_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables, _op_save_state, _op_restore_state)
+def _op_data_view(env, args):
+    from py_contexts import dataview
+
+    return dataview.request(env, args[0], list(args[1:]))
+
+
+_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables, _op_save_state, _op_restore_state, _op_data_view)
 
 
 def _repair_streams():

@@ -23,6 +23,7 @@ export const Commands = {
   openFullOutput: 'pyContexts.openFullOutput',
   refreshTree: 'pyContexts.refreshTree',
   openSettings: 'pyContexts.openSettings',
+  viewData: 'pyContexts.viewData',
 } as const;
 
 /** `when`-clause keys the extension sets with `setContext`. */

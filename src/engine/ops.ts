@@ -8,5 +8,6 @@ export const OP = {
   variables: 5,
   saveState: 6,
   restoreState: 7,
+  dataView: 8, // python/py_contexts/dataview.py request()
   chdir: 100, // handled in C++ (kOpChdir), far from runtime.py's numbers
 } as const;

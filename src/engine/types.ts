@@ -3,6 +3,7 @@
  * `src/processes` is plain Node: nothing here may import `vscode`.
  */
 import type { HostFunction, SharedState, StateLimits } from './bridge';
+import type { DataViewRequest } from './dataView';
 
 /** The interpreter the engine runs, as `py.interpreter` reports it. */
 export interface InterpreterInfo {
@@ -136,6 +137,12 @@ export interface PyProcess {
    */
   variables(path?: readonly string[], limits?: VariableLimits, ctx?: Context): Promise<VariableInfo[]>;
   /**
+   * The data viewer's requests (src/engine/dataView.ts) to this process's environment in `ctx`:
+   * open a variable as a table, then page, sort, filter and summarise it in Python. Rejects
+   * without creating an environment where the process has none in `ctx`.
+   */
+  dataView(request: DataViewRequest, ctx: Context, opts?: Pick<RunOptions, 'timeoutMs' | 'signal'>): Promise<unknown>;
+  /**
    * Output of threads this process's code started, written after the run that started them
    * ended (while that run executes, it is the run's own onOutput). Without a listener it is
    * discarded.
@@ -194,6 +201,8 @@ export interface VariableInfo {
   expandable: boolean;
   /** len() when the value has one. */
   length?: number;
+  /** The data viewer can show it (DataFrame, Series, 1-D/2-D array, list of dicts or tuples, dict of lists). */
+  viewable?: boolean;
   /** Path to pass back to variables() to expand this value. */
   path: string[];
 }

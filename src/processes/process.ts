@@ -7,6 +7,7 @@
  */
 import type { PendingCall } from '../engine/calls';
 import type { ContextImpl } from '../engine/context';
+import { dataViewPayload, type DataViewRequest } from '../engine/dataView';
 import { OP } from '../engine/ops';
 import type { PythonImpl } from '../engine/python';
 import type {
@@ -232,6 +233,20 @@ export class ProcessImpl implements PyProcess {
       const o = r as { restored: string[]; not_restored: NotRestored[] };
       return { restored: o.restored, notRestored: o.not_restored };
     });
+  }
+
+  dataView(request: DataViewRequest, context: Context, opts?: Pick<RunOptions, 'timeoutMs' | 'signal'>): Promise<unknown> {
+    let ctx: ContextImpl;
+    let call: { payload: unknown[]; names: string[] };
+    try {
+      ctx = this.py.own(context, 'dataView(…, ctx): ctx');
+      call = dataViewPayload(request);
+      // A view lives in an environment that exists already; asking must not create one.
+      if (!this.used.has(ctx)) throw new Error(`process '${this.id}' has no environment in ${ctx.id}`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submit(OP.dataView, call.payload, call.names, opts, ctx);
   }
 
   async reset(ctx?: Context): Promise<void> {

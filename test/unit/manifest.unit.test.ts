@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Commands, VIEW_CONTEXT_POOL } from '../../src/common/ids';
-import { contextFlags, documentFlags } from '../../src/surfaces/contextTree/model';
+import { contextFlags, documentFlags, variableFlags } from '../../src/surfaces/contextTree/model';
 import type { ContextStats } from '../../src/engine/types';
 
 const root = path.resolve(__dirname, '../../..');
@@ -40,6 +40,7 @@ const busy: ContextStats = { ...idle, busy: true, busyForMs: 10 };
 const FLAGS = [
   ...[idle, busy].flatMap((s) => [true, false].map((b) => contextFlags(s, { activeCanBind: b }))),
   ...[true, false].flatMap((bound) => [true, false].map((env) => documentFlags({ bound, hasEnvironment: env }))),
+  ...[true, false].map((viewable) => variableFlags({ viewable })),
 ];
 
 function viewItemRegex(when: string): RegExp | undefined {

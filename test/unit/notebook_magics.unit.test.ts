@@ -83,7 +83,7 @@ describe('notebook magics: in a real Python', function () {
     const bad = runCell("try:\n    %nosuchmagic\nexcept Exception as e:\n    probe = [type(e).__name__, str(e)]");
     const [name, message] = bad.probe as [string, string];
     assert.equal(name, 'UsageError');
-    assert.match(message, /%nosuchmagic is not available.*Supported: %autoreload, %cd, %env, %load_ext, %matplotlib, %pip, %pwd, %time, %timeit, %who/);
+    assert.match(message, /%nosuchmagic is not available.*Supported: %autoreload, %cd, %env, %load_ext, %matplotlib, %pip, %pwd, %time, %timeit, %view, %who/);
   });
 
   it('%cd moves (quotes and spaces allowed), %cd - goes back, %pwd and !cmd follow', () => {

@@ -40,6 +40,11 @@ export function documentFlags(opts: { bound: boolean; hasEnvironment: boolean })
   return `${flags.join(';')};`;
 }
 
+/** A variable's flags: `viewable` when the data viewer can show it (View Data). */
+export function variableFlags(v: Pick<VariableInfo, 'viewable'>): string {
+  return v.viewable === true ? 'variable;viewable;' : 'variable;';
+}
+
 export function poolFlags(started: boolean): string {
   return `pool;${started ? 'started' : 'stopped'};`;
 }

@@ -14,7 +14,7 @@ import { describeInterpreter } from '../../common/interpreterChoice';
 import { documentLabel } from '../../common/labels';
 import type { Context, PyProcess, VariableInfo } from '../../engine/types';
 import { describeSharedState, sharedStateEntries } from './sharedState';
-import { contextFlags, describeContext, documentFlags, documentTooltip, poolFlags, variableDescription, variableIcon } from './model';
+import { contextFlags, describeContext, documentFlags, documentTooltip, poolFlags, variableDescription, variableFlags, variableIcon } from './model';
 
 export type TreeNode =
   | { kind: 'message'; id: string; label: string; description?: string; tooltip?: string; icon: string; command?: vscode.Command }
@@ -177,7 +177,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.description = variableDescription(v);
         item.tooltip = v.type ? `${v.name}: ${v.type}${v.length !== undefined ? ` (len ${v.length})` : ''}\n${v.repr}` : v.name;
         item.iconPath = new vscode.ThemeIcon(variableIcon(v));
-        item.contextValue = 'variable;';
+        item.contextValue = variableFlags(v);
         return item;
       }
     }

@@ -123,4 +123,20 @@ describe('the extension installed from the .vsix', () => {
     assert.equal(x, true);
     assertScreenshot(await screenshot('vsix-run-selection'));
   });
+
+  it('ships the data viewer webview bundle, and a viewer from py_contexts.view() shows rows', async function () {
+    this.timeout(120_000);
+    const dir = extension().extensionPath;
+    for (const f of ['dist/webview/dataViewer.js', 'dist/webview/dataViewer.css']) assert.ok(existsSync(join(dir, f)), `${f} is missing from the .vsix`);
+    const a = (await api()) as unknown as { python(): Promise<import('../../../src/engine/types').Python>;
+      _test: { dataViewers: { list(): { title: string; state: { rendered: unknown[][] | undefined }; close(): void }[] } } };
+    const p = (await a.python()).process('vsix-viewer');
+    // A list of dicts needs no pandas, so this runs on every interpreter of the matrix.
+    await p.exec('import py_contexts\npy_contexts.view([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}], "vsix rows")');
+    const rows = await waitFor(() => a._test.dataViewers.list().find((v) => v.title === 'Data: vsix rows')?.state.rendered,
+      { timeoutMs: 60_000, message: 'rows in the viewer' });
+    assert.deepEqual(rows, [[0, 1, 'x'], [1, 2, 'y']]);
+    for (const v of a._test.dataViewers.list()) v.close();
+    await p.close();
+  });
 });
