@@ -21,3 +21,4 @@ export type {
   VariableLimits,
 } from './engine/types';
 export type { HostFunction, SharedState, StateChange, StateLimits } from './engine/bridge';
+export type { Capabilities, PoolMode, PoolOptions } from './engine/pools';

@@ -42,3 +42,12 @@ def bytes_1mb():
 def nbytes(buf):
     """Touch the buffer without iterating it, so the figure is the hand-over alone."""
     return memoryview(buf).nbytes
+
+
+def spin(n):
+    """A fixed amount of pure-Python work (unlike burn, which is a fixed time), so two calls
+    at once finish sooner than two in a row only if they really run in parallel."""
+    t = 0
+    for i in range(n):
+        t += i
+    return t
