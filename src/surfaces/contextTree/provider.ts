@@ -212,7 +212,9 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     }
     const status = this.host.engine.status;
     const python = this.host.engine.current;
-    const names = python ? python.pools() : Object.keys(readSettings().pools);
+    // Started pools, and configured ones that are not (yet): an own-GIL pool this Python refused
+    // stays listed, and expanding it says why.
+    const names = [...new Set([...(python?.pools() ?? []), ...Object.keys(readSettings().pools)])];
     const pools: TreeNode[] = names.map((name) => ({ kind: 'pool', name }));
     if (status.kind === 'failed') {
       return [
