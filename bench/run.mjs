@@ -147,14 +147,14 @@ results.jupyter = await timed('Jupyter kernel (Python driver)', async () => {
 
 // One row per interpreter of the matrix (Debian's and pyenv's 3.11, 3.13, 3.13t): the awaited call
 // and start-up, with node-calls-python (on the bench's 3.11) as the reference.
+let matrix = [];
+try {
+  matrix = (await import('../scripts/pythons.mjs')).matrix();
+} catch (e) {
+  log(`no interpreter matrix: ${e.message}`);
+}
 const interpreters = [];
 await timed('per-interpreter rows', async () => {
-  let matrix = [];
-  try {
-    matrix = (await import('../scripts/pythons.mjs')).matrix();
-  } catch (e) {
-    log(`no interpreter matrix: ${e.message}`);
-  }
   for (const m of matrix) {
     const ienv = { ...env, PY_CONTEXTS_PYTHON: m.executable };
     const r = oursReason ? { unavailable: oursReason } : await runChild(node, [join(BENCH, 'peers', 'interp.mjs')], { env: ienv });
@@ -183,12 +183,6 @@ function renderInterpreters(md) {
 // per interpreter and pool mode, with node-calls-python (on the bench's Python) as the peer row.
 const parallel = [];
 await timed('parallel contexts', async () => {
-  let matrix = [];
-  try {
-    matrix = (await import('../scripts/pythons.mjs')).matrix();
-  } catch (e) {
-    log(`no interpreter matrix: ${e.message}`);
-  }
   const ncp = ncpReason ? { unavailable: ncpReason } : await runChild(node, [join(BENCH, 'peers', 'parallel.mjs'), 'ncp'], { env });
   parallel.push({ name: `node-calls-python (${ncp.info?.version?.split(' ')[0] ?? 'bench Python'})`, ...ncp });
   for (const m of matrix) {
