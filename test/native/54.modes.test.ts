@@ -35,19 +35,27 @@ async function settle(read: () => number | Promise<number>, want: number, ms = 1
   return v;
 }
 
-/** Seconds one context takes for `loop`, and two contexts for the same loop each, at once. */
-async function parallelRatio(py: Python, ctxs: Context[], loop: string): Promise<number> {
+/**
+ * How many CPUs' worth of Python two contexts ran at once, relative to one context alone: the
+ * CPU time the calls' threads got per second of wall time (time.thread_time over perf_counter,
+ * measured inside Python), both at once against one alone. Sharing one GIL, two threads never get
+ * more than one thread does alone (1.0); with a GIL each (or none), the scheduler gives each of
+ * them a share like the single one's (2.0). A share-based ratio stays meaningful on a machine
+ * loaded by other work, where wall-clock speed-ups say little.
+ */
+async function parallelRatio(py: Python, ctxs: Context[], n: number): Promise<number> {
   const p = py.process(uniqueId('cpu'));
   try {
-    for (const c of ctxs) await p.exec(`def spin(n):\n    t = 0\n    for i in range(n):\n        t += i\n    return t`, { context: c });
-    const t0 = performance.now();
-    await p.eval(loop, undefined, { context: ctxs[0]! });
-    await p.eval(loop, undefined, { context: ctxs[0]! });
-    const serial = performance.now() - t0;
-    const t1 = performance.now();
-    await Promise.all(ctxs.slice(0, 2).map((c) => p.eval(loop, undefined, { context: c })));
-    const parallel = performance.now() - t1;
-    return serial / parallel;
+    const spin = 'import time\ndef spin(n):\n    t0, c0 = time.perf_counter(), time.thread_time()\n    t = 0\n    for i in range(n):\n' +
+      '        t += i\n    return [t0, time.perf_counter(), time.thread_time() - c0]';
+    for (const c of ctxs) await p.exec(spin, { context: c });
+    const once = async (c: Context) => await p.eval(`spin(${n})`, undefined, { context: c }) as [number, number, number];
+    const [s0, s1, sCpu] = await once(ctxs[0]!);
+    const alone = sCpu / (s1 - s0);
+    const both = await Promise.all(ctxs.slice(0, 2).map(once));
+    const wall = Math.max(...both.map((r) => r[1])) - Math.min(...both.map((r) => r[0]));
+    const together = both.reduce((sum, r) => sum + r[2], 0) / wall;
+    return together / alone;
   } finally {
     await p.close();
   }
@@ -216,14 +224,15 @@ describe('pool modes (issue 9)', function () {
         const ctxs = await poolOf(py, mode);
         if (!parallelMode) {
           // One shared GIL: two contexts at once take as long as one after the other (1.0x).
-          const ratio = await parallelRatio(py, ctxs, 'spin(1_000_000)');
-          assert.ok(ratio < 1.5, `contexts sharing one GIL ran ${ratio.toFixed(2)}x faster side by side`);
+          const ratio = await parallelRatio(py, ctxs, 1_000_000);
+          assert.ok(ratio < 1.5, `contexts sharing one GIL ran ${ratio.toFixed(2)}x the Python of one context alone`);
           return;
         }
-        // The machine is shared: the best of three runs, against a loose bound (2.0 is ideal).
+        // The machine is shared: the best of five runs, against a loose bound (2.0 is ideal, 1.0 is
+        // one shared GIL; standalone CPython's own sub-interpreters measured 1.16 here under a load of 20).
         let best = 0;
-        for (let i = 0; i < 3 && best < 1.3; i++) best = Math.max(best, await parallelRatio(py, ctxs, 'spin(3_000_000)'));
-        assert.ok(best >= 1.3, `two contexts at once were only ${best.toFixed(2)}x as fast as one after the other`);
+        for (let i = 0; i < 5 && best < 1.2; i++) best = Math.max(best, await parallelRatio(py, ctxs, 2_000_000));
+        assert.ok(best >= 1.2, `two contexts at once ran only ${best.toFixed(2)}x the Python one context runs alone`);
       });
     });
   }
