@@ -24,11 +24,14 @@ function threadCount(): number {
   return readdirSync('/proc/self/task').length;
 }
 
-/** Polls `read` until it returns `want` (teardown of a retired context is asynchronous). */
+/**
+ * Polls `read` until it is at most `want` (teardown of a retired context is asynchronous; threads
+ * that earlier tests left retiring may end meanwhile, so fewer is no leak).
+ */
 async function settle(read: () => number | Promise<number>, want: number, ms = 15_000): Promise<number> {
   const end = Date.now() + ms;
   let v = await read();
-  while (v !== want && Date.now() < end) {
+  while (v > want && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 50));
     v = await read();
   }
@@ -50,9 +53,11 @@ async function parallelRatio(py: Python, ctxs: Context[], n: number): Promise<nu
       '        t += i\n    return [t0, time.perf_counter(), time.thread_time() - c0]';
     for (const c of ctxs) await p.exec(spin, { context: c });
     const once = async (c: Context) => await p.eval(`spin(${n})`, undefined, { context: c }) as [number, number, number];
-    const [s0, s1, sCpu] = await once(ctxs[0]!);
-    const alone = sCpu / (s1 - s0);
+    const share = ([t0, t1, cpu]: [number, number, number]) => cpu / (t1 - t0);
+    // One context alone before and after, so a change of the machine's load in between evens out.
+    const before = share(await once(ctxs[0]!));
     const both = await Promise.all(ctxs.slice(0, 2).map(once));
+    const alone = (before + share(await once(ctxs[0]!))) / 2;
     const wall = Math.max(...both.map((r) => r[1])) - Math.min(...both.map((r) => r[0]));
     const together = both.reduce((sum, r) => sum + r[2], 0) / wall;
     return together / alone;
@@ -223,8 +228,10 @@ describe('pool modes (issue 9)', function () {
         const parallelMode = mode === 'owngil' || py.interpreter.freeThreaded;
         const ctxs = await poolOf(py, mode);
         if (!parallelMode) {
-          // One shared GIL: two contexts at once take as long as one after the other (1.0x).
-          const ratio = await parallelRatio(py, ctxs, 1_000_000);
+          // One shared GIL: two contexts at once get what one gets alone (1.0x); the median of three.
+          const ratios = [];
+          for (let i = 0; i < 3; i++) ratios.push(await parallelRatio(py, ctxs, 1_000_000));
+          const ratio = ratios.sort((a, b) => a - b)[1]!;
           assert.ok(ratio < 1.5, `contexts sharing one GIL ran ${ratio.toFixed(2)}x the Python of one context alone`);
           return;
         }
@@ -280,8 +287,10 @@ describe('pool modes (issue 9)', function () {
         await py.restartContext(c2!);
         await p.eval('1', undefined, { context: c2! });
       }
-      assert.equal(await settle(interpreters, interpBefore), interpBefore, 'sub-interpreters leaked');
-      assert.equal(await settle(threadCount, threadsBefore), threadsBefore, 'threads leaked');
+      const interpAfter = await settle(interpreters, interpBefore);
+      assert.ok(interpAfter <= interpBefore, `sub-interpreters leaked: ${interpBefore} before, ${interpAfter} after`);
+      const threadsAfter = await settle(threadCount, threadsBefore);
+      assert.ok(threadsAfter <= threadsBefore, `threads leaked: ${threadsBefore} before, ${threadsAfter} after`);
       await Promise.all([p.close(), probe.close()]);
     });
 
