@@ -149,14 +149,14 @@ results.jupyter = await timed('Jupyter kernel (Python driver)', async () => {
 
 // One row per interpreter of the matrix (Debian's and pyenv's 3.11, 3.13, 3.13t): the awaited call
 // and start-up, with node-calls-python (on the bench's 3.11) as the reference.
+let matrix = [];
+try {
+  matrix = (await import('../scripts/pythons.mjs')).matrix();
+} catch (e) {
+  log(`no interpreter matrix: ${e.message}`);
+}
 const interpreters = [];
 await timed('per-interpreter rows', async () => {
-  let matrix = [];
-  try {
-    matrix = (await import('../scripts/pythons.mjs')).matrix();
-  } catch (e) {
-    log(`no interpreter matrix: ${e.message}`);
-  }
   for (const m of matrix) {
     const ienv = { ...env, PY_CONTEXTS_PYTHON: m.executable };
     const r = oursReason ? { unavailable: oursReason } : await runChild(node, [join(BENCH, 'peers', 'interp.mjs')], { env: ienv });
@@ -180,6 +180,34 @@ function renderInterpreters(md) {
   const w = head.map((h, c) => Math.max(h.length, ...lines.map((l) => String(l[c]).length)));
   return `\nPer interpreter (reference: node-calls-python async on ${meta.versions.ncpAsync ?? '3.11'}: sqrt ${f(ref.sqrt)} µs, start-up ${f(ref.startup, 0)} ms)\n` +
     [head, ...lines].map((l) => l.map((c, k) => String(c).padEnd(w[k])).join('  ')).join('\n') + '\n';
+}
+// Parallel contexts (issue 9): two CPU-bound calls on two contexts at once against two in a row,
+// per interpreter and pool mode, with node-calls-python (on the bench's Python) as the peer row.
+const parallel = [];
+await timed('parallel contexts', async () => {
+  const ncp = ncpReason ? { unavailable: ncpReason } : await runChild(node, [join(BENCH, 'peers', 'parallel.mjs'), 'ncp'], { env });
+  parallel.push({ name: `node-calls-python (${ncp.info?.version?.split(' ')[0] ?? 'bench Python'})`, ...ncp });
+  for (const m of matrix) {
+    const r = oursReason ? { unavailable: oursReason } : await runChild(node, [join(BENCH, 'peers', 'parallel.mjs')], { env: { ...env, PY_CONTEXTS_PYTHON: m.executable } });
+    parallel.push({ name: `ours, ${m.name} (${m.tag})`, ...r });
+  }
+});
+function renderParallel(md) {
+  const f = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : 'n/a');
+  const head = ['method', 'worker: 2 contexts vs 1', 'owngil: 2 contexts vs 1', 'owngil call µs', 'vs worker call', 'owngil start-up ms', 'MiB per owngil context'];
+  const lines = parallel.map((r) => {
+    if (r.unavailable) return [r.name, `n/a: ${r.unavailable}`, '', '', '', '', ''];
+    const g = r.figures ?? {};
+    const why = r.info?.capabilities?.ownGilRefusal?.code;
+    const og = (v, d) => (why ? `n/a (${why})` : f(v, d));
+    return [r.name, `${f(g.speedup_worker)}×`, why || r.name.startsWith('node-calls') ? og(undefined) : `${f(g.speedup_owngil)}×`,
+      og(g.sqrt_owngil, 1), why ? '' : (typeof g.sqrt_owngil === 'number' && typeof g.sqrt_worker === 'number' ? `${(g.sqrt_owngil / g.sqrt_worker).toFixed(2)}×` : 'n/a'),
+      og(g.owngil_start_ms, 0), og(g.owngil_mib, 1)];
+  });
+  const note = 'spin(n) of about 200 ms, twice in a row on one context vs once on each of two at once (2.00× is ideal on 2 cores; targets: ≥ 1.8× for owngil and for 3.13t worker, 1.0× expected for a shared GIL; own-GIL call within 1.5× of a worker call)';
+  if (md) return `\n### Parallel contexts\n\n${note}.\n\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n${lines.map((l) => `| ${l.join(' | ')} |`).join('\n')}\n`;
+  const w = head.map((h, c) => Math.max(h.length, ...lines.map((l) => String(l[c]).length)));
+  return `\nParallel contexts: ${note}\n` + [head, ...lines].map((l) => l.map((c, k) => String(c).padEnd(w[k])).join('  ')).join('\n') + '\n';
 }
 // Shared state and host calls (issue 10): ours only, so they are printed below the table.
 const bridge = await timed('shared state and host.call', () => (oursReason ? { unavailable: oursReason } : peer('bridge.mjs')));
@@ -254,9 +282,9 @@ if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.
 }
 meta.warnings = warnings;
 
-writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, bridge, big, dataview }, null, 2)}\n`);
-writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}\n${bridgeLines(bridge, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n\n${dataviewLines(dataview, true).join('\n')}\n`);
-process.stdout.write(renderText(rows, results, meta) + renderInterpreters(false));
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, parallel, bridge, big, dataview }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}${renderParallel(true)}\n${bridgeLines(bridge, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n\n${dataviewLines(dataview, true).join('\n')}\n`);
+process.stdout.write(renderText(rows, results, meta) + renderInterpreters(false) + renderParallel(false));
 process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n\n${bigLines(big, false).join('\n')}\n`);
 process.stdout.write(`\n${dataviewLines(dataview, false).join('\n')}\n`);
 

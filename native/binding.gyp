@@ -11,6 +11,7 @@
     "core_sources": [
       "src/module.cpp",
       "src/runtime/interpreter.cpp",
+      "src/runtime/runtime_entries.cpp",
       "src/runtime/native_module.cpp",
       "src/runtime/events.cpp",
       "src/runtime/interrupter.cpp",

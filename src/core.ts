@@ -22,3 +22,4 @@ export type {
 } from './engine/types';
 export type { HostFunction, SharedState, StateChange, StateLimits } from './engine/bridge';
 export type { ColumnSummary, DataViewColumn, DataViewCondition, DataViewFilter, DataViewMeta, DataViewPage, DataViewRequest, DataViewSort } from './engine/dataView';
+export type { Capabilities, PoolMode, PoolOptions } from './engine/pools';

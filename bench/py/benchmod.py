@@ -64,3 +64,12 @@ def big_list(head):
 def big_numpy_bytes(head):
     x = _BIG["numpy"]
     return (x[:head] if head else x).tobytes()
+
+
+def spin(n):
+    """A fixed amount of pure-Python work (unlike burn, which is a fixed time), so two calls
+    at once finish sooner than two in a row only if they really run in parallel."""
+    t = 0
+    for i in range(n):
+        t += i
+    return t

@@ -63,6 +63,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("libpythonVersion", Napi::String::New(env, runtime));
   exports.Set("libpythonPath", Napi::String::New(env, LibpythonPath()));
   exports.Set("abi", Napi::String::New(env, PY_CONTEXTS_ABI));
+  exports.Set("ownGil", Napi::Boolean::New(env, kOwnGilSupported));
 #ifdef Py_GIL_DISABLED
   exports.Set("freeThreaded", Napi::Boolean::New(env, true));
 #else

@@ -172,6 +172,7 @@ class _Watchdog:
         self.armed: dict[int, tuple[float, int]] = {}  # token -> (monotonic deadline, thread id)
         self.tokens = itertools.count()
         self.running = False
+        self.stopping = False
 
     def arm(self, seconds: float) -> int:
         with self.cond:
@@ -189,10 +190,19 @@ class _Watchdog:
             # Fired or not, nothing may stay pending for this (the guarded) thread now.
             _set_async_exc(ctypes.c_ulong(threading.get_ident()), None)
 
+    def stop(self) -> None:
+        """Ends the thread now (an own-GIL context's interpreter is about to end)."""
+        with self.cond:
+            self.stopping = True
+            self.cond.notify()
+
     def _run(self) -> None:
         with self.cond:
             idle_since = time.monotonic()
             while True:
+                if self.stopping:
+                    self.running = False
+                    return
                 now = time.monotonic()
                 for token, (when, thread_id) in list(self.armed.items()):
                     if when <= now:

@@ -187,6 +187,9 @@ _mainmodule.install()
 _signals.install()
 _script.install()
 _autoawait.install()
+if _native.own_gil():
+    from py_contexts import owngil as _owngil
+    _owngil.install()
 
 # Context threads have a 256 MiB C stack (native/src/objects/context.cpp). On 3.11 the
 # recursion limit also bounds C recursion, and the most stack-hungry pattern measured

@@ -357,6 +357,13 @@ def _arm(key, which, run, seconds, interval):
     t.start()
 
 
+def cancel_all_timers():
+    """Stops every interval timer (an own-GIL context's interpreter is about to end)."""
+    for timer, _, _ in list(_timers.values()):
+        timer.cancel()
+    _timers.clear()
+
+
 def _cancel(key, which):
     entry = _timers.pop((key, which), None)
     if entry is None:

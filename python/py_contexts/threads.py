@@ -15,6 +15,7 @@ Nothing here may cost much per call: ``begin``/``end`` are on the hot path of ev
 """
 
 import _thread
+import sys
 import threading
 
 import _py_contexts_native as _native
@@ -136,6 +137,18 @@ def context_thread_exit():
             if threading._active.get(ident) is t:
                 del threading._active[ident]
     del _tls.state
+
+
+def interpreter_exit():
+    """Called by an own-GIL context thread before it ends its sub-interpreter (context.cpp):
+    the runtime's own helper threads end now, so that thread is the interpreter's last."""
+    editor = sys.modules.get('py_contexts.editor')
+    watchdog = getattr(editor, '_watchdog', None)
+    if watchdog is not None:
+        watchdog.stop()
+    signals = sys.modules.get('py_contexts.signals')
+    if signals is not None:
+        signals.cancel_all_timers()
 
 
 def _process_of(env):

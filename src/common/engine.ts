@@ -8,6 +8,7 @@
  * CPython cannot be started again with another libpython in the same process.
  */
 import * as vscode from 'vscode';
+import type { PoolSpec } from '../engine/pools';
 import type { Python, StartOptions } from '../engine/types';
 import { affectsEngine, readSettings } from './config';
 import type { OutputSink } from './host';
@@ -175,7 +176,9 @@ export class EngineService implements vscode.Disposable {
     const settings = readSettings();
     for (const p of settings.problems) this.output.info(`settings: ${p}`);
     this.setState({ kind: 'starting' });
-    const opts: StartOptions = { pools: settings.pools };
+    // Own-GIL pools start once Python runs: an interpreter that cannot give them (3.11, 3.13t)
+    // must still start the worker pools, and the refusal is told as such (startOwnGilPools).
+    const opts: StartOptions = { pools: Object.fromEntries(Object.entries(settings.pools).filter(([, s]) => s.mode === 'worker')) };
     let choice: InterpreterChoice = { source: 'path', python: undefined };
     try {
       choice = await this.chooser.choose(resource);
@@ -188,7 +191,8 @@ export class EngineService implements vscode.Disposable {
       }
       this.engineSub = python.onDidChange(() => this.emitter.fire());
       const described = describeInterpreter(python.interpreter, choice.source);
-      this.output.info(`${described.label} started from ${described.description} (chosen by ${sourceLabel(choice.source)}); pools ${Object.entries(settings.pools).map(([n, s]) => `${n}:${s}`).join(', ')}`);
+      this.output.info(`${described.label} started from ${described.description} (chosen by ${sourceLabel(choice.source)}); pools ${Object.entries(settings.pools).map(([n, s]) => `${n}:${s.size} ${s.mode}`).join(', ')}`);
+      await this.startOwnGilPools(python, settings.pools);
       this.setState({ kind: 'ready', python });
       return python;
     } catch (e) {
@@ -204,6 +208,20 @@ export class EngineService implements vscode.Disposable {
         if (pick === 'Show Output') void vscode.commands.executeCommand(Commands.showOutput);
       });
       throw e;
+    }
+  }
+
+  /** Starts the configured 'owngil' pools; a refusal (its `code` says why) is shown once, not fatal. */
+  private async startOwnGilPools(python: Python, pools: Readonly<Record<string, PoolSpec>>): Promise<void> {
+    for (const [name, spec] of Object.entries(pools)) {
+      if (spec.mode !== 'owngil' || python.poolStarted(name)) continue;
+      try {
+        await python.startPool(name, spec.size, { mode: 'owngil' });
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        this.output.info(`settings: ${message}`);
+        void vscode.window.showWarningMessage(`Py Contexts: ${message}`);
+      }
     }
   }
 

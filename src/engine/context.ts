@@ -1,4 +1,5 @@
 import type { NativeContext } from './native';
+import type { PoolMode } from './pools';
 import type { Context, ContextStats } from './types';
 
 /**
@@ -14,6 +15,7 @@ export class ContextImpl implements Context {
   constructor(
     readonly pool: string,
     readonly index: number,
+    readonly mode: PoolMode,
     public native: NativeContext,
   ) {
     this.id = `${pool}:${index}`;

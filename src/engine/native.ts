@@ -53,7 +53,8 @@ export interface NativeContext {
 
 export interface NativeEngine {
   start(executable: string, pythonDir: string): Promise<string>;
-  createContext(id: string): NativeContext;
+  /** 'owngil': the context thread makes a sub-interpreter with its own GIL (cores with `ownGil` only). */
+  createContext(id: string, mode: 'worker' | 'owngil'): NativeContext;
   retire(ctx: NativeContext): number[];
   shutdown(): Promise<boolean>;
   setRef(ref: boolean): void;
@@ -98,4 +99,6 @@ export interface NativeBinding {
   libpythonVersion: string;
   libpythonPath: string;
   freeThreaded: boolean;
+  /** Built against headers with PEP 684 (3.12+): createContext(id, 'owngil') is available. */
+  ownGil: boolean;
 }

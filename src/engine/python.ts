@@ -13,9 +13,8 @@ import { EngineStartError, PyValue } from './errors';
 import { availableCores, findOnPath, probe, resolveInterpreter, type ResolvedInterpreter } from './interpreter';
 import { SUBMIT_COPY_BUFFERS, type NativeEngine } from './native';
 import { ProcessImpl } from '../processes/process';
+import { capabilitiesOf, checkMode, parsePoolSpec, type Capabilities, type PoolMode, type PoolOptions, type PoolSpec } from './pools';
 import type { Context, InterpreterInfo, ProcessOptions, PyProcess, Python, RunOptions, StartOptions } from './types';
-
-const POOL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Packs an all-number array into a Float64Array in one pass (see convert/from_js.cpp). */
 function packNumbers(a: unknown[]): Float64Array | undefined {
@@ -37,16 +36,6 @@ function unpackNumbers(t: Float64Array | Int32Array): number[] {
 
 function defaultPools(): Record<string, number> {
   return { default: Math.max(2, os.availableParallelism()) };
-}
-
-function validatePoolSize(name: string, size: unknown): number {
-  if (typeof name !== 'string' || !POOL_NAME.test(name)) {
-    throw new TypeError(`pool name must be an identifier-like string, got ${JSON.stringify(name)}`);
-  }
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 256) {
-    throw new RangeError(`pool '${name}' size must be an integer from 1 to 256, got ${String(size)}`);
-  }
-  return size;
 }
 
 /**
@@ -91,10 +80,13 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   }
   const pools = options.pools ?? defaultPools();
   if (typeof pools !== 'object' || pools === null) throw new TypeError('options.pools must be an object of pool sizes');
-  for (const [name, size] of Object.entries(pools)) validatePoolSize(name, size);
+  const specs = Object.entries(pools).map(([name, raw]) => [name, parsePoolSpec(name, raw)] as const);
   if (options.state !== undefined) validateStateLimits(options.state);
   // The interpreter choice is checked first, so a bad setting is reported as such.
   const interp = resolvePython(options.python);
+  // A mode this interpreter cannot give is refused before anything starts.
+  const caps = capabilitiesOf(interp.version, interp.freeThreaded, true);
+  for (const [name, spec] of specs) checkMode(name, spec.mode, caps);
   if (liveEngine?.isShutdown) await liveEngine.shutdown();
   if (liveEngine && !liveEngine.isShutdown) {
     throw new EngineStartError('already-running', 'Python is already running in this process.',
@@ -146,10 +138,16 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   bridge = new Bridge(engine.bridge());
   if (options.state !== undefined) bridge.state.limits(options.state);
   const py = new PythonImpl(engine, calls, bridge, version, hold,
-    { executable: interp.executable, version: interp.version, freeThreaded: interp.freeThreaded });
+    { executable: interp.executable, version: interp.version, freeThreaded: interp.freeThreaded },
+    capabilitiesOf(interp.version, interp.freeThreaded, binding.ownGil));
   calls.onBackground = (process, stream, text) => py.background(process, stream, text);
   liveEngine = py;
-  for (const [name, size] of Object.entries(pools)) py.createPool(name, size);
+  try {
+    for (const [name, spec] of specs) py.createPool(name, spec);
+  } catch (e) {
+    await py.shutdown();
+    throw e;
+  }
   return py;
 }
 
@@ -169,25 +167,45 @@ export class PythonImpl implements Python {
     readonly version: string,
     private readonly hold: (on: boolean) => void,
     readonly interpreter: InterpreterInfo,
+    private readonly caps: Capabilities,
   ) {
     this.workingDirectories = engine.privateCwd() ? 'per-process' : 'shared';
   }
 
   // ---- pools and routing ----------------------------------------------------
 
-  createPool(name: string, size: number): ContextImpl[] {
+  capabilities(): Capabilities {
+    return { ...this.caps, modes: [...this.caps.modes] };
+  }
+
+  createPool(name: string, spec: PoolSpec): ContextImpl[] {
     this.assertRunning();
-    validatePoolSize(name, size);
+    checkMode(name, spec.mode, this.caps);
     if (this.poolMap.has(name)) throw new Error(`pool '${name}' is already started`);
     const list: ContextImpl[] = [];
-    for (let i = 1; i <= size; i++) list.push(new ContextImpl(name, i, this.engine.createContext(`${name}:${i}`)));
+    try {
+      for (let i = 1; i <= spec.size; i++) {
+        list.push(new ContextImpl(name, i, spec.mode, this.engine.createContext(`${name}:${i}`, spec.mode)));
+      }
+    } catch (e) {
+      // A pool starts whole or not at all: the contexts made so far are stopped.
+      for (const c of list) this.engine.retire(c.native);
+      throw e;
+    }
     this.poolMap.set(name, list);
     this.changed();
     return list;
   }
 
-  async startPool(name: string, size: number): Promise<Context[]> {
-    return this.createPool(name, size);
+  async startPool(name: string, size: number, opts?: { mode?: PoolMode }): Promise<Context[]> {
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError('opts must be an object');
+    const raw: PoolOptions = opts?.mode === undefined ? { size } : { size, mode: opts.mode };
+    return this.createPool(name, parsePoolSpec(name, raw));
+  }
+
+  /** The mode of a started pool. */
+  poolMode(pool: string): PoolMode {
+    return this.pool(pool)[0]!.mode;
   }
 
   private pool(name: string): ContextImpl[] {
@@ -257,7 +275,7 @@ export class PythonImpl implements Python {
     const err = new Error(`context ${c.id} was restarted; the call was abandoned`);
     this.calls.abandon(dropped, err);
     this.calls.abandonContext(old, err);
-    c.native = this.engine.createContext(c.id);
+    c.native = this.engine.createContext(c.id, c.mode);
     c.inflight = 0;
     for (const p of this.processMap.values()) p.forgetContext(c);
     this.changed();

@@ -3,6 +3,7 @@
  * `src/processes` is plain Node: nothing here may import `vscode`.
  */
 import type { HostFunction, SharedState, StateLimits } from './bridge';
+import type { Capabilities, PoolMode, PoolOptions } from './pools';
 import type { DataViewRequest } from './dataView';
 
 /** The interpreter the engine runs, as `py.interpreter` reports it. */
@@ -92,6 +93,8 @@ export interface Context {
   readonly index: number;
   /** e.g. 'default:1' */
   readonly id: string;
+  /** 'worker' (a thread in the main interpreter) or 'owngil' (a sub-interpreter with its own GIL). */
+  readonly mode: PoolMode;
   /** KeyboardInterrupt into the code running now; no-op when idle. */
   interrupt(): void;
   stats(): ContextStats;
@@ -222,7 +225,15 @@ export interface Python {
   numContexts(pool?: string): number;
   poolStarted(pool: string): boolean;
   pools(): string[];
-  startPool(name: string, size: number): Promise<Context[]>;
+  /**
+   * Starts a pool. `mode` 'owngil' makes each context a sub-interpreter with its own GIL; where this
+   * interpreter cannot (see capabilities()), it rejects with an Error whose `code` says why.
+   */
+  startPool(name: string, size: number, opts?: { mode?: PoolMode }): Promise<Context[]>;
+  /** The mode of a started pool. */
+  poolMode(pool: string): PoolMode;
+  /** What this interpreter offers: free-threaded, own-GIL sub-interpreters, the modes startPool accepts. */
+  capabilities(): Capabilities;
   contextsStarted(): boolean;
   /** Same id -> same object while it is open; `opts` apply when the process is created. */
   process(id: string, opts?: ProcessOptions): PyProcess;
@@ -261,8 +272,11 @@ export interface StartOptions {
    * $PY_CONTEXTS_PYTHON, else `python3` on PATH.
    */
   python?: string;
-  /** Pool sizes; default { default: Math.max(2, os.availableParallelism()) }. */
-  pools?: Record<string, number>;
+  /**
+   * Pools: a size, or { size, mode }; default { default: Math.max(2, os.availableParallelism()) }.
+   * A mode this interpreter cannot give rejects with an Error whose `code` says why.
+   */
+  pools?: Record<string, number | PoolOptions>;
   /** Limits of the shared state store (see SharedState.limits). */
   state?: StateLimits;
 }

@@ -66,6 +66,34 @@ describe('Context Pool tree', () => {
     }
   });
 
+  it("shows each pool's mode, and why a pool in a mode this Python cannot give did not start", async () => {
+    const a = await api();
+    const py = await a.python();
+    const config = vscode.workspace.getConfiguration('pyContexts');
+    await config.update('pools', { default: 2, cpu: { size: 2, mode: 'owngil' } }, vscode.ConfigurationTarget.Global);
+    try {
+      const pools = (await children(a)).filter((p) => p.kind === 'pool');
+      const byName = (n: string) => pools.find((p) => label(a, p) === n);
+      assert.equal(item(a, byName('default')!).description, `${py.interpreter.freeThreaded ? 'worker · free-threaded' : 'worker'} · 2 contexts`);
+      const cpu = byName('cpu');
+      assert.ok(cpu, 'the configured own-GIL pool is listed');
+      const caps = py.capabilities();
+      if (caps.ownGil) {
+        assert.deepEqual((await children(a, cpu)).map((c) => label(a, c)), ['cpu:1', 'cpu:2']);
+        assert.equal(item(a, cpu).description, 'own GIL · 2 contexts');
+        assert.deepEqual(py.contexts('cpu').map((c) => c.mode), ['owngil', 'owngil']);
+      } else {
+        assert.equal(item(a, cpu).description, 'own GIL · 2 contexts · not started');
+        const [why] = await children(a, cpu);
+        assert.equal(why?.kind, 'message');
+        assert.equal(item(a, why!).description, `pool 'cpu': ${caps.ownGilRefusal!.message}`);
+        assert.equal(py.poolStarted('cpu'), false);
+      }
+    } finally {
+      await config.update('pools', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('shows a document under its context after it runs, with its variables', async () => {
     const a = await api();
     const editor = await pythonEditor('tree/vars.py', ['x = 41', 'data = {"a": [1, 2, 3], "b": "text"}', 'rows = list(range(500))', ''].join('\n'));

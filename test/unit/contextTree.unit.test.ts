@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { documentLabel } from '../../src/common/labels';
 import { normalizePools } from '../../src/common/settings';
+import { capabilitiesOf, checkMode, parsePoolSpec } from '../../src/engine/pools';
 import { bindItems, statusText } from '../../src/surfaces/commands/bindItems';
 import {
   contextFlags,
   describeContext,
+  describePool,
   documentFlags,
   formatDuration,
   poolFlags,
@@ -97,16 +99,49 @@ describe('bind quick pick', () => {
 });
 
 describe('pyContexts.pools', () => {
-  it('accepts pools and always has default', () => {
-    assert.deepEqual(normalizePools({ default: 3, io: 1 }), { pools: { default: 3, io: 1 }, problems: [] });
-    assert.deepEqual(normalizePools(undefined), { pools: { default: 2 }, problems: [] });
-    assert.deepEqual(normalizePools({ io: 1 }).pools, { io: 1, default: 2 });
+  const w = (size: number) => ({ size, mode: 'worker' });
+  it('accepts sizes and { size, mode }, and always has default', () => {
+    assert.deepEqual(normalizePools({ default: 3, io: 1 }), { pools: { default: w(3), io: w(1) }, problems: [] });
+    assert.deepEqual(normalizePools(undefined), { pools: { default: w(2) }, problems: [] });
+    assert.deepEqual(normalizePools({ io: 1 }).pools, { io: w(1), default: w(2) });
+    assert.deepEqual(normalizePools({ default: { size: 2 }, cpu: { size: 2, mode: 'owngil' } }).pools,
+      { default: w(2), cpu: { size: 2, mode: 'owngil' } });
   });
 
-  it('drops bad entries with a reason', () => {
-    const r = normalizePools({ default: 0, 'bad name': 1, big: 1000, ok: 2.5 });
-    assert.deepEqual(r.pools, { default: 2 });
-    assert.equal(r.problems.length, 4);
+  it('drops bad entries with the engine\'s reason', () => {
+    const r = normalizePools({ default: 0, 'bad name': 1, big: 1000, ok: 2.5, m: { size: 1, mode: 'process' }, x: { size: 1, gil: true } });
+    assert.deepEqual(r.pools, { default: w(2) });
+    assert.equal(r.problems.length, 6);
+    assert.match(r.problems[4]!, /pool 'm' mode must be 'worker' or 'owngil'/);
+    assert.match(r.problems[5]!, /unknown option\(s\) gil/);
     assert.equal(normalizePools([1, 2]).problems.length, 1);
+  });
+});
+
+describe('pool modes', () => {
+  it('parses the same spec the engine and the setting accept', () => {
+    assert.deepEqual(parsePoolSpec('cpu', 2), { size: 2, mode: 'worker' });
+    assert.deepEqual(parsePoolSpec('cpu', { size: 3, mode: 'owngil' }), { size: 3, mode: 'owngil' });
+    assert.throws(() => parsePoolSpec('cpu', 0), RangeError);
+    assert.throws(() => parsePoolSpec('cpu', { size: 65 }), /from 1 to 64/);
+    assert.throws(() => parsePoolSpec('cpu', '2'), TypeError);
+    assert.throws(() => parsePoolSpec('1cpu', 2), /pool name/);
+  });
+
+  it('offers own-GIL sub-interpreters on 3.12+ GIL builds only, saying why otherwise', () => {
+    assert.deepEqual(capabilitiesOf('3.13.5', false, true), { freeThreaded: false, ownGil: true, modes: ['worker', 'owngil'] });
+    const old = capabilitiesOf('3.11.2', false, true);
+    assert.equal(old.ownGil, false);
+    assert.equal(old.ownGilRefusal?.code, 'owngil-unsupported');
+    assert.equal(capabilitiesOf('3.13.5', true, true).ownGilRefusal?.code, 'owngil-free-threaded');
+    assert.equal(capabilitiesOf('3.13.5', false, false).ownGilRefusal?.code, 'owngil-unsupported');
+    assert.throws(() => checkMode('cpu', 'owngil', old), (e: Error & { code?: string }) => e.code === 'owngil-unsupported' && /pool 'cpu'/.test(e.message));
+    assert.doesNotThrow(() => checkMode('cpu', 'worker', old));
+  });
+
+  it('describes a pool by its mode', () => {
+    assert.equal(describePool(2, 'worker', true, true), 'worker · free-threaded · 2 contexts');
+    assert.equal(describePool(1, 'owngil', false, false), 'own GIL · 1 context · not started');
+    assert.equal(describePool(2, 'worker', false, true), 'worker · 2 contexts');
   });
 });

@@ -1,7 +1,7 @@
 #include "errors/capture.h"
 
 #include "convert/from_python.h"
-#include "runtime/interpreter.h"
+#include "runtime/runtime_entries.h"
 #include "runtime/py_error.h"
 #include "runtime/py_ref.h"
 
@@ -20,7 +20,9 @@ convert::Value CaptureError() {
   PyRef v = TakeRaisedException();
   if (!v) return MakeError("SystemError", "an error was reported without a Python exception");
 
-  if (PyObject* describe = Interpreter::Instance().describeError()) {
+  // The describe_error of the interpreter this thread runs in (each own-GIL context has its own).
+  RuntimeEntries* entries = RuntimeEntries::Current();
+  if (PyObject* describe = entries ? entries->describeError() : nullptr) {
     PyRef info = PyRef::steal(PyObject_CallOneArg(describe, v.get()));
     if (info) {
       convert::Value out;

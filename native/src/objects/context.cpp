@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "convert/from_js.h"
 #include "convert/from_python.h"
@@ -64,8 +65,9 @@ int64_t NowMs() {
 
 }  // namespace
 
-ContextCore::ContextCore(std::string id, std::shared_ptr<EventSink> sink, std::shared_ptr<WorkDirs> workdirs)
-    : id_(std::move(id)), sink_(std::move(sink)), workdirs_(std::move(workdirs)) {}
+ContextCore::ContextCore(std::string id, ContextMode mode, std::shared_ptr<EventSink> sink,
+                         std::shared_ptr<WorkDirs> workdirs)
+    : id_(std::move(id)), mode_(mode), sink_(std::move(sink)), workdirs_(std::move(workdirs)) {}
 
 ContextCore::~ContextCore() = default;
 
@@ -131,6 +133,24 @@ void ContextCore::RequestInterrupt(uint32_t call) {
   // exception is needed (and none must linger afterwards).
   if (currentCall_.load() == target && waits_.InterruptIfWaiting()) return;
   interrupter::Request(shared_from_this(), target);
+}
+
+void ContextCore::DeliverInterruptFromHelper(uint32_t call) {
+  if (mode_ == ContextMode::Worker) {
+    GilEnsure gil;
+    DeliverInterrupt(call);
+    return;
+  }
+  // PyThreadState_SetAsyncExc acts on the threads of the interpreter whose GIL the caller
+  // holds, so the interrupter needs a thread state of the sub-interpreter for the moment.
+  std::lock_guard<std::mutex> lock(interpMutex_);
+  if (!subAlive_) return;
+  PyThreadState* ts = PyThreadState_New(subInterp_);
+  if (!ts) return;
+  PyEval_RestoreThread(ts);
+  DeliverInterrupt(call);
+  PyThreadState_Clear(ts);
+  PyThreadState_DeleteCurrent();
 }
 
 void ContextCore::DeliverInterrupt(uint32_t call) {
@@ -260,7 +280,6 @@ void ContextCore::RunChdir(const Job& job, Event& ev) {
 }
 
 void ContextCore::RunDispatch(const Job& job, Event& ev) {
-  Interpreter& interp = Interpreter::Instance();
   PyObject* env = envs_.Get(job.env);
   PyRef result;
   if (env) {
@@ -268,7 +287,7 @@ void ContextCore::RunDispatch(const Job& job, Event& ev) {
     if (args) {
       PyRef op = PyRef::steal(PyLong_FromUnsignedLong(job.op));
       PyObject* argv[] = {op.get(), env, args.get()};
-      result = PyRef::steal(PyObject_Vectorcall(interp.dispatch(), argv, 3, nullptr));
+      result = PyRef::steal(PyObject_Vectorcall(entries_->dispatch(), argv, 3, nullptr));
     }
   }
   if (!result) {
@@ -277,7 +296,7 @@ void ContextCore::RunDispatch(const Job& job, Event& ev) {
     return;
   }
   ev.kind = EventKind::Result;
-  if (result.get() == interp.noValue()) return;  // Value() is JS undefined
+  if (result.get() == entries_->noValue()) return;  // Value() is JS undefined
   std::string error;
   // An exception raised while converting (e.g. a __repr__ failing) is cleared there.
   convert::FromPythonOptions opts;
@@ -298,7 +317,14 @@ void ContextCore::RunJob(Job& job) {
 
   // Closing an environment runs no user code, so it needs no directory.
   const bool inProcessDir = privateFs_.load(std::memory_order_relaxed) && job.op != kOpCloseEnv;
-  if (inProcessDir && !EnterProcessDir(job.env, ev.value)) {
+  if (!startError_.empty()) {
+    if (job.op == kOpCloseEnv) {
+      ev.kind = EventKind::Result;
+    } else {
+      ev.kind = EventKind::Error;
+      ev.value = errors::MakeError("RuntimeError", startError_);
+    }
+  } else if (inProcessDir && !EnterProcessDir(job.env, ev.value)) {
     ev.kind = EventKind::Error;
   } else if (job.op == kOpChdir) {
     RunChdir(job, ev);
@@ -336,8 +362,7 @@ void ContextCore::Run() {
       privateFs_.store(true);
     }
   }
-  Interpreter& interp = Interpreter::Instance();
-  tstate_ = PyThreadState_New(interp.interp());
+  EnterInterpreter();
   {
     GilHold gil(tstate_);
     pyThreadId_ = PyThread_get_thread_ident();
@@ -391,14 +416,108 @@ void ContextCore::Run() {
     envs_.CloseAll();
     // threading's record of this thread (py_contexts.threads registers context threads).
     CallRuntimeHook("py_contexts.threads", "context_thread_exit", nullptr);
-    PyThreadState_Clear(tstate_);
-    PyThreadState_DeleteCurrent();  // also releases the GIL
-    tstate_ = nullptr;
+    LeaveInterpreter();
   }
   tlContext = nullptr;
   std::lock_guard<std::mutex> lock(mutex_);
   exitedFlag_ = true;
   exited_.notify_all();
+}
+
+void ContextCore::EnterInterpreter() {
+  Interpreter& interp = Interpreter::Instance();
+  entries_ = &interp.entries();
+  tstate_ = PyThreadState_New(interp.interp());
+  if (mode_ == ContextMode::OwnGil) {
+#if PY_VERSION_HEX >= 0x030C0000
+    mainTstate_ = tstate_;
+    PyEval_RestoreThread(mainTstate_);
+    // Isolated as PEP 684 requires (its own allocator, multi-phase extensions only). Threads
+    // and daemon threads as in a worker context; subprocess (exec) yes, os.fork() no.
+    PyInterpreterConfig config = {};
+    config.use_main_obmalloc = 0;
+    config.allow_fork = 0;
+    config.allow_exec = 1;
+    config.allow_threads = 1;
+    config.allow_daemon_threads = 1;
+    config.check_multi_interp_extensions = 1;
+    config.gil = PyInterpreterConfig_OWN_GIL;
+    PyThreadState* sub = nullptr;
+    PyStatus status = Py_NewInterpreterFromConfig(&sub, &config);
+    if (PyStatus_Exception(status) || !sub) {
+      // The main thread state is current again: jobs fail with the reason, run under it.
+      startError_ = std::string("this own-GIL context could not create its sub-interpreter: ") +
+                    (status.err_msg ? status.err_msg : "unknown error");
+      PyEval_SaveThread();
+      return;
+    }
+    // From here the sub-interpreter's GIL is held and the main thread state is detached.
+    tstate_ = sub;
+    ownEntries_ = std::make_unique<RuntimeEntries>();
+    std::string error;
+    if (ownEntries_->Load(interp.pythonDir(), error)) {
+      entries_ = ownEntries_.get();
+    } else {
+      startError_ = "this own-GIL context could not start its runtime: " + error;
+    }
+    {
+      std::lock_guard<std::mutex> lock(interpMutex_);
+      subInterp_ = PyThreadState_GetInterpreter(sub);
+      subAlive_ = true;
+    }
+    PyEval_SaveThread();
+#else
+    startError_ = "own-GIL contexts need Python 3.12 or later";
+#endif
+  }
+  RuntimeEntries::SetThreadCurrent(entries_);
+}
+
+bool ContextCore::WaitAloneInInterpreter() {
+  PyInterpreterState* interp = PyThreadState_GetInterpreter(tstate_);
+  auto alone = [&] {
+    PyThreadState* head = PyInterpreterState_ThreadHead(interp);
+    return head == tstate_ && PyThreadState_Next(head) == nullptr;
+  };
+  // The runtime's own helper threads (the repr watchdog, interval timers) are told to end;
+  // a user's thread that is still running after this is left running, and so is its interpreter.
+  CallRuntimeHook("py_contexts.threads", "interpreter_exit", nullptr);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2000);
+  while (!alone() && std::chrono::steady_clock::now() < deadline) {
+    GilRelease nogil;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return alone();
+}
+
+void ContextCore::LeaveInterpreter() {
+  RuntimeEntries::SetThreadCurrent(nullptr);
+#if PY_VERSION_HEX >= 0x030C0000
+  if (mainTstate_ && tstate_ != mainTstate_) {
+    bool alone = WaitAloneInInterpreter();
+    if (ownEntries_) ownEntries_->Clear();
+    {
+      // No GIL while waiting for the interrupter, which may hold interpMutex_ waiting for this GIL.
+      GilRelease nogil;
+      std::lock_guard<std::mutex> lock(interpMutex_);
+      subAlive_ = false;
+    }
+    if (alone && WaitAloneInInterpreter()) {
+      Py_EndInterpreter(tstate_);  // leaves no thread state current
+    } else {
+      // A thread of the sub-interpreter still runs: ending it would abort the process
+      // ("not the last thread"). It is left to the process exit, as a thread stuck in C is.
+      Interpreter::Instance().NoteAbandonedSubinterpreter();
+      PyEval_SaveThread();
+    }
+    tstate_ = mainTstate_;
+    PyEval_RestoreThread(tstate_);
+  }
+  mainTstate_ = nullptr;
+#endif
+  PyThreadState_Clear(tstate_);
+  PyThreadState_DeleteCurrent();  // also releases the GIL
+  tstate_ = nullptr;
 }
 
 // ---- JS handle ---------------------------------------------------------------

@@ -1,4 +1,7 @@
 // Context: one OS thread with its own Python thread state and its own job queue.
+// In 'worker' mode the thread state belongs to the main interpreter; in 'owngil' mode the
+// thread makes a sub-interpreter with its own GIL (PEP 684) when it starts, runs every job
+// in it with that interpreter's runtime (runtime/runtime_entries.h), and ends it on exit.
 //
 // JS-visible class `Context` (a thin handle) wraps a shared ContextCore, which the
 // context thread also owns, so a thread that outlives its handle (a restart that
@@ -9,7 +12,9 @@
 // (objects/native_wait.h).
 //
 // GIL RULE: the context thread takes the GIL (GilHold) only to run a batch of jobs
-// and gives it back in between. The environments are touched only by the context
+// and gives it back in between; an own-GIL context takes its own interpreter's GIL, and
+// the main interpreter's only to create and delete the thread state it makes the
+// sub-interpreter from. The environments are touched only by the context
 // thread with the GIL held. Everything the JS thread reads (stats) is an atomic or
 // guarded by mutex_ (or NativeWait's own mutex), never by the GIL.
 #pragma once
@@ -29,6 +34,7 @@
 #include "objects/environments.h"
 #include "objects/native_wait.h"
 #include "runtime/events.h"
+#include "runtime/runtime_entries.h"
 #include "runtime/workdirs.h"
 
 namespace pyc {
@@ -49,9 +55,14 @@ constexpr uint32_t kOpCloseEnv = 0;
 // Far above runtime.py's op numbers so new Python ops never collide with it.
 constexpr uint32_t kOpChdir = 100;
 
+enum class ContextMode { Worker, OwnGil };
+
+// Whether this core can make own-GIL sub-interpreters (built against 3.12+ headers).
+constexpr bool kOwnGilSupported = PY_VERSION_HEX >= 0x030C0000;
+
 class ContextCore : public std::enable_shared_from_this<ContextCore> {
  public:
-  ContextCore(std::string id, std::shared_ptr<EventSink> sink, std::shared_ptr<WorkDirs> workdirs);
+  ContextCore(std::string id, ContextMode mode, std::shared_ptr<EventSink> sink, std::shared_ptr<WorkDirs> workdirs);
   ~ContextCore();
 
   // JS thread.
@@ -88,10 +99,21 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   int WaitUntil(const std::function<bool()>& ready, double seconds) { return waits_.WaitUntil(ready, seconds); }
   void WakeWaiters() { waits_.Wake(); }
 
-  // Interrupter thread, GIL held.
-  void DeliverInterrupt(uint32_t call);
+  // Interrupter thread, no GIL: takes the GIL of this context's interpreter and delivers.
+  void DeliverInterruptFromHelper(uint32_t call);
+
+  ContextMode mode() const { return mode_; }
 
  private:
+  // GIL of this context's interpreter held.
+  void DeliverInterrupt(uint32_t call);
+  // Context thread, no GIL before and after: makes tstate_ (and, own-GIL, the sub-interpreter).
+  void EnterInterpreter();
+  // Context thread, GIL of tstate_ held on entry, none on return: deletes what EnterInterpreter made.
+  void LeaveInterpreter();
+  // Context thread, own-GIL, its GIL held: waits a little for the interpreter's other threads
+  // (the runtime's helpers, user threads) to end; true when this thread is its only one.
+  bool WaitAloneInInterpreter();
   void Run();
   void RunJob(Job& job);
   // Context thread: moves the thread into the job's process directory; false with `error`
@@ -105,6 +127,7 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   void RunChdir(const Job& job, Event& ev);
 
   std::string id_;
+  ContextMode mode_;
   std::shared_ptr<EventSink> sink_;
   pthread_t thread_{};
   bool started_ = false;
@@ -114,6 +137,19 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
   std::string threadDir_;  // context thread only: where the thread is now
   std::string startDir_;   // context thread only: the host's directory when the thread started
   PyThreadState* tstate_ = nullptr;
+  // Own-GIL: the main-interpreter thread state the sub-interpreter is made from and ended back to.
+  PyThreadState* mainTstate_ = nullptr;
+  // The runtime this thread runs jobs with: the main interpreter's, or ownEntries_.
+  RuntimeEntries* entries_ = nullptr;
+  std::unique_ptr<RuntimeEntries> ownEntries_;
+  // Why this context cannot run jobs (its sub-interpreter or runtime failed to start); every
+  // job then fails with it. Context thread only.
+  std::string startError_;
+  // Own-GIL: the interrupter makes a thread state in subInterp_ only while subAlive_, under
+  // interpMutex_, so the interpreter is never ended under it. Taken without any GIL held.
+  std::mutex interpMutex_;
+  PyInterpreterState* subInterp_ = nullptr;
+  bool subAlive_ = false;
 
   std::mutex mutex_;
   // Orders "is call N still running? then raise in it" (the interrupter thread) against

@@ -164,7 +164,7 @@ Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
     }
     interrupter::Stop();
     releaser::Stop();
-    if (allJoined && Interpreter::Instance().Finalize()) {
+    if (allJoined && !Interpreter::Instance().subinterpretersAbandoned() && Interpreter::Instance().Finalize()) {
       *finalized = true;
       gPythonOwned.store(false);
     } else {
@@ -177,15 +177,26 @@ Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// createContext(id: string): Context
+// createContext(id: string, mode?: 'worker' | 'owngil'): Context
 Napi::Value Engine::CreateContext(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  PYC_CHECK_ARG(info.Length() >= 1 && info[0].IsString(), "createContext(id) expects a string");
+  PYC_CHECK_ARG(info.Length() >= 1 && info[0].IsString(), "createContext(id, mode) expects a string id");
+  ContextMode mode = ContextMode::Worker;
+  if (info.Length() >= 2 && !info[1].IsUndefined()) {
+    PYC_CHECK_ARG(info[1].IsString(), "createContext(id, mode): mode must be 'worker' or 'owngil'");
+    std::string m = info[1].As<Napi::String>().Utf8Value();
+    PYC_CHECK_ARG(m == "worker" || m == "owngil", "createContext(id, mode): mode must be 'worker' or 'owngil'");
+    mode = m == "owngil" ? ContextMode::OwnGil : ContextMode::Worker;
+  }
+  if (mode == ContextMode::OwnGil && !kOwnGilSupported) {
+    Napi::Error::New(env, "own-GIL contexts need an engine core built for Python 3.12 or later").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   if (!Interpreter::Instance().running() || shutdownBegun_) {
     Napi::Error::New(env, "Python is not running").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  auto core = std::make_shared<ContextCore>(info[0].As<Napi::String>().Utf8Value(), sink_, workdirs_);
+  auto core = std::make_shared<ContextCore>(info[0].As<Napi::String>().Utf8Value(), mode, sink_, workdirs_);
   std::string error;
   if (!core->Start(error)) {
     Napi::Error::New(env, error).ThrowAsJavaScriptException();

@@ -12,7 +12,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "runtime/interpreter.h"
+#include "runtime/runtime_entries.h"
 #include "runtime/py_ref.h"
 
 namespace pyc {
@@ -26,7 +26,8 @@ class Environments {
     if (it != envs_.end()) return it->second.get();
     PyRef name = PyRef::steal(PyUnicode_FromStringAndSize(process.data(), static_cast<Py_ssize_t>(process.size())));
     if (!name) return nullptr;
-    PyRef env = PyRef::steal(PyObject_CallOneArg(Interpreter::Instance().newEnv(), name.get()));
+    // Created in the interpreter this context runs in, by that interpreter's runtime.
+    PyRef env = PyRef::steal(PyObject_CallOneArg(RuntimeEntries::Current()->newEnv(), name.get()));
     if (!env) return nullptr;
     PyObject* borrowed = env.get();
     envs_.emplace(process, std::move(env));
@@ -58,7 +59,7 @@ class Environments {
   // The one place an environment is closed. runtime.close_env runs user-visible
   // cleanup (atexit-like hooks, open files); a failure there must not stop the rest.
   static void CloseOne(const PyRef& env) {
-    PyRef r = PyRef::steal(PyObject_CallOneArg(Interpreter::Instance().closeEnv(), env.get()));
+    PyRef r = PyRef::steal(PyObject_CallOneArg(RuntimeEntries::Current()->closeEnv(), env.get()));
     if (!r) PyErr_Clear();
   }
   void Publish() { count_.store(static_cast<uint32_t>(envs_.size())); }

@@ -13,18 +13,6 @@ Interpreter& Interpreter::Instance() {
 
 namespace {
 
-std::string FetchErrorText() {
-  PyRef v = TakeRaisedException();
-  std::string out = "unknown error";
-  if (v) {
-    PyRef s = PyRef::steal(PyObject_Str(v.get()));
-    const char* c = s ? PyUnicode_AsUTF8(s.get()) : nullptr;
-    out = std::string(Py_TYPE(v.get())->tp_name) + ": " + (c ? c : "");
-  }
-  PyErr_Clear();
-  return out;
-}
-
 // atexit callbacks are user code too: one that never returns (a sleep, a loop, a join
 // on a stuck thread) made shutdown() hang forever inside Py_FinalizeEx. Run them on a
 // daemon thread with a deadline instead. True when they finished (they are then
@@ -92,27 +80,8 @@ bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::strin
   version = Py_GetVersion();
 
   // Make the py_contexts package importable, then import the runtime module.
-  PyObject* path = PySys_GetObject("path");  // borrowed
-  PyRef dir = PyRef::steal(PyUnicode_FromString(cfg.pythonDir.c_str()));
-  if (!path || !dir || PyList_Insert(path, 0, dir.get()) < 0) {
-    error = "could not extend sys.path: " + FetchErrorText();
-  } else {
-    PyRef mod = PyRef::steal(PyImport_ImportModule("py_contexts.runtime"));
-    if (!mod) {
-      error = "could not import py_contexts.runtime from " + cfg.pythonDir + ": " + FetchErrorText();
-    } else {
-      auto attr = [&](const char* name) { return PyRef::steal(PyObject_GetAttrString(mod.get(), name)); };
-      entries_.dispatch = attr("dispatch");
-      entries_.describeError = attr("describe_error");
-      entries_.newEnv = attr("new_env");
-      entries_.closeEnv = attr("close_env");
-      entries_.noValue = attr("NO_VALUE");
-      if (!entries_.complete())
-        error = "py_contexts.runtime is incomplete: " + FetchErrorText();
-    }
-  }
-  if (!error.empty()) {
-    entries_.Clear();
+  pythonDir_ = cfg.pythonDir;
+  if (!entries_.Load(cfg.pythonDir, error)) {
     Py_FinalizeEx();
     mainState_ = nullptr;
     interp_ = nullptr;

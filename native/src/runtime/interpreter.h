@@ -2,16 +2,15 @@
 // entry points, and finalization.
 //
 // GIL RULE: Start() and Finalize() run on the dedicated runtime thread (never the
-// JS thread). The runtime module's entry points are owned references (PyRef), so
-// they are set and cleared only with the GIL held, on the runtime thread. The
-// accessors return them borrowed: valid to use while holding the GIL and while the
-// interpreter is running.
+// JS thread). The runtime module's entry points (runtime/runtime_entries.h) are owned
+// references, so they are set and cleared only with the GIL held, on the runtime thread.
 #pragma once
 #include <Python.h>
-#include <array>
+#include <atomic>
 #include <string>
 
 #include "runtime/py_ref.h"
+#include "runtime/runtime_entries.h"
 
 namespace pyc {
 
@@ -40,29 +39,23 @@ class Interpreter {
 
   bool running() const { return running_; }
   PyInterpreterState* interp() const { return interp_; }
-
-  // Entry points of python/py_contexts/runtime.py (borrowed).
-  PyObject* dispatch() const { return entries_.dispatch.get(); }
-  PyObject* describeError() const { return entries_.describeError.get(); }
-  PyObject* newEnv() const { return entries_.newEnv.get(); }
-  PyObject* closeEnv() const { return entries_.closeEnv.get(); }
-  // runtime.NO_VALUE: a result that means "nothing" (JS undefined).
-  PyObject* noValue() const { return entries_.noValue.get(); }
+  // The entry points of python/py_contexts/runtime.py in the main interpreter.
+  RuntimeEntries& entries() { return entries_; }
+  // The folder holding the py_contexts package (own-GIL contexts import it too).
+  const std::string& pythonDir() const { return pythonDir_; }
+  // Own-GIL contexts that could not end their sub-interpreter (a thread of it still ran).
+  // Py_FinalizeEx would end them itself and abort on the live thread, so while any exist
+  // the interpreter is left to the process exit instead.
+  void NoteAbandonedSubinterpreter() { abandonedSubs_.fetch_add(1); }
+  bool subinterpretersAbandoned() const { return abandonedSubs_.load() > 0; }
 
  private:
   bool running_ = false;
   PyThreadState* mainState_ = nullptr;
   PyInterpreterState* interp_ = nullptr;
-  struct RuntimeEntries {
-    PyRef dispatch, describeError, newEnv, closeEnv, noValue;
-    bool complete() const { return dispatch && describeError && newEnv && closeEnv && noValue; }
-    // GIL held: the one place they are dropped.
-    void Clear() { for (PyRef* r : all()) r->reset(); }
-    // Without the GIL (static destruction at exit, an abandoned interpreter): forget them.
-    void Leak() { for (PyRef* r : all()) r->release(); }
-    std::array<PyRef*, 5> all() { return {&dispatch, &describeError, &newEnv, &closeEnv, &noValue}; }
-  };
   RuntimeEntries entries_;
+  std::string pythonDir_;
+  std::atomic<int> abandonedSubs_{0};
 };
 
 }  // namespace pyc

@@ -40,8 +40,7 @@ void Loop() {
     auto ctx = item.first.lock();
     if (!ctx || !Interpreter::Instance().running()) continue;
     if (ctx->currentCall() == 0) continue;  // finished meanwhile: nothing to interrupt
-    GilEnsure gil;
-    ctx->DeliverInterrupt(item.second);
+    ctx->DeliverInterruptFromHelper(item.second);
   }
 }
 

@@ -238,6 +238,13 @@ PyObject* ContextId(PyObject*, PyObject*) {
   return PyUnicode_FromStringAndSize(ctx->id().data(), static_cast<Py_ssize_t>(ctx->id().size()));
 }
 
+// own_gil() -> bool: whether this thread runs in an own-GIL context's sub-interpreter.
+PyObject* OwnGil(PyObject*, PyObject*) {
+  ContextCore* ctx = ContextCore::Current();
+  return PyBool_FromLong(ctx && ctx->mode() == ContextMode::OwnGil &&
+                         PyInterpreterState_Get() != PyInterpreterState_Main());
+}
+
 // private_cwd() -> bool: whether this context thread has a working directory of its own,
 // so os.chdir() here moves only the running process (runtime/workdirs.h).
 PyObject* PrivateCwd(PyObject*, PyObject*) {
@@ -273,22 +280,29 @@ int JsBufferGet(PyObject* obj, Py_buffer* view, int flags) {
 
 void JsBufferDealloc(PyObject* obj) {
   auto* self = reinterpret_cast<JsBufferObject*>(obj);
+  PyTypeObject* type = Py_TYPE(obj);
   delete self->mem;  // may post the release of the JS reference
-  Py_TYPE(obj)->tp_free(obj);
+  type->tp_free(obj);
+  Py_DECREF(type);  // instances of a heap type own a reference to it
 }
 
-PyBufferProcs kJsBufferProcs = {JsBufferGet, nullptr};
+// A heap type per interpreter (module state), never a static type: objects of one
+// interpreter must not be shared with another that has its own GIL.
+PyType_Slot kJsBufferSlots[] = {
+    {Py_bf_getbuffer, reinterpret_cast<void*>(JsBufferGet)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(JsBufferDealloc)},
+    {Py_tp_doc, const_cast<char*>("Memory of a JS typed array, shared with Python without copying")},
+    {0, nullptr},
+};
 
-PyTypeObject JsBufferType = [] {
-  PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
-  t.tp_name = "_py_contexts_native.JsBuffer";
-  t.tp_basicsize = sizeof(JsBufferObject);
-  t.tp_dealloc = JsBufferDealloc;
-  t.tp_as_buffer = &kJsBufferProcs;
-  t.tp_flags = Py_TPFLAGS_DEFAULT;
-  t.tp_doc = "Memory of a JS typed array, shared with Python without copying";
-  return t;
-}();
+PyType_Spec kJsBufferSpec = {"_py_contexts_native.JsBuffer", sizeof(JsBufferObject), 0, Py_TPFLAGS_DEFAULT,
+                             kJsBufferSlots};
+
+struct ModuleState {
+  PyObject* jsBufferType;
+};
+
+ModuleState* StateOf(PyObject* module) { return static_cast<ModuleState*>(PyModule_GetState(module)); }
 
 PyMethodDef kMethods[] = {
     {"write", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(Write)), METH_FASTCALL,
@@ -298,6 +312,7 @@ PyMethodDef kMethods[] = {
      "request_input(prompt, password): ask the caller for a line"},
     {"sleep", Sleep, METH_O, "interruptible sleep on context threads"},
     {"context_id", ContextId, METH_NOARGS, "id of the context running this thread, or None"},
+    {"own_gil", OwnGil, METH_NOARGS, "whether this thread runs in an own-GIL context's sub-interpreter"},
     {"private_cwd", PrivateCwd, METH_NOARGS, "whether os.chdir() here moves only the running process"},
     {"current_run", CurrentRun, METH_NOARGS, "(sink, call) of the call running on this context thread, or None"},
     {"write_to", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(WriteTo)), METH_FASTCALL,
@@ -307,32 +322,63 @@ PyMethodDef kMethods[] = {
     {nullptr, nullptr, 0, nullptr},
 };
 
-PyModuleDef kModule = {PyModuleDef_HEAD_INIT, kNativeModuleName, "Py Contexts native bridge", -1, kMethods};
+int ExecModule(PyObject* m) {
+  if (PyModule_AddFunctions(m, kBridgeMethods) < 0) return -1;
+  PyObject* type = PyType_FromModuleAndSpec(m, &kJsBufferSpec, nullptr);
+  if (!type) return -1;
+  StateOf(m)->jsBufferType = type;
+  return 0;
+}
+
+int TraverseModule(PyObject* m, visitproc visit, void* arg) {
+  ModuleState* st = StateOf(m);
+  if (st) Py_VISIT(st->jsBufferType);
+  return 0;
+}
+
+int ClearModule(PyObject* m) {
+  ModuleState* st = StateOf(m);
+  if (st) Py_CLEAR(st->jsBufferType);
+  return 0;
+}
+
+void FreeModule(void* m) { ClearModule(static_cast<PyObject*>(m)); }
+
+// Multi-phase initialization, so every interpreter (each own-GIL context has one) gets
+// a module object of its own. Every function works on the calling thread's own context;
+// the event sink it writes to is guarded by its own mutex, and the state_* and host_call
+// functions (bridge_module.h) use process-global tables behind their own mutexes: nothing
+// here relies on a GIL, so a per-interpreter GIL (and none, on free-threaded builds) is safe.
+PyModuleDef_Slot kSlots[] = {
+    {Py_mod_exec, reinterpret_cast<void*>(ExecModule)},
+#if PY_VERSION_HEX >= 0x030C0000
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_GIL_DISABLED
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, nullptr},
+};
+
+PyModuleDef kModule = {
+    PyModuleDef_HEAD_INIT, kNativeModuleName, "Py Contexts native bridge", sizeof(ModuleState), kMethods, kSlots,
+    TraverseModule, ClearModule, FreeModule,
+};
 
 }  // namespace
 
-PyObject* InitNativeModule() {
-  if (PyType_Ready(&JsBufferType) < 0) return nullptr;
-  PyObject* m = PyModule_Create(&kModule);
-  if (m && PyModule_AddFunctions(m, kBridgeMethods) < 0) {
-    Py_DECREF(m);
-    return nullptr;
-  }
-#ifdef Py_GIL_DISABLED
-  // Declared safe without the GIL: every function here works on the calling thread's own
-  // context, and the event sink it writes to is guarded by its own mutex; the state_* and
-  // host_call functions (bridge_module.h) use process-global tables behind their own mutexes. Without this,
-  // importing the module would switch a free-threaded interpreter back to a GIL.
-  if (m && PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {
-    Py_DECREF(m);
-    return nullptr;
-  }
-#endif
-  return m;
-}
+PyObject* InitNativeModule() { return PyModuleDef_Init(&kModule); }
 
 PyObject* NewJsBuffer(std::shared_ptr<convert::SharedMemory> mem, const std::string& format) {
-  auto* self = PyObject_New(JsBufferObject, &JsBufferType);
+  // The type of the calling thread's interpreter, from its own module object.
+  PyRef module = PyRef::steal(PyImport_ImportModule(kNativeModuleName));
+  if (!module) return nullptr;
+  ModuleState* st = StateOf(module.get());
+  if (!st || !st->jsBufferType) {
+    PyErr_SetString(PyExc_SystemError, "_py_contexts_native is not initialized in this interpreter");
+    return nullptr;
+  }
+  auto* self = PyObject_New(JsBufferObject, reinterpret_cast<PyTypeObject*>(st->jsBufferType));
   if (!self) return nullptr;
   char f = format.empty() ? 'B' : format[0];
   self->format[0] = f;

@@ -47,9 +47,9 @@ export class ContextCommands {
     const pool = m[1] ?? 'default';
     const python = await this.host.python();
     if (!python.pools().includes(pool) || !python.poolStarted(pool)) {
-      const size = readSettings().pools[pool];
-      if (size === undefined) throw new Error(`no pool named ${pool} (see the pyContexts.pools setting)`);
-      await python.startPool(pool, size);
+      const spec = readSettings().pools[pool];
+      if (spec === undefined) throw new Error(`no pool named ${pool} (see the pyContexts.pools setting)`);
+      await python.startPool(pool, spec.size, { mode: spec.mode });
     }
     const ctx = python.contexts(pool)[Number(m[2]) - 1];
     if (!ctx) throw new Error(`pool ${pool} has no context ${m[2]}`);
@@ -62,7 +62,7 @@ export class ContextCommands {
     return names.map((name) => {
       const started = python?.poolStarted(name) ?? false;
       const contexts = started && python ? python.contexts(name).map((c) => ({ id: c.id, index: c.index, stats: c.stats() })) : [];
-      return { name, size: configured[name] ?? contexts.length, started, contexts };
+      return { name, size: configured[name]?.size ?? contexts.length, started, contexts };
     });
   }
 

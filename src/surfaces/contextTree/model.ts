@@ -2,6 +2,7 @@
  * What the Context Pool tree shows, as pure functions of engine state: descriptions,
  * capability flags for menus, labels. Tested in test/unit/contextTree.unit.test.ts.
  */
+import { describeMode, type PoolMode } from '../../engine/pools';
 import type { ContextStats, VariableInfo } from '../../engine/types';
 
 /** 0.4 s, 3 s, 2 min 5 s. */
@@ -18,6 +19,13 @@ export function describeContext(stats: ContextStats): string {
   if (!stats.busy) return stats.queued > 0 ? `idle · ${stats.queued} queued` : 'idle';
   const q = stats.queued > 0 ? ` · ${stats.queued} queued` : '';
   return `busy ${formatDuration(stats.busyForMs)}${q}`;
+}
+
+/** "worker · free-threaded · 2 contexts", "own GIL · 1 context · not started": a pool's description. */
+export function describePool(size: number, mode: PoolMode, freeThreaded: boolean, started: boolean): string {
+  const parts = [describeMode(mode, freeThreaded), `${size} context${size === 1 ? '' : 's'}`];
+  if (!started) parts.push('not started');
+  return parts.join(' · ');
 }
 
 /**

@@ -14,7 +14,7 @@ import { describeInterpreter } from '../../common/interpreterChoice';
 import { documentLabel } from '../../common/labels';
 import type { Context, PyProcess, VariableInfo } from '../../engine/types';
 import { describeSharedState, sharedStateEntries } from './sharedState';
-import { contextFlags, describeContext, documentFlags, documentTooltip, poolFlags, variableDescription, variableFlags, variableIcon } from './model';
+import { contextFlags, describeContext, describePool, documentFlags, documentTooltip, poolFlags, variableDescription, variableFlags, variableIcon } from './model';
 
 export type TreeNode =
   | { kind: 'message'; id: string; label: string; description?: string; tooltip?: string; icon: string; command?: vscode.Command }
@@ -115,12 +115,14 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'pool': {
         const python = this.host.engine.current;
         const started = python?.poolStarted(node.name) ?? false;
-        const size = started && python ? python.numContexts(node.name) : (readSettings().pools[node.name] ?? 0);
+        const spec = readSettings().pools[node.name];
+        const size = started && python ? python.numContexts(node.name) : (spec?.size ?? 0);
+        const mode = started && python ? python.poolMode(node.name) : (spec?.mode ?? 'worker');
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
         // A pool that has not started has its own id, so that VS Code restoring the expansion
         // state of an earlier session can never start Python by itself at start-up.
         item.id = started ? `pool/${node.name}` : `pool/${node.name}/not-started`;
-        item.description = started ? `${size} context${size === 1 ? '' : 's'}` : `${size} context${size === 1 ? '' : 's'} · not started`;
+        item.description = describePool(size, mode, python?.interpreter.freeThreaded ?? false, started);
         item.tooltip = started ? `Pool ${node.name}` : `Pool ${node.name}: starts when expanded or when code first runs in it`;
         item.iconPath = {
           light: vscode.Uri.joinPath(this.host.extensionUri, 'media', 'pool-light.svg'),
@@ -220,7 +222,9 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     }
     const status = this.host.engine.status;
     const python = this.host.engine.current;
-    const names = python ? python.pools() : Object.keys(readSettings().pools);
+    // Started pools, and configured ones that are not (yet): an own-GIL pool this Python refused
+    // stays listed, and expanding it says why.
+    const names = [...new Set([...(python?.pools() ?? []), ...Object.keys(readSettings().pools)])];
     const pools: TreeNode[] = names.map((name) => ({ kind: 'pool', name }));
     if (status.kind === 'failed') {
       return [
@@ -256,7 +260,8 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     let python;
     try {
       python = await this.host.python();
-      if (!python.poolStarted(pool)) await python.startPool(pool, readSettings().pools[pool] ?? 1);
+      const spec = readSettings().pools[pool];
+      if (!python.poolStarted(pool)) await python.startPool(pool, spec?.size ?? 1, { mode: spec?.mode ?? 'worker' });
     } catch (e) {
       return [{ kind: 'message', id: `msg/pool/${pool}`, label: 'Not available', description: e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e), icon: 'error' }];
     }
