@@ -18,7 +18,9 @@ import { ContextCommands, type Target } from './surfaces/commands/commands';
 import { ContextTreeProvider, type TreeNode } from './surfaces/contextTree/provider';
 import { HostFunctions } from './surfaces/hostFunctions';
 import type { HostFunction } from './engine/bridge';
-import { registerNotebookController } from './surfaces/notebook';
+import { CONSOLE_CONTROLLER_ID, registerNotebookController } from './surfaces/notebook';
+import { Consoles } from './surfaces/console/console';
+import { PlotsView, type RenderedState } from './surfaces/plots/view';
 import { CellCodeLensProvider } from './surfaces/runSelection/codeLens';
 import { InlineResults } from './surfaces/runSelection/decorations';
 import type { Mark } from './surfaces/runSelection/inline';
@@ -57,6 +59,15 @@ export interface PyContextsApi {
     hostFunctions: HostFunctions;
     /** The Bind to Context quick pick while it is shown (see ContextCommands.shownPick). */
     shownPick(): { labels: string[]; active(): string | undefined; focus(label: string): boolean } | undefined;
+    /** Open consoles: how many, and the console of a document. */
+    consoles(): { count: number; forDocument(uri: vscode.Uri): string | undefined };
+    /** The Plots view: its history, and what its page last reported it shows. */
+    plots(): {
+      ids: string[];
+      current: { id: string; mime: string; figure?: string; source: { uri: string; line: number } } | undefined;
+      rendered: RenderedState | undefined;
+      onRendered: vscode.Event<RenderedState>;
+    };
   };
 }
 
@@ -85,7 +96,13 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const tree = store.add(new ContextTreeProvider(host));
   const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
   store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
-  store.add(registerNotebookController(host));
+  // The controller asks the consoles whose process a console's cells run in (its editor's).
+  let consoles: Consoles | undefined;
+  const notebooks = store.add(registerNotebookController(host, (uri) => consoles?.ownerOf(uri) ?? uri));
+  consoles = store.add(new Consoles(host, notebooks.console, CONSOLE_CONTROLLER_ID));
+  store.add(runner.observe(consoles));
+  const plots = store.add(new PlotsView(host));
+  store.add(runner.observe(plots));
 
   const reg = (id: string, fn: (...args: never[]) => unknown): void => {
     store.add(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
@@ -103,6 +120,12 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   reg(Commands.showOutput, () => output.show());
   reg(Commands.openFullOutput, (file?: string) => openFullOutput(output, file));
   reg(Commands.refreshTree, () => tree.refresh());
+  const consoleSurface = consoles;
+  reg(Commands.openConsole, (arg?: unknown) => consoleSurface.open(arg));
+  reg(Commands.plotsPrevious, () => plots.command('back'));
+  reg(Commands.plotsNext, () => plots.command('forward'));
+  reg(Commands.plotsClear, () => plots.command('clear'));
+  reg(Commands.plotsSave, (format?: 'png' | 'svg', target?: vscode.Uri) => plots.save(format, target));
   reg(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.`));
 
   const svc = engine;
@@ -125,6 +148,16 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       statusItem: () => status.contextItemText(),
       hostFunctions,
       shownPick: () => commands.shownPick(),
+      plots: () => {
+        const c = plots.history.current;
+        return {
+          ids: plots.history.items.map((p) => p.id),
+          current: c && { id: c.id, mime: c.mime, ...(c.figure ? { figure: c.figure } : {}), source: { uri: c.source.uri, line: c.source.line } },
+          rendered: plots.rendered,
+          onRendered: plots.onRendered,
+        };
+      },
+      consoles: () => ({ count: consoleSurface.registry.size, forDocument: (uri) => consoleSurface.registry.forDocument(uri.toString())?.console }),
     },
   };
 }
