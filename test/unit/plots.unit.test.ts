@@ -47,7 +47,7 @@ describe('plots', () => {
 
   it('shows each new plot and moves back and forward within the history', () => {
     const h = new PlotHistory();
-    assert.equal(h.current, undefined);
+    assert.equal(h.position, -1, 'nothing shown');
     assert.equal(h.back(), false);
     h.add(plot('1'));
     h.add(plot('2'));

@@ -19,10 +19,12 @@ import { ConsoleRegistry, readTarget, RunRoute, type RunTarget } from './route';
 export interface ConsoleHost {
   process(uri: vscode.Uri): Promise<PyProcess>;
   requireTrust(action: string): boolean;
+  readonly output: { info(message: string): void };
 }
 
 interface Opened {
   notebookUri: vscode.Uri;
+  notebookEditor?: vscode.NotebookEditor;
 }
 
 /** A trailing value of an editor run as the console's execute_result (text only: the repr). */
@@ -166,7 +168,13 @@ export class Consoles implements RunObserver, vscode.Disposable {
     if (!opened?.notebookUri) return undefined;
     const key = opened.notebookUri.toString();
     this.registry.add(entry(key));
-    return vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === key);
+    // The controller id given to interactive.open is only a preselection; until a kernel is
+    // really selected, executions of cells added from here never reach the window (the
+    // Jupyter extension selects it the same way).
+    if (opened.notebookEditor) {
+      await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: opened.notebookEditor, id: this.controllerId, extension: EXTENSION_ID });
+    }
+    return notebookOpened(key);
   }
 
   private async reveal(uri: vscode.Uri): Promise<void> {
@@ -178,16 +186,43 @@ export class Consoles implements RunObserver, vscode.Disposable {
     const target = readTarget(vscode.workspace.getConfiguration(CONFIG_SECTION, doc.uri).get('runSelection.target'));
     if (target === 'inline') return undefined;
     return new ConsoleRunSink(target, async () => {
-      const nb = await this.openFor(doc, true);
-      if (!nb) return undefined;
-      // Jupyter's interactive window keeps the same fields, so the cell says where it came from.
-      return this.kernel.append(nb, block.code, { interactive: { file: doc.uri.toString(), line: block.firstLine - 1 } });
+      try {
+        const nb = await this.openFor(doc, true);
+        if (!nb) throw new Error('the Interactive Window did not open');
+        // Jupyter's interactive window keeps the same fields, so the cell says where it came from.
+        return await this.kernel.append(nb, block.code, { interactive: { file: doc.uri.toString(), line: block.firstLine - 1 } });
+      } catch (e) {
+        // The run itself goes on inline; say why the console does not show it.
+        this.host.output.info(`the console of ${documentLabel(doc.uri.toString())} could not show a run: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }
     });
   }
 
   dispose(): void {
     for (const s of this.subs) s.dispose();
   }
+}
+
+/** How long a new console's notebook document may take to reach the extension host. */
+const OPEN_TIMEOUT_MS = 10_000;
+
+/** The notebook document of a console just opened: the command can resolve before it arrives. */
+function notebookOpened(key: string): Promise<vscode.NotebookDocument | undefined> {
+  const find = (): vscode.NotebookDocument | undefined => vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === key);
+  const now = find();
+  if (now) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const done = (nb: vscode.NotebookDocument | undefined): void => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(nb);
+    };
+    const sub = vscode.workspace.onDidOpenNotebookDocument((nb) => {
+      if (nb.uri.toString() === key) done(nb);
+    });
+    const timer = setTimeout(() => done(find()), OPEN_TIMEOUT_MS);
+  });
 }
 
 function contextOf(arg: unknown): Context | undefined {
