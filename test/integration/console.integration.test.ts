@@ -56,7 +56,7 @@ async function typeInConsole(nb: vscode.NotebookDocument, code: string): Promise
 async function lastCell(nb: vscode.NotebookDocument): Promise<vscode.NotebookCell> {
   const a = await api();
   try {
-    return await waitFor(() => (nb.cellCount > 0 ? nb.cellAt(nb.cellCount - 1) : undefined), { message: 'the run as a console cell' });
+    return await waitFor(() => (nb.cellCount > 0 ? nb.cellAt(nb.cellCount - 1) : undefined), { timeoutMs: 60_000, message: 'the run as a console cell' });
   } catch (e) {
     throw new Error(`${e instanceof Error ? e.message : String(e)}; output channel: ${a._test.outputText().slice(-800)}`);
   }
@@ -66,7 +66,7 @@ async function lastCell(nb: vscode.NotebookDocument): Promise<vscode.NotebookCel
 async function consoleOf(uri: vscode.Uri): Promise<string> {
   const a = await api();
   try {
-    return await waitFor(() => a._test.consoles().forDocument(uri), { message: `a console for ${uri.path}` });
+    return await waitFor(() => a._test.consoles().forDocument(uri), { timeoutMs: 60_000, message: `a console for ${uri.path}` });
   } catch (e) {
     const open = vscode.workspace.notebookDocuments.map((n) => n.uri.toString()).join(', ');
     throw new Error(`${e instanceof Error ? e.message : String(e)}; notebooks: ${open}; output channel: ${a._test.outputText().slice(-800)}`);

@@ -171,10 +171,24 @@ export class Consoles implements RunObserver, vscode.Disposable {
     // The controller id given to interactive.open is only a preselection; until a kernel is
     // really selected, executions of cells added from here never reach the window (the
     // Jupyter extension selects it the same way).
-    if (opened.notebookEditor) {
-      await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: opened.notebookEditor, id: this.controllerId, extension: EXTENSION_ID });
-    }
+    if (opened.notebookEditor) await this.selectKernel(opened.notebookEditor);
     return notebookOpened(key);
+  }
+
+  /**
+   * Selects our controller for a new console. The command falls back to a kernel picker when
+   * it cannot match the id; a picker nobody answers must not hold the console, so it is
+   * closed after a while and the console goes on with the preselection.
+   */
+  private async selectKernel(notebookEditor: vscode.NotebookEditor): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const selected = Promise.resolve(vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor, id: this.controllerId, extension: EXTENSION_ID })).then(
+      () => true,
+      () => true,
+    );
+    const done = await Promise.race([selected, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SELECT_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (!done) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
   }
 
   private async reveal(uri: vscode.Uri): Promise<void> {
@@ -206,6 +220,8 @@ export class Consoles implements RunObserver, vscode.Disposable {
 
 /** How long a new console's notebook document may take to reach the extension host. */
 const OPEN_TIMEOUT_MS = 10_000;
+/** How long selecting our kernel in a new console may take before its picker is closed. */
+const SELECT_TIMEOUT_MS = 8_000;
 
 /** The notebook document of a console just opened: the command can resolve before it arrives. */
 function notebookOpened(key: string): Promise<vscode.NotebookDocument | undefined> {
