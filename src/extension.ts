@@ -20,7 +20,9 @@ import { HostFunctions } from './surfaces/hostFunctions';
 import { DataViewers } from './surfaces/dataViewer/panel';
 import { locate } from './surfaces/dataViewer/source';
 import type { HostFunction } from './engine/bridge';
-import { registerNotebookController } from './surfaces/notebook';
+import { CONSOLE_CONTROLLER_ID, registerNotebookController } from './surfaces/notebook';
+import { Consoles } from './surfaces/console/console';
+import { PlotsView, type RenderedState } from './surfaces/plots/view';
 import { CellCodeLensProvider } from './surfaces/runSelection/codeLens';
 import { InlineResults } from './surfaces/runSelection/decorations';
 import type { Mark } from './surfaces/runSelection/inline';
@@ -66,6 +68,15 @@ export interface PyContextsApi {
     restoreNotifications(): string[];
     /** Where a document's environment is saved (pyContexts.persistState); undefined without a workspace. */
     stateFile(uri: vscode.Uri): string | undefined;
+    /** Open consoles: how many, and the console of a document. */
+    consoles(): { count: number; forDocument(uri: vscode.Uri): string | undefined };
+    /** The Plots view: its history, and what its page last reported it shows. */
+    plots(): {
+      ids: string[];
+      current: { id: string; mime: string; figure?: string; source: { uri: string; line: number } } | undefined;
+      rendered: RenderedState | undefined;
+      onRendered: vscode.Event<RenderedState>;
+    };
   };
 }
 
@@ -106,7 +117,6 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const tree = store.add(new ContextTreeProvider(host, persistence));
   const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
   store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
-  store.add(registerNotebookController(host));
   const svcForViewers = engine;
   const dataViewers = store.add(new DataViewers({
     extensionUri: context.extensionUri,
@@ -114,6 +124,13 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
     locate: (processId, contextId) => locate(svcForViewers.current, processId, contextId),
   }));
   store.add(hostFunctions.registry.register('vscode.dataViewer.open', (arg: unknown) => dataViewers.openFromPython(arg), true));
+  // The controller asks the consoles whose process a console's cells run in (its editor's).
+  let consoles: Consoles | undefined;
+  const notebooks = store.add(registerNotebookController(host, (uri) => consoles?.ownerOf(uri) ?? uri));
+  consoles = store.add(new Consoles(host, notebooks.console, CONSOLE_CONTROLLER_ID));
+  store.add(runner.observe(consoles));
+  const plots = store.add(new PlotsView(host));
+  store.add(runner.observe(plots));
 
   const reg = (id: string, fn: (...args: never[]) => unknown): void => {
     store.add(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
@@ -134,6 +151,12 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   reg(Commands.viewData, (node?: TreeNode) => {
     if (node?.kind === 'variable' && node.info.viewable) dataViewers.openVariable(node.proc, node.ctx, node.info.path, node.info.name);
   });
+  const consoleSurface = consoles;
+  reg(Commands.openConsole, (arg?: unknown) => consoleSurface.open(arg));
+  reg(Commands.plotsPrevious, () => plots.command('back'));
+  reg(Commands.plotsNext, () => plots.command('forward'));
+  reg(Commands.plotsClear, () => plots.command('clear'));
+  reg(Commands.plotsSave, (format?: 'png' | 'svg', target?: vscode.Uri) => plots.save(format, target));
   reg(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.`));
 
   // Documents open at start-up get their saved environments back at once.
@@ -162,6 +185,16 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       shownPick: () => commands.shownPick(),
       restoreNotifications: () => [...persistence.notified],
       stateFile: (uri) => persistence.stateFile(uri),
+      plots: () => {
+        const c = plots.history.current;
+        return {
+          ids: plots.history.items.map((p) => p.id),
+          current: c && { id: c.id, mime: c.mime, ...(c.figure ? { figure: c.figure } : {}), source: { uri: c.source.uri, line: c.source.line } },
+          rendered: plots.rendered,
+          onRendered: plots.onRendered,
+        };
+      },
+      consoles: () => ({ count: consoleSurface.registry.size, forDocument: (uri) => consoleSurface.registry.forDocument(uri.toString())?.console }),
     },
   };
 }

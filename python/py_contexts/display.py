@@ -491,9 +491,17 @@ def _flush_figures(emit: bool = True) -> None:
     plt = sys.modules.get('matplotlib.pyplot')
     if plt is None:
         return
+    # Outside a notebook cell (a run from an editor) the figure goes to the Plots view,
+    # which keeps it to draw again at its own size (py_contexts.plots).
+    plots = None if getattr(_cells, 'rich', False) else _plots()
     for fig in _own_figures(plt):
         try:
             if emit and not _shown_in_this_cell(fig):
+                if plots is not None:
+                    bundle = plots.bundle(fig)
+                    if bundle is not None:
+                        _emit(bundle)
+                    continue
                 png = _figure_png(fig)
                 if png is not None:
                     _emit({'data': {'image/png': png, 'text/plain': _plain_text(fig)}, 'metadata': {}})
@@ -503,6 +511,11 @@ def _flush_figures(emit: bool = True) -> None:
                 plt.close(fig)
             except Exception:
                 pass
+
+
+def _plots():
+    from py_contexts import plots
+    return plots
 
 
 def _show(*args, **kwargs) -> None:
@@ -670,6 +683,7 @@ def before_cell() -> None:
     this thread (run selection, a call) are closed silently, so that they do not surface
     as outputs of an unrelated cell."""
     _cells.serial = getattr(_cells, 'serial', 0) + 1
+    _cells.rich = True
     _flush_figures(emit=False)
     # %autoreload (py_contexts.magics) is checked only once some cell used a magic.
     magics = sys.modules.get('py_contexts.magics')
@@ -680,4 +694,7 @@ def before_cell() -> None:
 def after_cell() -> None:
     """Called by the runtime after every rich run, also when the cell raised: the figures
     the cell created are sent as ``image/png`` outputs and closed."""
-    _flush_figures(emit=True)
+    try:
+        _flush_figures(emit=True)
+    finally:
+        _cells.rich = False

@@ -5,7 +5,7 @@
  * use the same object. It is implemented by `ExtensionHost` in src/common/extensionHost.ts.
  */
 import type * as vscode from 'vscode';
-import type { OutputStream, Python, PyProcess } from '../engine/types';
+import type { DisplayData, OutputStream, Python, PyProcess } from '../engine/types';
 import type { FullOutputFile } from './fullOutput';
 
 /** The output of one run, which may show only its share of the channel. */
@@ -73,4 +73,23 @@ export interface NotebookHost {
   claimBackgroundOutput(handler: BackgroundOutputHandler): vscode.Disposable;
   /** Fires after engine state changes: calls start or end, processes open or close. */
   readonly onDidChange: vscode.Event<void>;
+}
+
+/** How a run from an editor ended, for the console cell that shows it. */
+export type ConsoleOutcome = { ok: true; value?: DisplayData | undefined } | { ok: false; error: unknown };
+
+/** A console cell showing one editor run while it runs: output streams in, then the outcome. */
+export interface ConsoleCell {
+  output(stream: OutputStream, text: string): void;
+  display(data: DisplayData): void;
+  end(outcome: ConsoleOutcome): Promise<void>;
+}
+
+/**
+ * What the console surface (src/surfaces/console/) needs from the notebook controller: a
+ * cell appended to an interactive window, showing outputs of code that runs elsewhere (the
+ * editor's run), numbered like the console's own cells.
+ */
+export interface ConsoleKernel {
+  append(notebook: vscode.NotebookDocument, code: string, metadata: Record<string, unknown>): Promise<ConsoleCell>;
 }

@@ -7,6 +7,7 @@ export const OUTPUT_CHANNEL = 'Py Contexts';
 export const CONFIG_SECTION = 'pyContexts';
 
 export const VIEW_CONTEXT_POOL = 'pyContexts.contextPool';
+export const VIEW_PLOTS = 'pyContexts.plots';
 
 export const Commands = {
   runSelection: 'pyContexts.runSelection',
@@ -24,6 +25,11 @@ export const Commands = {
   refreshTree: 'pyContexts.refreshTree',
   openSettings: 'pyContexts.openSettings',
   viewData: 'pyContexts.viewData',
+  openConsole: 'pyContexts.openConsole',
+  plotsPrevious: 'pyContexts.plots.previous',
+  plotsNext: 'pyContexts.plots.next',
+  plotsSave: 'pyContexts.plots.save',
+  plotsClear: 'pyContexts.plots.clear',
 } as const;
 
 /** `when`-clause keys the extension sets with `setContext`. */
@@ -36,4 +42,6 @@ export const ContextKeys = {
   activeIsBound: 'pyContexts.activeIsBound',
   /** Some context is busy, so Interrupt applies. */
   anyBusy: 'pyContexts.anyBusy',
+  /** The Plots view has at least one plot. */
+  hasPlots: 'pyContexts.hasPlots',
 } as const;

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Commands, VIEW_CONTEXT_POOL } from '../../src/common/ids';
+import { Commands, VIEW_CONTEXT_POOL, VIEW_PLOTS } from '../../src/common/ids';
 import { contextFlags, documentFlags, variableFlags } from '../../src/surfaces/contextTree/model';
 import type { ContextStats } from '../../src/engine/types';
 
@@ -113,7 +113,7 @@ describe('manifest', () => {
 
   it('has its view in its own activity bar container, and the icons exist', () => {
     assert.equal(c.viewsContainers.activitybar[0]?.id, 'pyContexts');
-    assert.deepEqual(c.views['pyContexts']?.map((v) => v.id), [VIEW_CONTEXT_POOL]);
+    assert.deepEqual(c.views['pyContexts']?.map((v) => v.id), [VIEW_CONTEXT_POOL, VIEW_PLOTS]);
     for (const f of [manifest.icon, c.viewsContainers.activitybar[0]!.icon, 'media/pool-light.svg', 'media/pool-dark.svg']) {
       assert.ok(existsSync(path.join(root, f)), `${f} is missing`);
     }

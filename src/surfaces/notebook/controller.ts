@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { NotebookHost } from '../../common/host';
+import type { ConsoleCell, ConsoleKernel, ConsoleOutcome, NotebookHost } from '../../common/host';
 import type { DisplayData, OutputStream, PyProcess } from '../../engine/types';
 import { transformMagics } from './magics';
 import { isPythonNotebook } from './metadata';
@@ -27,7 +27,10 @@ import { CellOutputWriter, type OutputOp, type OverflowFile } from './streams';
 export const CONTROLLER_ID = 'pyContexts.notebook';
 export const CONTROLLER_LABEL = 'Py Contexts (embedded Python)';
 export const RESTART_COMMAND = 'pyContexts.notebook.restart';
+export const CONSOLE_CONTROLLER_ID = 'pyContexts.console';
 const NOTEBOOK_TYPE = 'jupyter-notebook';
+/** VS Code's Interactive Window. */
+export const INTERACTIVE_TYPE = 'interactive';
 /** How long a restart waits for an interrupted cell to stop before it resets anyway. */
 const RESTART_GRACE_MS = 5_000;
 
@@ -55,12 +58,51 @@ function notebookName(notebook: vscode.NotebookDocument): string {
   return path.basename(notebook.uri.path) || notebook.uri.toString();
 }
 
-/** One cell execution, as a job of its notebook's queue. */
-class CellRun implements CellJob {
-  private state: 'queued' | 'running' | 'done' = 'queued';
+/**
+ * Applies a CellOutputWriter's ops to one cell execution: stream text joins the previous
+ * output of its stream, display ids are remembered for update_display().
+ */
+export class ExecutionOutputs {
   private lastStream: vscode.NotebookCellOutput | undefined;
   /** Outputs shown with a display id in this run, for update_display(). */
   private readonly displays = new Map<string, vscode.NotebookCellOutput>();
+
+  constructor(private readonly exec: vscode.NotebookCellExecution) {}
+
+  async apply(op: OutputOp): Promise<void> {
+    const exec = this.exec;
+    if (op.kind === 'clear') {
+      this.lastStream = undefined;
+      this.displays.clear();
+      await exec.clearOutput();
+      return;
+    }
+    if (op.kind === 'rich') {
+      if (op.update && op.displayId !== undefined) {
+        const shown = this.displays.get(op.displayId);
+        if (shown) await exec.replaceOutputItems(toOutput(op.output).items, shown);
+        return;
+      }
+      this.lastStream = undefined;
+      const output = toOutput(op.output);
+      await exec.appendOutput(output);
+      if (op.displayId !== undefined) this.displays.set(op.displayId, output);
+      return;
+    }
+    const item = toItem(streamItem(op.stream, op.text));
+    if (op.append && this.lastStream) {
+      await exec.appendOutputItems(item, this.lastStream);
+    } else {
+      this.lastStream = new vscode.NotebookCellOutput([item], { outputType: 'stream' });
+      await exec.appendOutput(this.lastStream);
+    }
+  }
+}
+
+/** One cell execution, as a job of its notebook's queue. */
+class CellRun implements CellJob {
+  private state: 'queued' | 'running' | 'done' = 'queued';
+  private readonly outputs: ExecutionOutputs;
   private readonly subscription: vscode.Disposable;
   private writer: CellOutputWriter | undefined;
   private order: number | undefined;
@@ -77,6 +119,7 @@ class CellRun implements CellJob {
     readonly cell: vscode.NotebookCell,
     private readonly execution: vscode.NotebookCellExecution,
   ) {
+    this.outputs = new ExecutionOutputs(execution);
     // The stop button of a single cell arrives as a cancelled token.
     this.subscription = execution.token.onCancellationRequested(() => {
       if (this.state === 'queued') session.queue.cancel(this);
@@ -209,33 +252,8 @@ class CellRun implements CellJob {
     }
   }
 
-  private async apply(op: OutputOp): Promise<void> {
-    const exec = this.execution;
-    if (op.kind === 'clear') {
-      this.lastStream = undefined;
-      this.displays.clear();
-      await exec.clearOutput();
-      return;
-    }
-    if (op.kind === 'rich') {
-      if (op.update && op.displayId !== undefined) {
-        const shown = this.displays.get(op.displayId);
-        if (shown) await exec.replaceOutputItems(toOutput(op.output).items, shown);
-        return;
-      }
-      this.lastStream = undefined;
-      const output = toOutput(op.output);
-      await exec.appendOutput(output);
-      if (op.displayId !== undefined) this.displays.set(op.displayId, output);
-      return;
-    }
-    const item = toItem(streamItem(op.stream, op.text));
-    if (op.append && this.lastStream) {
-      await exec.appendOutputItems(item, this.lastStream);
-    } else {
-      this.lastStream = new vscode.NotebookCellOutput([item], { outputType: 'stream' });
-      await exec.appendOutput(this.lastStream);
-    }
+  private apply(op: OutputOp): Promise<void> {
+    return this.outputs.apply(op);
   }
 }
 
@@ -255,6 +273,8 @@ class NotebookSession {
     readonly notebook: vscode.NotebookDocument,
     private readonly host: NotebookHost,
     private readonly controller: vscode.NotebookController,
+    /** The document whose process runs this notebook's cells (a console's editor; else itself). */
+    private readonly owner: () => vscode.Uri,
   ) {}
 
   enqueue(cells: readonly vscode.NotebookCell[]): void {
@@ -313,7 +333,7 @@ class NotebookSession {
   }
 
   async process(): Promise<PyProcess> {
-    const proc = await this.host.process(this.notebook.uri);
+    const proc = await this.host.process(this.owner());
     if (this.notebook.uri.scheme === 'file') {
       // The Jupyter extension defines this name; some notebooks use it to find files next
       // to themselves (the process also starts in the notebook's folder). Set before every
@@ -358,7 +378,7 @@ class NotebookSession {
       return;
     }
     // Only this notebook's running cell: a call of another document on the same context is untouched.
-    this.host.findProcess(this.notebook.uri)?.interrupt();
+    this.host.findProcess(this.owner())?.interrupt();
   }
 
   /** Stops everything and gives the notebook a fresh environment; counts start at 1 again. */
@@ -377,7 +397,7 @@ class NotebookSession {
           'Restart its context in the Context Pool view to stop it now.',
       );
     }
-    const proc = this.host.findProcess(this.notebook.uri);
+    const proc = this.host.findProcess(this.owner());
     if (proc && !proc.closed) {
       await proc.reset();
       // A restarted Jupyter kernel starts in the notebook's folder again, whatever %cd did.
@@ -408,33 +428,103 @@ function notebookFromArg(arg: unknown): vscode.NotebookDocument | undefined {
   return vscode.workspace.notebookDocuments.find((nb) => nb.uri.toString() === key);
 }
 
+/** One cell a console shows for code run from an editor (see ConsoleKernel). */
+class ConsoleCellRun implements ConsoleCell {
+  private readonly writer: CellOutputWriter;
+
+  constructor(
+    private readonly exec: vscode.NotebookCellExecution,
+    private readonly order: number,
+    overflow: () => OverflowFile,
+  ) {
+    const outputs = new ExecutionOutputs(exec);
+    this.writer = new CellOutputWriter((op) => outputs.apply(op), { overflow });
+  }
+
+  output(stream: OutputStream, text: string): void {
+    this.writer.write(stream, text);
+  }
+
+  display(data: DisplayData): void {
+    const d = readDisplay(data);
+    if (d.kind === 'clear') this.writer.clear(d.wait);
+    else this.writer.display(richOutput(d.bundle, 'display_data'), d.displayId ? { displayId: d.displayId, update: d.update } : undefined);
+  }
+
+  async end(outcome: ConsoleOutcome): Promise<void> {
+    try {
+      await this.writer.close();
+      if (outcome.ok && outcome.value) await this.exec.appendOutput(toOutput(richOutput(outcome.value, 'execute_result', this.order)));
+      // Frames in the editor's file keep their `File path:line` form, which links to the line.
+      if (!outcome.ok) await this.exec.appendOutput(toOutput(errorOutput(outcome.error, () => undefined)));
+    } catch {
+      // The console was closed while the code ran; the editor still shows the outcome.
+    } finally {
+      try {
+        this.exec.end(outcome.ok, Date.now());
+      } catch {
+        // Same: the console is gone.
+      }
+    }
+  }
+}
+
+export interface NotebookControllers extends vscode.Disposable {
+  /** Shows runs of editors in consoles (interactive windows run by our controller). */
+  readonly console: ConsoleKernel;
+}
+
 /**
  * Creates the controller "Py Contexts (embedded Python)" for Jupyter notebooks and the
  * notebook restart command. Everything is released by disposing the result.
  */
-export function registerNotebookController(host: NotebookHost): vscode.Disposable {
+export function registerNotebookController(host: NotebookHost, ownerOf: (notebook: vscode.Uri) => vscode.Uri = (u) => u): NotebookControllers {
   const controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, CONTROLLER_LABEL);
-  controller.supportedLanguages = ['python'];
-  controller.supportsExecutionOrder = true;
-  controller.description = 'No kernel process';
-  controller.detail = 'Runs cells in the Python embedded in the extension host, one environment per notebook.';
+  // The same engine also runs VS Code's Interactive Window (our console, src/surfaces/console).
+  const consoleController = vscode.notebooks.createNotebookController(CONSOLE_CONTROLLER_ID, INTERACTIVE_TYPE, CONTROLLER_LABEL);
+  for (const c of [controller, consoleController]) {
+    c.supportedLanguages = ['python'];
+    c.supportsExecutionOrder = true;
+    c.description = 'No kernel process';
+    c.detail = 'Runs cells in the Python embedded in the extension host, one environment per notebook.';
+  }
 
   const sessions = new Map<string, NotebookSession>();
   const sessionOf = (notebook: vscode.NotebookDocument): NotebookSession => {
     const key = notebook.uri.toString();
     let session = sessions.get(key);
     if (!session) {
-      session = new NotebookSession(notebook, host, controller);
+      const c = notebook.notebookType === INTERACTIVE_TYPE ? consoleController : controller;
+      session = new NotebookSession(notebook, host, c, () => ownerOf(notebook.uri));
       sessions.set(key, session);
     }
     return session;
   };
 
-  controller.executeHandler = (cells, notebook) => {
-    sessionOf(notebook).enqueue(cells);
-  };
-  controller.interruptHandler = (notebook) => {
-    sessions.get(notebook.uri.toString())?.interruptRunning();
+  for (const c of [controller, consoleController]) {
+    c.executeHandler = (cells, notebook) => {
+      sessionOf(notebook).enqueue(cells);
+    };
+    c.interruptHandler = (notebook) => {
+      sessions.get(notebook.uri.toString())?.interruptRunning();
+    };
+  }
+
+  const consoleKernel: ConsoleKernel = {
+    async append(notebook, code, metadata) {
+      const edit = new vscode.WorkspaceEdit();
+      const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, code, 'python');
+      cell.metadata = metadata;
+      const index = notebook.cellCount;
+      edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(index, [cell])]);
+      if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the console did not take the cell');
+      const session = sessionOf(notebook);
+      const exec = consoleController.createNotebookCellExecution(notebook.cellAt(index));
+      const order = session.nextExecutionCount();
+      exec.executionOrder = order;
+      exec.start(Date.now());
+      return new ConsoleCellRun(exec, order, () => session.fullOutputFile(`${notebookName(notebook)}-cell${index + 1}`));
+    },
   };
 
   const preferIfPython = (notebook: vscode.NotebookDocument): void => {
@@ -444,8 +534,9 @@ export function registerNotebookController(host: NotebookHost): vscode.Disposabl
   };
   vscode.workspace.notebookDocuments.forEach(preferIfPython);
 
-  return vscode.Disposable.from(
+  const disposable = vscode.Disposable.from(
     controller,
+    consoleController,
     vscode.workspace.onDidOpenNotebookDocument(preferIfPython),
     vscode.workspace.onDidCloseNotebookDocument((notebook) => {
       // The host closes the notebook's process; here only the queue and counters go.
@@ -465,4 +556,5 @@ export function registerNotebookController(host: NotebookHost): vscode.Disposabl
     }),
     { dispose: () => sessions.forEach((s) => s.dispose()) },
   );
+  return { dispose: () => disposable.dispose(), console: consoleKernel };
 }

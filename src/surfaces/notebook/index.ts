@@ -3,4 +3,4 @@
  * interpreter, one environment per notebook. extension.ts calls registerNotebookController
  * once and disposes what it returns on deactivation.
  */
-export { registerNotebookController } from './controller';
+export { registerNotebookController, CONSOLE_CONTROLLER_ID, INTERACTIVE_TYPE, type NotebookControllers } from './controller';

@@ -9,7 +9,7 @@ import { ownerOf } from '../../common/documents';
 import type { ExtensionHost } from '../../common/extensionHost';
 import { documentLabel } from '../../common/labels';
 import { documentFilename, failingLine, isPythonErrorLike } from '../../common/traceback';
-import type { DisplayData, PyProcess, ValueRepr } from '../../engine/types';
+import type { DisplayData, OutputStream, PyProcess, ValueRepr } from '../../engine/types';
 import { cellAt, cellBlock, cellsAbove, findCells } from './cells';
 import type { InlineResults } from './decorations';
 import { errorText, oneLine, resultHover, resultText } from './inline';
@@ -30,8 +30,49 @@ export type RunResult = { ok: true; value: ValueRepr | undefined; block: CodeBlo
 function textOfDisplay(d: DisplayData): string {
   const plain = d.data['text/plain'];
   const kinds = Object.keys(d.data).filter((k) => k !== 'text/plain');
-  const rich = kinds.length > 0 ? ` [${kinds.join(', ')}: shown in notebooks]` : '';
+  const where = kinds.some((k) => k.startsWith('image/')) ? 'the Plots view and consoles' : 'consoles and notebooks';
+  const rich = kinds.length > 0 ? ` [${kinds.join(', ')}: shown in ${where}]` : '';
   return `${typeof plain === 'string' ? plain : '<display>'}${rich}\n`;
+}
+
+/** How a run ended, for observers. */
+export type RunOutcome = { ok: true; value: ValueRepr | undefined } | { ok: false; error: unknown };
+
+/** Sees one run's output as it happens (the console, the Plots view). */
+export interface RunSink {
+  output(stream: OutputStream, text: string): void;
+  display(data: DisplayData): void;
+  end(outcome: RunOutcome): void;
+}
+
+/** Told about every run from an editor; returns a sink for it, or nothing to stay out. */
+export interface RunObserver {
+  begin(doc: vscode.TextDocument, block: CodeBlock, proc: PyProcess): RunSink | undefined;
+}
+
+/** Observers must never break a run: a failing one is skipped. */
+function each(sinks: readonly RunSink[], fn: (s: RunSink) => void): void {
+  for (const s of sinks) {
+    try {
+      fn(s);
+    } catch {
+      // An observer's failure is its own; the run and the other observers go on.
+    }
+  }
+}
+
+/**
+ * Figures the run left open (`plt.plot()` without `show()`), as display bundles kept for
+ * re-rendering (python/py_contexts/plots.py). Costs one short call; nothing without pyplot.
+ */
+async function leftOpenFigures(proc: PyProcess): Promise<DisplayData[]> {
+  try {
+    const figures = await proc.call('py_contexts.plots', 'collect', [], undefined, { timeoutMs: 10_000 });
+    return Array.isArray(figures) ? (figures as DisplayData[]) : [];
+  } catch {
+    // The context was restarted or the document closed meanwhile: no figures to show.
+    return [];
+  }
 }
 
 /** After an interrupt, runs still pending this long later are abandoned (queued ones dropped). */
@@ -40,12 +81,18 @@ const ABANDON_AFTER_MS = 1000;
 export class Runner {
   /** Runs in flight per document, so that Interrupt can abandon them. */
   private readonly active = new Map<string, Set<AbortController>>();
+  private readonly observers = new Set<RunObserver>();
 
   constructor(
     private readonly host: ExtensionHost,
     private readonly inline: InlineResults,
     private readonly tracker: RunTracker,
   ) {}
+
+  observe(observer: RunObserver): { dispose(): void } {
+    this.observers.add(observer);
+    return { dispose: () => this.observers.delete(observer) };
+  }
 
   private async processFor(doc: vscode.TextDocument): Promise<PyProcess | undefined> {
     try {
@@ -200,6 +247,21 @@ export class Runner {
     const call = this.track(uri);
     // This run's share of the output channel; a bigger output goes to a file (issue 17).
     const out = output.run(uri);
+    const sinks: RunSink[] = [];
+    for (const o of this.observers) {
+      try {
+        const sink = o.begin(doc, block, proc);
+        if (sink) sinks.push(sink);
+      } catch {
+        // As in each(): an observer never stops a run.
+      }
+    }
+    const finish = async (outcome: RunOutcome, aborted: boolean): Promise<void> => {
+      if (sinks.length === 0) return;
+      // After an abandoned run the context may still be stuck; asking it for figures would wait.
+      if (!aborted) for (const d of await leftOpenFigures(proc)) each(sinks, (s) => s.display(d));
+      each(sinks, (s) => s.end(outcome));
+    };
     try {
       // Only the repr text comes back: converting a huge value to JS just to show a line of
       // it would stall the extension host.
@@ -214,12 +276,16 @@ export class Runner {
         ...(argv ? { argv } : {}),
         onOutput: (stream, text) => {
           out.write(stream, text);
+          each(sinks, (s) => s.output(stream, text));
           if (!revealed) {
             revealed = true;
             output.show();
           }
         },
-        onDisplay: (d) => out.write('stdout', textOfDisplay(d)),
+        onDisplay: (d) => {
+          out.write('stdout', textOfDisplay(d));
+          each(sinks, (s) => s.display(d));
+        },
         onInput: (prompt, password) =>
           Promise.resolve(
             vscode.window.showInputBox({
@@ -231,6 +297,7 @@ export class Runner {
           ),
       })) as ValueRepr | null | undefined;
       void out.end();
+      await finish({ ok: true, value: value ?? undefined }, false);
       this.inline.show(uri, {
         kind: 'result',
         line: block.lastLine - 1,
@@ -246,6 +313,7 @@ export class Runner {
       output.error(uri, e);
       const line = (isPythonErrorLike(e) ? failingLine(e, filename) : undefined) ?? block.lastLine;
       const aborted = e instanceof Error && e.name === 'AbortError';
+      await finish({ ok: false, error: e }, aborted);
       const text = isPythonErrorLike(e)
         ? errorText(e.type, e.pythonMessage ?? '')
         : aborted

@@ -1,0 +1,92 @@
+/**
+ * Where a run from an editor shows its outputs (setting pyContexts.runSelection.target), and
+ * which console belongs to which document. Pure; tested in test/unit/console.unit.test.ts.
+ */
+import type { DisplayData } from '../../engine/types';
+
+export type RunTarget = 'inline' | 'console' | 'auto';
+
+/** "auto" moves a run to the console once it printed more lines than this. */
+export const AUTO_MAX_LINES = 5;
+
+export function readTarget(value: unknown): RunTarget {
+  return value === 'inline' || value === 'console' ? value : 'auto';
+}
+
+/** A display with more than plain text: a figure, HTML, an image. */
+export function isRich(data: DisplayData): boolean {
+  return Object.keys(data.data).some((mime) => mime !== 'text/plain');
+}
+
+/**
+ * Follows one run and says when it belongs in the console: at once for "console"; for
+ * "auto", from its first rich display or once it printed more than `maxLines` lines; never
+ * for "inline". Once moved it stays moved.
+ */
+export class RunRoute {
+  private lines = 0;
+  private moved: boolean;
+
+  constructor(
+    readonly target: RunTarget,
+    private readonly maxLines = AUTO_MAX_LINES,
+  ) {
+    this.moved = target === 'console';
+  }
+
+  get inConsole(): boolean {
+    return this.moved;
+  }
+
+  /** Stream text; true when the run is (now) in the console. */
+  text(text: string): boolean {
+    if (this.target === 'auto' && !this.moved) {
+      this.lines += text.split('\n').length - 1;
+      if (this.lines > this.maxLines) this.moved = true;
+    }
+    return this.moved;
+  }
+
+  display(data: DisplayData): boolean {
+    if (this.target === 'auto' && isRich(data)) this.moved = true;
+    return this.moved;
+  }
+}
+
+export interface ConsoleEntry {
+  /** The console's notebook uri (untitled:/Interactive-N.interactive). */
+  readonly console: string;
+  /** The document whose process the console's code runs in: its editor, or the console itself. */
+  readonly owner: string;
+  /** The editor's document, for a console opened from an editor. */
+  readonly document?: string;
+}
+
+/** The open consoles, by notebook and by document. Keys are `uri.toString()`. */
+export class ConsoleRegistry {
+  private readonly byConsole = new Map<string, ConsoleEntry>();
+
+  add(entry: ConsoleEntry): void {
+    this.byConsole.set(entry.console, entry);
+  }
+
+  /** The newest open console of a document. */
+  forDocument(document: string): ConsoleEntry | undefined {
+    let found: ConsoleEntry | undefined;
+    for (const e of this.byConsole.values()) if (e.document === document) found = e;
+    return found;
+  }
+
+  /** Whose process runs the console's cells; a console we did not open runs in its own. */
+  ownerOf(console: string): string {
+    return this.byConsole.get(console)?.owner ?? console;
+  }
+
+  remove(console: string): boolean {
+    return this.byConsole.delete(console);
+  }
+
+  get size(): number {
+    return this.byConsole.size;
+  }
+}

@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import { AUTO_MAX_LINES, ConsoleRegistry, isRich, readTarget, RunRoute } from '../../src/surfaces/console/route';
+
+const png = { data: { 'image/png': 'iVBOR', 'text/plain': '<Figure>' }, metadata: {} };
+const plain = { data: { 'text/plain': '42' }, metadata: {} };
+
+describe('console routing', () => {
+  it('reads the target setting, defaulting to auto', () => {
+    assert.equal(readTarget('inline'), 'inline');
+    assert.equal(readTarget('console'), 'console');
+    assert.equal(readTarget('auto'), 'auto');
+    assert.equal(readTarget(undefined), 'auto');
+    assert.equal(readTarget('elsewhere'), 'auto');
+  });
+
+  it('tells rich displays from plain text', () => {
+    assert.equal(isRich(png), true);
+    assert.equal(isRich(plain), false);
+    assert.equal(isRich({ data: { 'text/html': '<b>x</b>' }, metadata: {} }), true);
+  });
+
+  it('"console" is in the console from the start; "inline" never', () => {
+    assert.equal(new RunRoute('console').inConsole, true);
+    const inline = new RunRoute('inline');
+    assert.equal(inline.display(png), false);
+    assert.equal(inline.text('a\n'.repeat(100)), false);
+    assert.equal(inline.inConsole, false);
+  });
+
+  it('"auto" moves on the first rich display, not on plain ones', () => {
+    const r = new RunRoute('auto');
+    assert.equal(r.display(plain), false);
+    assert.equal(r.display(png), true);
+    assert.equal(r.display(plain), true, 'once moved it stays moved');
+  });
+
+  it('"auto" moves once the run printed more than a few lines, counting across writes', () => {
+    const r = new RunRoute('auto');
+    assert.equal(r.text('one\ntwo\n'), false);
+    assert.equal(r.text('partial'), false);
+    assert.equal(r.text(' line\n'.repeat(AUTO_MAX_LINES - 2)), false, `${AUTO_MAX_LINES} lines stay inline`);
+    assert.equal(r.text('\n'), true);
+    assert.equal(r.inConsole, true);
+  });
+
+  it('keeps consoles by notebook and by document; unknown consoles run in their own process', () => {
+    const reg = new ConsoleRegistry();
+    reg.add({ console: 'untitled:/Interactive-1.interactive', owner: 'file:///a.py', document: 'file:///a.py' });
+    reg.add({ console: 'untitled:/Interactive-2.interactive', owner: 'untitled:/Interactive-2.interactive' });
+    assert.equal(reg.ownerOf('untitled:/Interactive-1.interactive'), 'file:///a.py');
+    assert.equal(reg.ownerOf('untitled:/Interactive-2.interactive'), 'untitled:/Interactive-2.interactive');
+    assert.equal(reg.ownerOf('untitled:/Interactive-9.interactive'), 'untitled:/Interactive-9.interactive');
+    assert.equal(reg.forDocument('file:///a.py')?.console, 'untitled:/Interactive-1.interactive');
+    assert.equal(reg.forDocument('file:///b.py'), undefined);
+    reg.add({ console: 'untitled:/Interactive-3.interactive', owner: 'file:///a.py', document: 'file:///a.py' });
+    assert.equal(reg.forDocument('file:///a.py')?.console, 'untitled:/Interactive-3.interactive', 'the newest console of a document');
+    assert.equal(reg.remove('untitled:/Interactive-3.interactive'), true);
+    assert.equal(reg.forDocument('file:///a.py')?.console, 'untitled:/Interactive-1.interactive');
+    assert.equal(reg.size, 2);
+  });
+});
