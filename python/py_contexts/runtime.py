@@ -461,7 +461,14 @@ def _op_variables(env, args):
     return editor.variables(env, path or [], max_items, repr_chars, repr_timeout_ms)
 
 
-_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables)
+def _op_live(env, args):
+    what, request_args, evaluate, deadline_ms = args
+    from py_contexts import live
+
+    return live.request(env, what, request_args, evaluate, deadline_ms)
+
+
+_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables, _op_live)
 
 
 def _repair_streams():

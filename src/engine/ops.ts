@@ -6,5 +6,6 @@ export const OP = {
   run: 3,
   call: 4,
   variables: 5,
+  live: 6, // completions, hover, signatures (python/py_contexts/live.py)
   chdir: 100, // handled in C++ (kOpChdir), far from runtime.py's numbers
 } as const;
