@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startPython } from './core';
-import { DocumentProcesses } from './common/documents';
+import { DocumentProcesses, ownerOf } from './common/documents';
 import { EngineService } from './common/engine';
 import { ExtensionHost } from './common/extensionHost';
 import { InterpreterSelection } from './common/interpreterSelection';
@@ -19,6 +19,8 @@ import { ContextTreeProvider, type TreeNode } from './surfaces/contextTree/provi
 import { HostFunctions } from './surfaces/hostFunctions';
 import type { HostFunction } from './engine/bridge';
 import { registerNotebookController } from './surfaces/notebook';
+import { SharingCommands } from './surfaces/commands/sharing';
+import { registerLiveProviders } from './surfaces/live/providers';
 import { CellCodeLensProvider } from './surfaces/runSelection/codeLens';
 import { InlineResults } from './surfaces/runSelection/decorations';
 import type { Mark } from './surfaces/runSelection/inline';
@@ -38,6 +40,12 @@ export interface PyContextsApi {
    * Python"). Names starting with `vscode.` are reserved. Works before Python starts.
    */
   registerFunction(name: string, fn: HostFunction): vscode.Disposable;
+  /**
+   * Runs the code of document `uriA` in the environment of document `uriB` from now on, as
+   * "Share Environment with…" does (README "One environment for several documents");
+   * resolves to the shared process. Starts Python if needed; rejects when untrusted.
+   */
+  shareProcess(uriA: vscode.Uri, uriB: vscode.Uri): Promise<PyProcess>;
   /**
    * Read-only views for the integration tests; not a stable API. `marks` are the inline
    * results and error markers of a document; `outputText` is the recent text of the
@@ -86,6 +94,8 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
   store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
   store.add(registerNotebookController(host));
+  store.add(registerLiveProviders({ processOf: (doc) => documents.find(ownerOf(doc)) }));
+  const sharing = new SharingCommands(documents, (action) => trust.require(action));
 
   const reg = (id: string, fn: (...args: never[]) => unknown): void => {
     store.add(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
@@ -103,6 +113,8 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   reg(Commands.showOutput, () => output.show());
   reg(Commands.openFullOutput, (file?: string) => openFullOutput(output, file));
   reg(Commands.refreshTree, () => tree.refresh());
+  reg(Commands.shareEnvironment, (uri?: vscode.Uri, target?: vscode.Uri) => sharing.share(uri, target));
+  reg(Commands.stopSharing, (uri?: vscode.Uri) => sharing.stopSharing(uri));
   reg(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.`));
 
   const svc = engine;
@@ -113,6 +125,13 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
     registerFunction: (name, fn) => {
       const reg = hostFunctions.registry.register(name, fn);
       return new vscode.Disposable(() => reg.dispose());
+    },
+    shareProcess: async (uriA, uriB) => {
+      if (!(uriA instanceof vscode.Uri)) throw new TypeError('uriA must be a vscode.Uri');
+      if (!(uriB instanceof vscode.Uri)) throw new TypeError('uriB must be a vscode.Uri');
+      if (uriA.toString() === uriB.toString()) throw new TypeError('uriA and uriB must be different documents');
+      await svc.python();
+      return documents.share(uriA, uriB);
     },
     _test: {
       marks: (uri) => inline.marksFor(uri),

@@ -23,6 +23,8 @@ export const Commands = {
   openFullOutput: 'pyContexts.openFullOutput',
   refreshTree: 'pyContexts.refreshTree',
   openSettings: 'pyContexts.openSettings',
+  shareEnvironment: 'pyContexts.shareEnvironment',
+  stopSharing: 'pyContexts.stopSharing',
 } as const;
 
 /** `when`-clause keys the extension sets with `setContext`. */

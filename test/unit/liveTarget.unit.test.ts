@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { callTarget, completionTarget, hoverTarget } from '../../src/surfaces/live/target';
+import { activeParameterIndex, callTarget, completionTarget, hoverTarget } from '../../src/surfaces/live/target';
 
 describe('live completions: the text before the cursor', () => {
   describe('completionTarget', () => {
@@ -74,4 +74,21 @@ describe('live completions: the text before the cursor', () => {
       it(name, () => assert.deepEqual(hoverTarget(line, ch), want));
     }
   });
+});
+
+describe('live signatures: the active parameter', () => {
+  const p = (name: string, kind = 'POSITIONAL_OR_KEYWORD') => ({ name, kind });
+  const sig = [p('a'), p('b'), p('args', 'VAR_POSITIONAL'), p('sep', 'KEYWORD_ONLY'), p('kw', 'VAR_KEYWORD')];
+  const cases: [string, Parameters<typeof activeParameterIndex>[1], number][] = [
+    ['the first', { expr: 'f', activeParameter: 0 }, 0],
+    ['the second', { expr: 'f', activeParameter: 1 }, 1],
+    ['past the named ones: *args', { expr: 'f', activeParameter: 5 }, 2],
+    ['a keyword names its parameter', { expr: 'f', activeParameter: 0, keyword: 'sep' }, 3],
+    ['an unknown keyword falls back to the position', { expr: 'f', activeParameter: 1, keyword: 'zzz' }, 1],
+  ];
+  for (const [name, target, want] of cases) {
+    it(name, () => assert.equal(activeParameterIndex(sig, target), want));
+  }
+  it('more arguments than parameters and no *args: none', () => assert.equal(activeParameterIndex([p('a')], { expr: 'f', activeParameter: 2 }), -1));
+  it('keyword-only after the positional ones: none by position', () => assert.equal(activeParameterIndex([p('a'), p('k', 'KEYWORD_ONLY')], { expr: 'f', activeParameter: 1 }), -1));
 });

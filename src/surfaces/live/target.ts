@@ -170,3 +170,18 @@ export function hoverTarget(line: string, character: number): HoverTarget | unde
 function normalize(chain: string): string {
   return chain.replace(/[ \t]*\.[ \t]*/g, '.');
 }
+
+/**
+ * The parameter to highlight: the keyword's own when one is being written, else the
+ * positional one at `index`, staying on `*args` once the arguments run past it.
+ */
+export function activeParameterIndex(params: readonly { name: string; kind: string }[], target: CallTarget): number {
+  if (target.keyword !== undefined) {
+    const i = params.findIndex((p) => p.name === target.keyword && p.kind !== 'POSITIONAL_ONLY');
+    if (i >= 0) return i;
+  }
+  const positional = params.findIndex((p) => p.kind === 'VAR_POSITIONAL' || p.kind === 'KEYWORD_ONLY' || p.kind === 'VAR_KEYWORD');
+  const star = params[positional];
+  if (positional >= 0 && target.activeParameter >= positional) return star?.kind === 'VAR_POSITIONAL' ? positional : -1;
+  return target.activeParameter < params.length ? target.activeParameter : -1;
+}
