@@ -35,3 +35,18 @@ export async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookDocu
   await vscode.commands.executeCommand('notebook.selectKernel', CONTROLLER);
   return editor.notebook;
 }
+
+export const finished = (cell: vscode.NotebookCell): boolean =>
+  cell.executionSummary?.success !== undefined && cell.executionSummary.timing !== undefined;
+
+/** Runs cells (all when `indices` is omitted) and waits until each one has finished. */
+export async function runCells(doc: vscode.NotebookDocument, indices?: number[]): Promise<void> {
+  const cells = indices ? indices.map((i) => doc.cellAt(i)) : doc.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+  const before = cells.map((c) => c.executionSummary?.executionOrder);
+  const ranges = indices ? indices.map((i) => ({ start: i, end: i + 1 })) : [{ start: 0, end: doc.cellCount }];
+  await vscode.commands.executeCommand('notebook.cell.execute', { ranges, document: doc.uri });
+  await waitFor(
+    () => cells.every((c, i) => finished(c) && c.executionSummary?.executionOrder !== before[i]),
+    { timeoutMs: 90_000, message: `cells ${indices ? indices.join(',') : 'all'} of ${doc.uri.path} to finish` },
+  );
+}
