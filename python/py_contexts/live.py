@@ -25,7 +25,6 @@ from typing import Any
 
 from py_contexts import editor
 
-DEFAULT_DEADLINE_MS = 100
 MAX_ITEMS = 2000
 DOC_CHARS = 4000
 REPR_CHARS = 200
@@ -208,13 +207,17 @@ def _lookup_table(obj: object) -> dict[str, object] | None:
 
 
 def _bind(obj: object, name: str, value: object) -> object:
-    """A looked-up attribute as the user would get it, when getting it runs no user code."""
-    if isinstance(value, _BINDABLE):
-        try:
-            return getattr(obj, name)
-        except Exception:
-            return value
-    return value
+    """A looked-up attribute as the user would get it, when getting it runs no user code:
+    functions and class/static methods are bound through their own (C) `__get__`, never
+    through `getattr`, which would run a class's own `__getattribute__`."""
+    if not isinstance(value, _BINDABLE) or isinstance(obj, types.ModuleType):
+        return value
+    try:
+        if isinstance(obj, type):
+            return value.__get__(None, obj)  # type: ignore[attr-defined]
+        return value.__get__(obj, type(obj))  # type: ignore[attr-defined]
+    except Exception:
+        return value
 
 
 _BINDABLE = (staticmethod, classmethod, types.FunctionType, types.BuiltinFunctionType,
@@ -364,6 +367,7 @@ _REQUESTS = {
     'signature': lambda env, a, ev: signature(env, a[0], ev),
     'doc': lambda env, a, ev: documentation(env, a[0], ev),
 }
+
 
 def request(env: dict[str, Any], what: str, args: list[Any], evaluate: bool, deadline_ms: int) -> object:
     """One request of the editor, answered within `deadline_ms` or not at all (None).

@@ -39,6 +39,13 @@ class LoudDict(dict):
         calls.append('keys')
         return []
 d = LoudDict(alpha=1, beta='two')
+class Sneaky:
+    def __getattribute__(self, name):
+        calls.append('getattribute ' + name)
+        return object.__getattribute__(self, name)
+    def m(self, x):
+        pass
+sneaky = Sneaky()
 d[3] = 'not a string key'
 `;
 
@@ -89,6 +96,13 @@ describe('live introspection', function () {
     const h = await p.hover('thing.prop', { evaluateProperties: true });
     assert.deepEqual([h?.type, h?.repr], ['int', '42']);
     assert.deepEqual(await p.eval('calls'), ['prop']);
+  });
+
+  it('binds methods without running a class\'s own __getattribute__', async () => {
+    await p.exec(HOSTILE);
+    assert.equal((await p.signature('sneaky.m'))?.label, 'm(x)', 'bound: self is not a parameter');
+    assert.equal((await p.hover('sneaky.m'))?.signature, '(x)');
+    assert.deepEqual(await p.eval('calls'), []);
   });
 
   it('looks expressions up, never evaluates them', async () => {
