@@ -32,6 +32,12 @@ REPR_CHARS = 200
 _MISSING = object()
 
 
+def _is(value: object, classes: Any) -> bool:
+    """isinstance() without its fallback to `value.__class__`, which runs a class's own
+    `__getattribute__` when the type check fails."""
+    return issubclass(type(value), classes)
+
+
 class _Unresolved(Exception):
     """The expression is not a plain name/attribute/literal-subscript chain, or a step failed."""
 
@@ -63,7 +69,7 @@ def _dataframe_columns(obj: object) -> list[object] | None:
     """A pandas DataFrame's column labels. Only for pandas' own DataFrame class, whose
     `columns` and `__getitem__` run no user code; a user's subclass may override them."""
     pd = sys.modules.get('pandas')
-    if pd is None or not isinstance(obj, pd.DataFrame) or type(obj).__module__.split('.')[0] != 'pandas':
+    if pd is None or not _is(obj, pd.DataFrame) or type(obj).__module__.split('.')[0] != 'pandas':
         return None
     try:
         return list(obj.columns)  # type: ignore[attr-defined]
@@ -72,14 +78,14 @@ def _dataframe_columns(obj: object) -> list[object] | None:
 
 
 def _subscript(obj: object, key: object, evaluate: bool) -> object:
-    if isinstance(obj, dict):
+    if _is(obj, dict):
         # dict's own lookup: a subclass's __getitem__ or __missing__ does not run.
         value = dict.get(obj, key, _MISSING)
         if value is _MISSING:
             raise _Unresolved(key)
         return value
-    if isinstance(obj, (list, tuple, str)) and isinstance(key, int):
-        return (list if isinstance(obj, list) else tuple if isinstance(obj, tuple) else str).__getitem__(obj, key)
+    if _is(obj, (list, tuple, str)) and _is(key, int):
+        return (list if _is(obj, list) else tuple if _is(obj, tuple) else str).__getitem__(obj, key)
     columns = _dataframe_columns(obj)
     if (columns is not None and key in columns) or evaluate:
         # A column is built by pandas (no user code), so a hover or `df['a'].` works.
@@ -88,19 +94,19 @@ def _subscript(obj: object, key: object, evaluate: bool) -> object:
 
 
 def _resolve(env: dict[str, Any], node: ast.expr, evaluate: bool) -> object:
-    if isinstance(node, ast.Name):
+    if _is(node, ast.Name):
         if node.id in env:
             return env[node.id]
         if hasattr(builtins, node.id):
             return getattr(builtins, node.id)
         raise _Unresolved(node.id)
-    if isinstance(node, ast.Attribute):
+    if _is(node, ast.Attribute):
         base = _resolve(env, node.value, evaluate)
         try:
             return _static_attr(base, node.attr, evaluate)
         except AttributeError:
             raise _Unresolved(node.attr) from None
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+    if _is(node, ast.Subscript) and _is(node.slice, ast.Constant):
         base = _resolve(env, node.value, evaluate)
         try:
             return _subscript(base, node.slice.value, evaluate)
@@ -126,14 +132,14 @@ def _type_name(value: object) -> str:
 
 def _kind(value: object) -> str:
     """One of the words CompletionItemKind knows (mapped in src/surfaces/live/items.ts)."""
-    if isinstance(value, types.ModuleType):
+    if _is(value, types.ModuleType):
         return 'module'
-    if isinstance(value, type):
+    if _is(value, type):
         return 'class'
-    if isinstance(value, (property, types.GetSetDescriptorType, types.MemberDescriptorType)):
+    if _is(value, (property, types.GetSetDescriptorType, types.MemberDescriptorType)):
         return 'property'
-    if isinstance(value, (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType)) and \
-            getattr(value, '__self__', None) is not None and not isinstance(value.__self__, types.ModuleType):
+    if _is(value, (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType)) and \
+            getattr(value, '__self__', None) is not None and not _is(value.__self__, types.ModuleType):
         return 'method'
     if callable(value):
         return 'function'
@@ -141,18 +147,23 @@ def _kind(value: object) -> str:
 
 
 def _detail(value: object) -> str:
-    if isinstance(value, property):
+    if _is(value, property):
         return 'property (not evaluated)'
-    if isinstance(value, type):
+    if _is(value, type):
         return 'class'
-    if isinstance(value, types.ModuleType):
+    if _is(value, types.ModuleType):
         return 'module'
     return _type_name(value)
 
 
 def _doc(value: object) -> str:
-    if isinstance(value, (int, float, complex, str, bytes, bool, type(None), list, dict, tuple, set)):
+    if _is(value, (int, float, complex, str, bytes, bool, type(None), list, dict, tuple, set)):
         return ''  # the type's docstring says nothing about this value
+    if _is(value, types.MethodType):
+        # getdoc() of a bound method without a docstring looks for one on
+        # `__self__.__class__`, which runs the instance's own __getattribute__; the function
+        # finds its class through its qualified name instead.
+        value = value.__func__
     try:
         doc = inspect.getdoc(value)
     except Exception:
@@ -188,9 +199,9 @@ def _lookup_table(obj: object) -> dict[str, object] | None:
     one pass over the class's MRO instead of one pass per name (a DataFrame has about 450
     attributes over 15 classes). None for classes, whose metaclass rules are left to
     `getattr_static` itself."""
-    if isinstance(obj, type):
+    if _is(obj, type):
         return None
-    if isinstance(obj, types.ModuleType):
+    if _is(obj, types.ModuleType):
         return dict(obj.__dict__)
     table: dict[str, object] = {}
     for cls in reversed(type(obj).__mro__):
@@ -199,7 +210,7 @@ def _lookup_table(obj: object) -> dict[str, object] | None:
         own = object.__getattribute__(obj, '__dict__')
     except Exception:
         own = None
-    if isinstance(own, dict):
+    if _is(own, dict):
         for name, value in own.items():
             if not _is_data_descriptor(table.get(name)):
                 table[name] = value
@@ -210,10 +221,10 @@ def _bind(obj: object, name: str, value: object) -> object:
     """A looked-up attribute as the user would get it, when getting it runs no user code:
     functions and class/static methods are bound through their own (C) `__get__`, never
     through `getattr`, which would run a class's own `__getattribute__`."""
-    if not isinstance(value, _BINDABLE) or isinstance(obj, types.ModuleType):
+    if not _is(value, _BINDABLE) or _is(obj, types.ModuleType):
         return value
     try:
-        if isinstance(obj, type):
+        if _is(obj, type):
             return value.__get__(None, obj)  # type: ignore[attr-defined]
         return value.__get__(obj, type(obj))  # type: ignore[attr-defined]
     except Exception:
@@ -233,7 +244,7 @@ def _attribute_items(obj: object, evaluate: bool) -> list[dict[str, str]]:
     table = None if evaluate else _lookup_table(obj)
     out = []
     for name in names[:MAX_ITEMS]:
-        if not isinstance(name, str):
+        if not _is(name, str):
             continue
         if name in columns and name.isidentifier():
             out.append({'label': name, 'kind': 'field', 'detail': columns[name]})
@@ -249,7 +260,7 @@ def _attribute_items(obj: object, evaluate: bool) -> list[dict[str, str]]:
         if value is _MISSING:
             # Listed by __dir__ but not statically present: reached through __getattr__.
             out.append({'label': name, 'kind': 'variable', 'detail': 'dynamic (not evaluated)'})
-        elif table is not None and not isinstance(obj, types.ModuleType) and isinstance(value, _METHODS):
+        elif table is not None and not _is(obj, types.ModuleType) and _is(value, _METHODS):
             out.append({'label': name, 'kind': 'method', 'detail': 'method'})
         else:
             out.append(_item(name, value))
@@ -282,7 +293,7 @@ def _name_items(env: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _key_items(obj: object) -> list[dict[str, str]]:
-    if isinstance(obj, dict):
+    if _is(obj, dict):
         keys = dict.keys(obj)  # dict's own view: a subclass's keys() does not run
         pairs = ((k, dict.get(obj, k)) for k in keys)
     else:
@@ -294,7 +305,7 @@ def _key_items(obj: object) -> list[dict[str, str]]:
     for i, (key, value) in enumerate(pairs):
         if i >= MAX_ITEMS:
             break
-        if isinstance(key, str):
+        if _is(key, str):
             detail = 'column' if value is None else _type_name(value)
             out.append({'label': key, 'kind': 'key', 'detail': detail})
     return out
@@ -319,7 +330,7 @@ def describe(env: dict[str, Any], expr: str, evaluate: bool) -> dict[str, str] |
         value = resolve(env, expr, evaluate)
     except _Unresolved:
         return None
-    if isinstance(value, property):
+    if _is(value, property):
         text = '<property, not evaluated>'
     else:
         try:
@@ -355,7 +366,7 @@ def documentation(env: dict[str, Any], expr: str, evaluate: bool) -> dict[str, s
     except _Unresolved:
         return None
     out = {'doc': _doc(value)}
-    sig = _signature_text(value) if callable(value) and not isinstance(value, type) else None
+    sig = _signature_text(value) if callable(value) and not _is(value, type) else None
     if sig is not None:
         out['signature'] = sig
     return out
