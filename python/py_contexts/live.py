@@ -28,6 +28,7 @@ from py_contexts import editor
 MAX_ITEMS = 2000
 DOC_CHARS = 4000
 REPR_CHARS = 200
+REPR_SECONDS = 0.05
 
 _MISSING = object()
 
@@ -333,10 +334,15 @@ def describe(env: dict[str, Any], expr: str, evaluate: bool) -> dict[str, str] |
     if _is(value, property):
         text = '<property, not evaluated>'
     else:
-        try:
-            text = editor._short_repr(value, REPR_CHARS)
-        except Exception as e:
-            text = f'<repr failed: {type(e).__name__}>'
+        # A slow repr (a big DataFrame on a busy machine) costs the hover its repr only,
+        # not its type and docstring: it gets part of the request's time.
+        r = editor._guarded(lambda: editor._short_repr(value, REPR_CHARS), REPR_SECONDS, None)
+        if r is None:
+            text = '<repr timed out>'
+        elif _is(r, editor._Failed):
+            text = f'<repr failed: {r.message}>'
+        else:
+            text = r
     out = {'type': _detail(value), 'repr': text, 'doc': _first_paragraph(_doc(value))}
     sig = _signature_text(value) if callable(value) else None
     if sig is not None:

@@ -31,6 +31,12 @@ class SlowDir:
         while True:
             pass
 slow = SlowDir()
+class SlowRepr:
+    """Takes forever to print."""
+    def __repr__(self):
+        while True:
+            pass
+slow_repr = SlowRepr()
 class LoudDict(dict):
     def __getitem__(self, k):
         calls.append('getitem')
@@ -134,6 +140,12 @@ describe('live introspection', function () {
   it('a __dir__ that never returns is interrupted at the deadline and the context stays usable', async () => {
     await p.exec(HOSTILE);
     assert.equal(await p.completions('attr', 'slow', { deadlineMs: 50 }), undefined);
+    assert.equal(await p.eval('1 + 1'), 2);
+  });
+
+  it('a repr that never returns costs the hover its repr only', async () => {
+    await p.exec(HOSTILE);
+    assert.deepEqual(await p.hover('slow_repr'), { type: 'SlowRepr', repr: '<repr timed out>', doc: 'Takes forever to print.' });
     assert.equal(await p.eval('1 + 1'), 2);
   });
 
