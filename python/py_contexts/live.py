@@ -331,8 +331,15 @@ def describe(env: dict[str, Any], expr: str, evaluate: bool) -> dict[str, str] |
         value = resolve(env, expr, evaluate)
     except _Unresolved:
         return None
+    columns = _column_details(value)
     if _is(value, property):
         text = '<property, not evaluated>'
+    elif columns:
+        # A DataFrame's repr is a table (and slow the first time); its shape and columns
+        # say more in one line.
+        shown = ', '.join(f'{c} ({d.split(" · ")[-1]})' for c, d in list(columns.items())[:12])
+        more = f', … {len(columns) - 12} more' if len(columns) > 12 else ''
+        text = f'{len(value)} rows × {len(columns)} columns: {shown}{more}'  # type: ignore[arg-type]
     else:
         # A slow repr (a big DataFrame on a busy machine) costs the hover its repr only,
         # not its type and docstring: it gets part of the request's time.

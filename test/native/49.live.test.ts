@@ -180,6 +180,7 @@ describe('live introspection', function () {
     const keys = await p.completions('key', 'df');
     assert.deepEqual(keys?.map((c) => c.label), ['price', 'qty', 'two words']);
     assert.equal((await p.hover('df.price'))?.type, 'pandas.Series');
+    assert.equal((await p.hover('df'))?.repr, '1 rows × 3 columns: price (float64), qty (int64), two words (object)');
     assert.ok((await p.completions('attr', "df['two words']"))?.some((c) => c.label === 'str'));
   });
 
