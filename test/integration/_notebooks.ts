@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { waitFor, workspaceFile } from './_helpers';
+import { closeAllEditors, waitFor, workspaceFile } from './_helpers';
 
 export const CONTROLLER = { id: 'pyContexts.notebook', extension: 'py-contexts.py-contexts' };
 
@@ -49,4 +49,12 @@ export async function runCells(doc: vscode.NotebookDocument, indices?: number[])
     () => cells.every((c, i) => finished(c) && c.executionSummary?.executionOrder !== before[i]),
     { timeoutMs: 90_000, message: `cells ${indices ? indices.join(',') : 'all'} of ${doc.uri.path} to finish` },
   );
+}
+
+/** Closes every notebook editor without saving (a save prompt would stall the test host). */
+export async function closeNotebooks(): Promise<void> {
+  for (let i = 0; i < 20 && vscode.window.activeNotebookEditor; i++) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await closeAllEditors();
 }

@@ -8,8 +8,8 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { PyProcess } from '../../src/engine/types';
 import { api, cursorAt, ok, pythonEditor, runLines, runSelection } from './_extension';
-import { closeAllEditors, waitFor, workspaceFile } from './_helpers';
-import { openNotebook, runCells, writeNotebook } from './_notebooks';
+import { waitFor, workspaceFile } from './_helpers';
+import { closeNotebooks, openNotebook, runCells, writeNotebook } from './_notebooks';
 
 /** Our items among every provider's: their label says "live" on the right. */
 async function liveItems(uri: vscode.Uri, pos: vscode.Position): Promise<vscode.CompletionItem[]> {
@@ -27,13 +27,6 @@ async function hoverText(uri: vscode.Uri, pos: vscode.Position): Promise<string>
 /** The end of a 0-based line. */
 function endOf(editor: vscode.TextEditor, line: number): vscode.Position {
   return editor.document.lineAt(line).range.end;
-}
-
-async function closeNotebooks(): Promise<void> {
-  for (let i = 0; i < 20 && vscode.window.activeNotebookEditor; i++) {
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  }
-  await closeAllEditors();
 }
 
 /** Opens a workspace file as a user does (so it really closes with its editor). */

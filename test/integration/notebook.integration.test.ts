@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAllEditors, screenshot, sleep, waitFor, workspaceFile, type PyContextsApi } from './_helpers';
-import { finished, openNotebook, runCells, writeNotebook } from './_notebooks';
+import { api, screenshot, sleep, waitFor, workspaceFile, type PyContextsApi } from './_helpers';
+import { closeNotebooks, finished, openNotebook, runCells, writeNotebook } from './_notebooks';
 
 const ERROR_MIME = 'application/vnd.code.notebook.error';
 const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
@@ -23,14 +23,6 @@ function fixture(name: string, as = name): vscode.Uri {
   mkdirSync(join(uri.fsPath, '..'), { recursive: true });
   copyFileSync(join(fixtures, name), uri.fsPath);
   return uri;
-}
-
-/** Closes every notebook editor without saving (a save prompt would stall the test host). */
-async function closeNotebooks(): Promise<void> {
-  for (let i = 0; i < 20 && vscode.window.activeNotebookEditor; i++) {
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  }
-  await closeAllEditors();
 }
 
 function codeCells(doc: vscode.NotebookDocument): vscode.NotebookCell[] {
