@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startPython } from './core';
-import { DocumentProcesses } from './common/documents';
+import { DocumentProcesses, ownerOf } from './common/documents';
 import { EngineService } from './common/engine';
 import { ExtensionHost } from './common/extensionHost';
 import { InterpreterSelection } from './common/interpreterSelection';
@@ -23,6 +23,8 @@ import type { HostFunction } from './engine/bridge';
 import { CONSOLE_CONTROLLER_ID, registerNotebookController } from './surfaces/notebook';
 import { Consoles } from './surfaces/console/console';
 import { PlotsView, type RenderedState } from './surfaces/plots/view';
+import { SharingCommands } from './surfaces/commands/sharing';
+import { registerLiveProviders } from './surfaces/live/providers';
 import { CellCodeLensProvider } from './surfaces/runSelection/codeLens';
 import { InlineResults } from './surfaces/runSelection/decorations';
 import type { Mark } from './surfaces/runSelection/inline';
@@ -43,6 +45,12 @@ export interface PyContextsApi {
    * Python"). Names starting with `vscode.` are reserved. Works before Python starts.
    */
   registerFunction(name: string, fn: HostFunction): vscode.Disposable;
+  /**
+   * Runs the code of document `uriA` in the environment of document `uriB` from now on, as
+   * "Share Environment with…" does (README "One environment for several documents");
+   * resolves to the shared process. Starts Python if needed; rejects when untrusted.
+   */
+  shareProcess(uriA: vscode.Uri, uriB: vscode.Uri): Promise<PyProcess>;
   /**
    * Read-only views for the integration tests; not a stable API. `marks` are the inline
    * results and error markers of a document; `outputText` is the recent text of the
@@ -131,6 +139,8 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   store.add(runner.observe(consoles));
   const plots = store.add(new PlotsView(host));
   store.add(runner.observe(plots));
+  store.add(registerLiveProviders({ processOf: (doc) => documents.find(ownerOf(doc)) }));
+  const sharing = new SharingCommands(documents, (action) => trust.require(action));
 
   const reg = (id: string, fn: (...args: never[]) => unknown): void => {
     store.add(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
@@ -157,6 +167,8 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   reg(Commands.plotsNext, () => plots.command('forward'));
   reg(Commands.plotsClear, () => plots.command('clear'));
   reg(Commands.plotsSave, (format?: 'png' | 'svg', target?: vscode.Uri) => plots.save(format, target));
+  reg(Commands.shareEnvironment, (uri?: vscode.Uri, target?: vscode.Uri) => sharing.share(uri, target));
+  reg(Commands.stopSharing, (uri?: vscode.Uri) => sharing.stopSharing(uri));
   reg(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.`));
 
   // Documents open at start-up get their saved environments back at once.
@@ -170,6 +182,13 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
     registerFunction: (name, fn) => {
       const reg = hostFunctions.registry.register(name, fn);
       return new vscode.Disposable(() => reg.dispose());
+    },
+    shareProcess: async (uriA, uriB) => {
+      if (!(uriA instanceof vscode.Uri)) throw new TypeError('uriA must be a vscode.Uri');
+      if (!(uriB instanceof vscode.Uri)) throw new TypeError('uriB must be a vscode.Uri');
+      if (uriA.toString() === uriB.toString()) throw new TypeError('uriA and uriB must be different documents');
+      await svc.python();
+      return documents.share(uriA, uriB);
     },
     _test: {
       marks: (uri) => inline.marksFor(uri),

@@ -484,7 +484,14 @@ def _op_data_view(env, args):
     return dataview.request(env, args[0], list(args[1:]))
 
 
-_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables, _op_save_state, _op_restore_state, _op_data_view)
+def _op_live(env, args):
+    what, request_args, evaluate, deadline_ms = args
+    from py_contexts import live
+
+    return live.request(env, what, request_args, evaluate, deadline_ms)
+
+
+_OPS = (None, _op_exec, _op_eval, _op_run, _op_call, _op_variables, _op_save_state, _op_restore_state, _op_data_view, _op_live)
 
 
 def _repair_streams():

@@ -1,12 +1,15 @@
 /**
  * Documents as processes. A document's process is the engine process whose id is the
  * document's `uri.toString()`, so a process made through the exported API for that uri is
- * the same one run selection uses. Closing a text document or notebook (untitled included)
- * closes its process, which frees its environment in every context.
+ * the same one run selection uses, unless the document shares another document's
+ * environment (src/processes/sharing.ts). Closing a text document or notebook (untitled
+ * included) closes its process once no other document uses it, which frees its environment
+ * in every context.
  */
 import { statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { PyProcess } from '../engine/types';
+import { EnvironmentMembers } from '../processes/sharing';
 import type { EngineService } from './engine';
 import type { BackgroundOutputHandler, OutputSink } from './host';
 import { startFolder } from './startFolder';
@@ -43,6 +46,12 @@ export class DocumentProcesses implements vscode.Disposable {
   private readonly backgroundHandlers = new Set<BackgroundOutputHandler>();
   /** Processes whose background output is routed (once each). */
   private readonly routed = new WeakSet<PyProcess>();
+  private readonly members = new EnvironmentMembers();
+  /** The uris of documents given a process, to hand back as vscode.Uri. */
+  private readonly uris = new Map<string, vscode.Uri>();
+  private readonly sharingChanged = new vscode.EventEmitter<void>();
+  /** Fires when a document starts or stops sharing another's environment. */
+  readonly onDidChangeSharing = this.sharingChanged.event;
 
   constructor(
     private readonly engine: EngineService,
@@ -56,8 +65,49 @@ export class DocumentProcesses implements vscode.Disposable {
 
   /** The existing process of a document; never starts the engine. */
   find(uri: vscode.Uri): PyProcess | undefined {
-    const key = uri.toString();
-    return this.engine.current?.processes().find((p) => p.id === key && !p.closed);
+    const key = this.members.peek(uri.toString());
+    return key === undefined ? undefined : this.byId(key);
+  }
+
+  private byId(id: string): PyProcess | undefined {
+    return this.engine.current?.processes().find((p) => p.id === id && !p.closed);
+  }
+
+  /** The documents whose code runs in `proc`, in the order they joined it. */
+  documentsOf(proc: PyProcess): vscode.Uri[] {
+    const docs = this.members.members(proc.id).map((d) => this.uris.get(d) ?? vscode.Uri.parse(d, true));
+    if (docs.length > 0) return docs;
+    // A process made through the API for a uri, never run from its document.
+    try {
+      return [vscode.Uri.parse(proc.id, true)];
+    } catch {
+      return [];
+    }
+  }
+
+  isShared(uri: vscode.Uri): boolean {
+    return this.members.isShared(uri.toString());
+  }
+
+  /**
+   * `uri` runs in `target`'s environment from now on (its own is dropped if no other
+   * document uses it). Starts the engine if needed; resolves to the shared process.
+   */
+  async share(uri: vscode.Uri, target: vscode.Uri): Promise<PyProcess> {
+    const proc = await this.get(target);
+    this.uris.set(uri.toString(), uri);
+    const { orphaned } = this.members.share(uri.toString(), target.toString());
+    const old = orphaned === undefined ? undefined : this.byId(orphaned);
+    this.sharingChanged.fire();
+    if (old) await this.closeProcess(old, uri);
+    return proc;
+  }
+
+  /** `uri` leaves the environment it shares for a fresh one of its own; false when it shared nothing. */
+  stopSharing(uri: vscode.Uri): boolean {
+    const fresh = this.members.stopSharing(uri.toString());
+    if (fresh !== undefined) this.sharingChanged.fire();
+    return fresh !== undefined;
   }
 
   /**
@@ -67,10 +117,12 @@ export class DocumentProcesses implements vscode.Disposable {
   async get(uri: vscode.Uri): Promise<PyProcess> {
     // The document decides which workspace folder's Python extension selection applies.
     const python = await this.engine.python(uri);
-    let proc = python.processes().find((p) => p.id === uri.toString() && !p.closed);
+    this.uris.set(uri.toString(), uri);
+    const id = this.members.processOf(uri.toString());
+    let proc = python.processes().find((p) => p.id === id && !p.closed);
     if (!proc) {
       const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri);
-      proc = python.process(uri.toString(), { cwd: startFolder(uri, folders, isFolder) });
+      proc = python.process(id, { cwd: startFolder(uri, folders, isFolder) });
       // Synchronously, so whatever a listener submits (a restore) is queued before the run.
       for (const l of this.lifecycles) l.created(uri, proc);
     }
@@ -100,10 +152,19 @@ export class DocumentProcesses implements vscode.Disposable {
     this.output.stream(uri, stream, text);
   }
 
+  /** The document closed: its process closes too, unless another document still uses it. */
   async close(uri: vscode.Uri): Promise<void> {
     for (const l of this.lifecycles) l.closed(uri);
-    const proc = this.find(uri);
-    if (!proc) return;
+    const key = uri.toString();
+    const wasShared = this.members.isShared(key);
+    const last = this.members.close(key);
+    this.uris.delete(key);
+    if (wasShared) this.sharingChanged.fire();
+    const proc = last === undefined ? undefined : this.byId(last);
+    if (proc) await this.closeProcess(proc, uri);
+  }
+
+  private async closeProcess(proc: PyProcess, uri: vscode.Uri): Promise<void> {
     try {
       await proc.close();
     } catch (e) {
@@ -113,7 +174,7 @@ export class DocumentProcesses implements vscode.Disposable {
 
   private closedText(uri: vscode.Uri): void {
     // Documents without a process matter only to lifecycle listeners (saved state to drop).
-    if (!this.find(uri) && this.lifecycles.size === 0) return;
+    if (!this.uris.has(uri.toString()) && !this.find(uri) && this.lifecycles.size === 0) return;
     // VS Code also "closes" a document when its language changes and reopens it at once;
     // its variables must survive that, so the process only closes if the document stays gone.
     setTimeout(() => {
@@ -123,6 +184,7 @@ export class DocumentProcesses implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.sharingChanged.dispose();
     for (const s of this.subs) s.dispose();
   }
 }

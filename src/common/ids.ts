@@ -30,6 +30,8 @@ export const Commands = {
   plotsNext: 'pyContexts.plots.next',
   plotsSave: 'pyContexts.plots.save',
   plotsClear: 'pyContexts.plots.clear',
+  shareEnvironment: 'pyContexts.shareEnvironment',
+  stopSharing: 'pyContexts.stopSharing',
 } as const;
 
 /** `when`-clause keys the extension sets with `setContext`. */

@@ -9,5 +9,6 @@ export const OP = {
   saveState: 6,
   restoreState: 7,
   dataView: 8, // python/py_contexts/dataview.py request()
+  live: 9, // completions, hover, signatures (python/py_contexts/live.py)
   chdir: 100, // handled in C++ (kOpChdir), far from runtime.py's numbers
 } as const;

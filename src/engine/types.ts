@@ -145,6 +145,19 @@ export interface PyProcess {
    * without creating an environment where the process has none in `ctx`.
    */
   dataView(request: DataViewRequest, ctx: Context, opts?: Pick<RunOptions, 'timeoutMs' | 'signal'>): Promise<unknown>;
+
+  /**
+   * Live introspection for editors (README "Completions from the running environment"):
+   * completion items, a hover, the signature of a callable, a docstring. `expr` is a name,
+   * dotted name or literal subscript (`df`, `np.linalg`, `d['a']`); it is looked up, never
+   * evaluated. All four answer `undefined` at once, without queueing, when the process has
+   * no environment yet or its context is busy or has calls queued, and `undefined` when
+   * Python took longer than `opts.deadlineMs` (the lookup is interrupted there).
+   */
+  completions(kind: CompletionKind, expr: string, opts?: LiveOptions): Promise<LiveCompletion[] | undefined>;
+  hover(expr: string, opts?: LiveOptions): Promise<LiveHover | undefined>;
+  signature(expr: string, opts?: LiveOptions): Promise<LiveSignature | undefined>;
+  documentation(expr: string, opts?: LiveOptions): Promise<LiveDocumentation | undefined>;
   /**
    * Output of threads this process's code started, written after the run that started them
    * ended (while that run executes, it is the run's own onOutput). Without a listener it is
@@ -164,6 +177,56 @@ export interface PyProcess {
   restoreState(path: string): Promise<RestoredState>;
   /** Frees its environment in every context; later calls reject. */
   close(): Promise<void>;
+}
+
+/** What `PyProcess.completions()` completes (python/py_contexts/live.py). */
+export type CompletionKind =
+  /** The attributes of `expr` (`df.` → its columns and methods). */
+  | 'attr'
+  /** The string keys of the dict, or the columns of the DataFrame, `expr` (`d['`). */
+  | 'key'
+  /** The environment's names (`expr` is ignored). */
+  | 'name';
+
+export interface LiveOptions {
+  /**
+   * Run property getters and `__getattr__` to describe attributes (default false: attributes
+   * are read with `inspect.getattr_static`, so no user code but `__dir__` and `__repr__` runs).
+   */
+  evaluateProperties?: boolean;
+  /** Past this, the request is interrupted in Python and answers nothing (default 100). */
+  deadlineMs?: number;
+}
+
+export interface LiveCompletion {
+  label: string;
+  /** 'module' | 'class' | 'function' | 'method' | 'property' | 'field' | 'key' | 'variable' */
+  kind: string;
+  /** The value's type ('pandas.DataFrame', 'column · int64', 'property (not evaluated)'). */
+  detail: string;
+}
+
+export interface LiveHover {
+  type: string;
+  /** A short repr, at most about 200 characters. */
+  repr: string;
+  /** The first paragraph of the docstring ('' when there is none). */
+  doc: string;
+  /** `inspect.signature` of a callable, e.g. '(a, b=2)'. */
+  signature?: string;
+}
+
+export interface LiveSignature {
+  /** 'meth(a, b=2)' */
+  label: string;
+  parameters: { label: string; name: string; kind: string }[];
+  doc: string;
+}
+
+export interface LiveDocumentation {
+  /** The whole docstring (cut at 4,000 characters). */
+  doc: string;
+  signature?: string;
 }
 
 export interface ProcessOptions {

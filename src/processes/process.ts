@@ -11,10 +11,15 @@ import { dataViewPayload, type DataViewRequest } from '../engine/dataView';
 import { OP } from '../engine/ops';
 import type { PythonImpl } from '../engine/python';
 import type {
-  BackgroundOutputListener, Context, NotRestored, OutputStream, PyProcess, RestoredState, RunOptions, SavedState, VariableInfo, VariableLimits,
+  BackgroundOutputListener, CompletionKind, Context, LiveCompletion, LiveDocumentation, LiveHover, LiveOptions, LiveSignature,
+  NotRestored, OutputStream, PyProcess, RestoredState, RunOptions, SavedState, VariableInfo, VariableLimits,
 } from '../engine/types';
 
 const DEFAULT_FILENAME = '<py-contexts>';
+const LIVE_DEADLINE_MS = 100;
+/** A request stuck in C code, where the Python deadline cannot reach, is interrupted here. */
+const LIVE_BACKSTOP_MS = 2000;
+const COMPLETION_KINDS: readonly string[] = ['attr', 'key', 'name'];
 
 function checkCode(code: unknown): asserts code is string {
   if (typeof code !== 'string') throw new TypeError(`code must be a string, got ${code === null ? 'null' : typeof code}`);
@@ -247,6 +252,52 @@ export class ProcessImpl implements PyProcess {
       return Promise.reject(e);
     }
     return this.submit(OP.dataView, call.payload, call.names, opts, ctx);
+  }
+
+  completions(kind: CompletionKind, expr: string, opts?: LiveOptions): Promise<LiveCompletion[] | undefined> {
+    if (!COMPLETION_KINDS.includes(kind)) return Promise.reject(new TypeError("kind must be 'attr', 'key' or 'name'"));
+    return this.live('complete', [kind, expr], opts) as Promise<LiveCompletion[] | undefined>;
+  }
+
+  hover(expr: string, opts?: LiveOptions): Promise<LiveHover | undefined> {
+    return this.live('hover', [expr], opts) as Promise<LiveHover | undefined>;
+  }
+
+  signature(expr: string, opts?: LiveOptions): Promise<LiveSignature | undefined> {
+    return this.live('signature', [expr], opts) as Promise<LiveSignature | undefined>;
+  }
+
+  documentation(expr: string, opts?: LiveOptions): Promise<LiveDocumentation | undefined> {
+    return this.live('doc', [expr], opts) as Promise<LiveDocumentation | undefined>;
+  }
+
+  /**
+   * One request of python/py_contexts/live.py on the process's current context, only when
+   * it would run at once: an editor asking while the user types must never wait behind
+   * user code, nor make anything wait behind it for longer than its deadline.
+   */
+  private live(what: string, args: unknown[], opts: LiveOptions | undefined): Promise<unknown> {
+    try {
+      if (typeof args[args.length - 1] !== 'string') throw new TypeError('expr must be a string');
+      if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError('opts must be an object');
+      const d = opts?.deadlineMs;
+      if (d !== undefined && (typeof d !== 'number' || !(d > 0))) throw new TypeError('opts.deadlineMs must be a positive number');
+      this.assertOpen();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const ctx = this.currentContext as ContextImpl | undefined;
+    // No environment yet: nothing to complete from, and none is created for asking.
+    if (!ctx || !this.used.has(ctx) || ctx.inflight > 0) return Promise.resolve(undefined);
+    const deadline = opts?.deadlineMs ?? LIVE_DEADLINE_MS;
+    return this.submit(OP.live, [what, args, opts?.evaluateProperties === true, deadline], ['what', 'args', 'opts.evaluateProperties', 'opts.deadlineMs'],
+      { timeoutMs: Math.max(LIVE_BACKSTOP_MS, deadline * 4) }, ctx).then(
+      (r) => r ?? undefined,
+      (e: unknown) => {
+        if (e instanceof Error && e.name === 'TimeoutError') return undefined;
+        throw e;
+      },
+    );
   }
 
   async reset(ctx?: Context): Promise<void> {

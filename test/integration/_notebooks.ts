@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { waitFor, workspaceFile } from './_helpers';
+import { closeAllEditors, waitFor, workspaceFile } from './_helpers';
 
 export const CONTROLLER = { id: 'pyContexts.notebook', extension: 'py-contexts.py-contexts' };
 
@@ -34,4 +34,27 @@ export async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookDocu
   );
   await vscode.commands.executeCommand('notebook.selectKernel', CONTROLLER);
   return editor.notebook;
+}
+
+export const finished = (cell: vscode.NotebookCell): boolean =>
+  cell.executionSummary?.success !== undefined && cell.executionSummary.timing !== undefined;
+
+/** Runs cells (all when `indices` is omitted) and waits until each one has finished. */
+export async function runCells(doc: vscode.NotebookDocument, indices?: number[]): Promise<void> {
+  const cells = indices ? indices.map((i) => doc.cellAt(i)) : doc.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+  const before = cells.map((c) => c.executionSummary?.executionOrder);
+  const ranges = indices ? indices.map((i) => ({ start: i, end: i + 1 })) : [{ start: 0, end: doc.cellCount }];
+  await vscode.commands.executeCommand('notebook.cell.execute', { ranges, document: doc.uri });
+  await waitFor(
+    () => cells.every((c, i) => finished(c) && c.executionSummary?.executionOrder !== before[i]),
+    { timeoutMs: 90_000, message: `cells ${indices ? indices.join(',') : 'all'} of ${doc.uri.path} to finish` },
+  );
+}
+
+/** Closes every notebook editor without saving (a save prompt would stall the test host). */
+export async function closeNotebooks(): Promise<void> {
+  for (let i = 0; i < 20 && vscode.window.activeNotebookEditor; i++) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await closeAllEditors();
 }

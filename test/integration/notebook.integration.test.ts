@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAllEditors, screenshot, sleep, waitFor, workspaceFile, type PyContextsApi } from './_helpers';
-import { openNotebook, writeNotebook } from './_notebooks';
+import { api, screenshot, sleep, waitFor, workspaceFile, type PyContextsApi } from './_helpers';
+import { closeNotebooks, finished, openNotebook, runCells, writeNotebook } from './_notebooks';
 
 const ERROR_MIME = 'application/vnd.code.notebook.error';
 const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
@@ -25,32 +25,11 @@ function fixture(name: string, as = name): vscode.Uri {
   return uri;
 }
 
-/** Closes every notebook editor without saving (a save prompt would stall the test host). */
-async function closeNotebooks(): Promise<void> {
-  for (let i = 0; i < 20 && vscode.window.activeNotebookEditor; i++) {
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  }
-  await closeAllEditors();
-}
-
 function codeCells(doc: vscode.NotebookDocument): vscode.NotebookCell[] {
   return doc.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
 }
 
-const finished = (cell: vscode.NotebookCell): boolean =>
-  cell.executionSummary?.success !== undefined && cell.executionSummary.timing !== undefined;
-
-/** Runs cells (all when `indices` is omitted) and waits until each one has finished. */
-async function run(doc: vscode.NotebookDocument, indices?: number[]): Promise<void> {
-  const cells = indices ? indices.map((i) => doc.cellAt(i)) : codeCells(doc);
-  const before = cells.map((c) => c.executionSummary?.executionOrder);
-  const ranges = indices ? indices.map((i) => ({ start: i, end: i + 1 })) : [{ start: 0, end: doc.cellCount }];
-  await vscode.commands.executeCommand('notebook.cell.execute', { ranges, document: doc.uri });
-  await waitFor(
-    () => cells.every((c, i) => finished(c) && c.executionSummary?.executionOrder !== before[i]),
-    { timeoutMs: 90_000, message: `cells ${indices ? indices.join(',') : 'all'} of ${doc.uri.path} to finish` },
-  );
-}
+const run = runCells;
 
 function mimes(cell: vscode.NotebookCell): string[][] {
   return cell.outputs.map((o) => o.items.map((i) => i.mime));

@@ -81,6 +81,8 @@ describe('Python that cannot start', () => {
       extensionUri: vscode.Uri.file('/nonexistent'),
       onDidChange: engine.onDidChange,
       python: () => engine.python(),
+      // No documents are open here: nothing shares an environment.
+      documents: { onDidChangeSharing: () => ({ dispose: () => undefined }), documentsOf: () => [] },
     } as unknown as ExtensionHost;
     const tree = new ContextTreeProvider(host);
     try {

@@ -19,10 +19,15 @@ function isNode(t: unknown): t is TreeNode {
   return typeof t === 'object' && t !== null && typeof (t as { kind?: unknown }).kind === 'string' && !(t instanceof vscode.Uri);
 }
 
-/** The document a command is about. */
-export function targetUri(target: Target): vscode.Uri | undefined {
+/**
+ * The document a command is about. A tree node names a process; `documentsOf` gives its
+ * documents (a shared process has several: the first stands for them).
+ */
+export function targetUri(target: Target, documentsOf?: (proc: PyProcess) => vscode.Uri[]): vscode.Uri | undefined {
   if (target instanceof vscode.Uri) return target;
   if (isNode(target) && (target.kind === 'document' || target.kind === 'variable')) {
+    const first = documentsOf?.(target.proc)[0];
+    if (first) return first;
     try {
       return vscode.Uri.parse(target.proc.id, true);
     } catch {
@@ -137,7 +142,7 @@ export class ContextCommands {
 
   /** Binds a document to a context (`contextId` 'auto' unbinds); returns the bound context id. */
   async bindToContext(target?: Target, contextId?: string): Promise<string | undefined> {
-    const uri = targetUri(target);
+    const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
     if (!uri) {
       void vscode.window.showInformationMessage('Open a Python file or notebook to bind it to a context.');
       return undefined;
@@ -183,13 +188,13 @@ export class ContextCommands {
   }
 
   unbind(target?: Target): void {
-    const uri = targetUri(target);
+    const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
     const proc = uri ? this.host.findProcess(uri) : undefined;
     proc?.unbind();
   }
 
   async resetEnvironment(target?: Target): Promise<void> {
-    const uri = targetUri(target);
+    const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
     const proc = uri ? this.host.findProcess(uri) : undefined;
     if (!uri || !proc) {
       vscode.window.setStatusBarMessage('Py Contexts: this document has no environment yet', 4000);
@@ -207,7 +212,7 @@ export class ContextCommands {
       const python = this.host.engine.current;
       return python?.pools().flatMap((p) => (python.poolStarted(p) ? python.contexts(p) : [])).find((c) => c.id === target);
     }
-    const uri = targetUri(target);
+    const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
     const proc = uri ? this.host.findProcess(uri) : undefined;
     return proc?.currentContext ?? proc?.boundContext;
   }
@@ -220,7 +225,7 @@ export class ContextCommands {
   interrupt(target?: Target): void {
     const byContext = typeof target === 'string' || (isNode(target) && target.kind === 'context');
     if (!byContext) {
-      const uri = targetUri(target);
+      const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
       const proc = uri ? this.host.findProcess(uri) : undefined;
       if (uri && proc) {
         const ran = this.interruptDocument(uri, proc);

@@ -38,14 +38,6 @@ interface CachedVariables {
   items: VariableInfo[];
 }
 
-function uriOf(proc: PyProcess): vscode.Uri | undefined {
-  try {
-    return vscode.Uri.parse(proc.id, true);
-  } catch {
-    return undefined;
-  }
-}
-
 export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -67,6 +59,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       host.onDidChange(() => this.schedule()),
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule()),
+      host.documents.onDidChangeSharing(() => this.schedule()),
     );
   }
 
@@ -157,12 +150,17 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return item;
       }
       case 'document': {
-        const uri = uriOf(node.proc);
+        // A process shared by several documents (Share Environment with…) is labelled with
+        // all their names; they are listed first among its children.
+        const docs = this.host.documents.documentsOf(node.proc);
+        const uri = docs[0];
+        const shared = docs.length > 1;
         const bound = node.proc.boundContext === node.ctx;
-        const item = new vscode.TreeItem(documentLabel(node.proc.id), vscode.TreeItemCollapsibleState.Collapsed);
+        const label = docs.length > 0 ? docs.map((d) => documentLabel(d.toString())).join(' + ') : documentLabel(node.proc.id);
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `doc/${node.ctx.id}/${node.proc.id}`;
-        const where = uri && uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri, false) : '';
-        item.description = [bound ? 'bound' : '', where].filter(Boolean).join(' · ');
+        const where = uri && uri.scheme === 'file' && !shared ? vscode.workspace.asRelativePath(uri, false) : '';
+        item.description = [shared ? `shared by ${docs.length} documents` : '', bound ? 'bound' : '', where].filter(Boolean).join(' · ');
         item.tooltip = documentTooltip(uri?.scheme === 'file' ? uri.fsPath : node.proc.id, node.proc.cwd, bound ? node.ctx.id : undefined);
         if (uri) {
           item.resourceUri = uri;
@@ -198,7 +196,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'context':
         return this.documentsOf(node.ctx).map((proc) => ({ kind: 'document', proc, ctx: node.ctx }));
       case 'document':
-        return this.variables(node, node.proc, node.ctx, [], `doc/${node.ctx.id}/${node.proc.id}`);
+        return [...this.sharers(node.proc, node.ctx), ...(await this.variables(node, node.proc, node.ctx, [], `doc/${node.ctx.id}/${node.proc.id}`))];
       case 'variable':
         return this.variables(node, node.proc, node.ctx, node.info.path, `var/${node.ctx.id}/${node.proc.id}/${JSON.stringify(node.info.path)}`);
       default:
@@ -273,6 +271,17 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const python = this.host.engine.current;
     if (!python) return [];
     return python.processes().filter((p) => !p.closed && p.contextsUsed.includes(ctx));
+  }
+
+  /** The documents of a shared process, as the first children of its node. */
+  private sharers(proc: PyProcess, ctx: Context): TreeNode[] {
+    const docs = this.host.documents.documentsOf(proc);
+    if (docs.length < 2) return [];
+    return docs.map((d) => ({
+      kind: 'message', id: `doc/${ctx.id}/${proc.id}/member/${d.toString()}`, label: documentLabel(d.toString()),
+      description: 'shares this environment', tooltip: d.scheme === 'file' ? d.fsPath : d.toString(), icon: 'file',
+      command: { title: 'Open', command: 'vscode.open', arguments: [d] },
+    }));
   }
 
   /** Parents, so that TreeView.reveal() can expand down to a node. */
