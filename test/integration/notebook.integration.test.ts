@@ -6,16 +6,13 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAllEditors, screenshot, sleep, waitFor, workspaceFile, type PyContextsApi } from './_helpers';
-import { openNotebook, writeNotebook } from './_notebooks';
+import { api, screenshot, sleep, waitFor, workspaceFile, type PyContextsApi } from './_helpers';
+import { closeNotebooks, codeCells, dump, error, finished, item, mimes, openNotebook, run, STDOUT_MIME, streamText, text, writeNotebook } from './_notebooks';
 
-const ERROR_MIME = 'application/vnd.code.notebook.error';
-const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 const STDERR_MIME = 'application/vnd.code.notebook.stderr';
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
 const fixtures = join(process.env['PY_CONTEXTS_REPO'] ?? join(__dirname, '../../..'), 'test/fixtures/notebooks');
-const text = (data: Uint8Array): string => new TextDecoder().decode(data);
 
 /** Copies a fixture notebook into the session's workspace (under notebooks/) and returns its uri. */
 function fixture(name: string, as = name): vscode.Uri {
@@ -23,63 +20,6 @@ function fixture(name: string, as = name): vscode.Uri {
   mkdirSync(join(uri.fsPath, '..'), { recursive: true });
   copyFileSync(join(fixtures, name), uri.fsPath);
   return uri;
-}
-
-/** Closes every notebook editor without saving (a save prompt would stall the test host). */
-async function closeNotebooks(): Promise<void> {
-  for (let i = 0; i < 20 && vscode.window.activeNotebookEditor; i++) {
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  }
-  await closeAllEditors();
-}
-
-function codeCells(doc: vscode.NotebookDocument): vscode.NotebookCell[] {
-  return doc.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
-}
-
-const finished = (cell: vscode.NotebookCell): boolean =>
-  cell.executionSummary?.success !== undefined && cell.executionSummary.timing !== undefined;
-
-/** Runs cells (all when `indices` is omitted) and waits until each one has finished. */
-async function run(doc: vscode.NotebookDocument, indices?: number[]): Promise<void> {
-  const cells = indices ? indices.map((i) => doc.cellAt(i)) : codeCells(doc);
-  const before = cells.map((c) => c.executionSummary?.executionOrder);
-  const ranges = indices ? indices.map((i) => ({ start: i, end: i + 1 })) : [{ start: 0, end: doc.cellCount }];
-  await vscode.commands.executeCommand('notebook.cell.execute', { ranges, document: doc.uri });
-  await waitFor(
-    () => cells.every((c, i) => finished(c) && c.executionSummary?.executionOrder !== before[i]),
-    { timeoutMs: 90_000, message: `cells ${indices ? indices.join(',') : 'all'} of ${doc.uri.path} to finish` },
-  );
-}
-
-function mimes(cell: vscode.NotebookCell): string[][] {
-  return cell.outputs.map((o) => o.items.map((i) => i.mime));
-}
-
-function item(cell: vscode.NotebookCell, mime: string): vscode.NotebookCellOutputItem {
-  const found = cell.outputs.flatMap((o) => o.items).find((i) => i.mime === mime);
-  if (!found) throw new Error(`cell ${cell.index} has no ${mime} output; it has ${JSON.stringify(mimes(cell))}\n${dump(cell)}`);
-  return found;
-}
-
-/** A cell's outputs as text, for assertion messages (a failing import shows here). */
-function dump(cell: vscode.NotebookCell): string {
-  return cell.outputs
-    .flatMap((o) => o.items)
-    .map((i) => `${i.mime}: ${i.mime.startsWith('image/') ? `<${i.data.length} bytes>` : text(i.data).slice(0, 2000)}`)
-    .join('\n');
-}
-
-function streamText(cell: vscode.NotebookCell, mime = STDOUT_MIME): string {
-  return cell.outputs
-    .flatMap((o) => o.items)
-    .filter((i) => i.mime === mime)
-    .map((i) => text(i.data))
-    .join('');
-}
-
-function error(cell: vscode.NotebookCell): { name: string; message: string; stack: string } {
-  return JSON.parse(text(item(cell, ERROR_MIME).data)) as { name: string; message: string; stack: string };
 }
 
 describe('notebook controller', function () {
