@@ -2,22 +2,28 @@
 // %%html, %%svg, %%timeit and %who magics.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { waitFor } from './_helpers';
+import type { PyContextsApi } from '../../src/extension';
+import { api, waitFor } from './_helpers';
 import { closeNotebooks, codeCells, dump, finished, item, openNotebook, run, streamText, text, writeNotebook } from './_notebooks';
 
-describe('notebook magics and getpass', () => {
+describe('notebook magics and getpass', function () {
+  // The first cell of a session starts the notebook's Python process, slow on a loaded machine.
+  this.timeout(240_000);
   afterEach(closeNotebooks);
 
   it('asks getpass() through an input box and never echoes the answer', async () => {
     const doc = await openNotebook(writeNotebook('getpass.ipynb', ["import getpass\nsecret = getpass.getpass('Secret: ')\nprint('length', len(secret), type(secret).__name__)"]));
     const cell = doc.cellAt(0);
     void vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: doc.uri });
+    // Wait for the cell to be running (blocked in getpass) before answering the box.
+    const a = (await api()) as unknown as PyContextsApi;
+    await waitFor(() => a.processFor(doc.uri)?.contextsUsed.some((c) => c.stats().busy), { timeoutMs: 120_000, message: 'the cell to run' });
     await waitFor(
       async () => {
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
         return finished(cell);
       },
-      { intervalMs: 250, message: 'the password box to be accepted' },
+      { intervalMs: 250, timeoutMs: 60_000, message: 'the password box to be accepted' },
     );
     assert.equal(cell.executionSummary?.success, true, dump(cell));
     assert.match(streamText(cell), /length 0 str\n$/);
