@@ -252,6 +252,8 @@ export async function launchChromium(tools = ensureTools()) {
 }
 
 const SCREENSHOT = /\[\[screenshot:([A-Za-z0-9._-]+)\]\]/;
+// `[[press:Shift+Enter]]`: a test asks for a real key press in the workbench (a keybinding's own path).
+const PRESS = /\[\[press:([A-Za-z0-9+]+)\]\]/;
 const SUMMARY = /^(\d+) passed, (\d+) failed$/m;
 // Harmless offline complaints (see FACTS.md): the marketplace, telemetry, GitHub sign-in.
 const NOISE = /ENOTFOUND|open-vsx\.org|marketplace|telemetry|github\.com|ECONNREFUSED.*:443|\[AccountPolicyGate\]/i;
@@ -318,6 +320,11 @@ export async function runTestsInBrowser({
       if (text.startsWith('[integration] session ')) runnerStarted = true;
       const shot = SCREENSHOT.exec(text);
       if (shot?.[1]) takeScreenshot(shot[1]);
+      const press = PRESS.exec(text);
+      if (press?.[1]) {
+        const key = press[1];
+        shots = shots.then(() => page.keyboard.press(key).catch((e) => onLog(`[integration] press ${key} failed: ${e instanceof Error ? e.message : String(e)}`)));
+      }
       const sum = SUMMARY.exec(text);
       if (sum) {
         passed += Number(sum[1]);

@@ -13,6 +13,9 @@
 //              into the session's extensions dir; it selects a cached 3.13t (else 3.13, else
 //              /usr/bin/python3), so the engine must start with that rather than python3 on PATH:
 //              out/test/integration/pythonext/*.js
+//   venv       extension under development with pyContexts.pythonPath set to a venv made for the
+//              session (from PY_CONTEXTS_PYTHON, else /usr/bin/python3, without pip and without the
+//              system site-packages), holding a package of its own: out/test/integration/venv/*.js
 // A session without test files is not started, except main.
 //
 // Backends (PY_CONTEXTS_VSCODE):
@@ -72,7 +75,24 @@ const SESSIONS = [
   { name: 'pythonext', dir: join(testsOut, 'pythonext'), trust: true, standin: true },
   // Its test reloads the window halfway and runs again after it (issue 12: state that survives a reload).
   { name: 'reload', dir: join(testsOut, 'reload'), trust: true },
+  { name: 'venv', dir: join(testsOut, 'venv'), trust: true, venv: true },
 ];
+
+/**
+ * A venv for the venv session, with a package only it has (`venv_only_pkg`), so a test can
+ * tell that the engine honours the venv's site-packages. Returns the venv's python.
+ */
+function makeVenv(tmp) {
+  const base = process.env.PY_CONTEXTS_PYTHON || '/usr/bin/python3';
+  const dir = join(tmp, 'venv');
+  const made = spawnSync(base, ['-m', 'venv', '--without-pip', dir], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`${base} -m venv failed: ${made.stderr}`);
+  const python = join(dir, 'bin', 'python3');
+  const purelib = spawnSync(python, ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'], { encoding: 'utf8' }).stdout.trim();
+  mkdirSync(join(purelib, 'venv_only_pkg'), { recursive: true });
+  writeFileSync(join(purelib, 'venv_only_pkg', '__init__.py'), 'WHERE = __file__\n');
+  return python;
+}
 const standinDir = join(root, 'test/fixtures/python-extension-standin');
 // A second, test-only extension that registers a host function through our API (issue 10); it is
 // installed into the main session (a payload carries only one extensionDevelopmentPath).
@@ -203,6 +223,7 @@ function packageVsix() {
 async function runCodeServerSession(session, tools, vsixPath) {
   const tmp = shortTempDir();
   const s = prepareSession(tmp, session, vsixPath);
+  if (session.venv) session = { ...session, python: makeVenv(tmp) };
   if (vsixPath) say(installVsix({ vsix: vsixPath, extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
   if (session.standin) say(installVsix({ vsix: packStandin(), extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
   if (session.name === 'main') {

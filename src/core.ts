@@ -3,7 +3,7 @@
  */
 export { startPython } from './engine/python';
 export { PythonError, PyValue, TimeoutError, EngineStartError } from './engine/errors';
-export type { PythonFrame } from './engine/errors';
+export type { PythonFrame, PythonException } from './engine/errors';
 export type {
   BackgroundOutputListener,
   Context,

@@ -61,7 +61,7 @@ export interface PyContextsApi {
     outputText(): string;
     outputSize(): { chars: number; trimmed: number; max: number };
     fullOutputFiles(): readonly { label: string; path: string }[];
-    statusBar(): { context: string | undefined; run: string | undefined; ticking: boolean };
+    statusBar(): ReturnType<StatusBar['state']>;
     engineState(): string;
     tree: { provider: ContextTreeProvider; view: vscode.TreeView<TreeNode> };
     /** The text and tooltip of the active editor's status bar item. */

@@ -1,15 +1,12 @@
-"""Python-side helpers for the editor surfaces (issue 3).
+"""Python-side helpers for the editor surfaces (issue 3), run on the context thread that
+owns the document's environment.
 
-Two jobs, both run on the context thread that owns the document's environment:
+``variables`` lists a namespace (or a value inside it) for the Context Pool tree. It must
+never hang the context: every ``repr`` runs under a size limit and a deadline, so a hostile
+``__repr__`` shows as "repr timed out" instead.
 
-* ``run_range`` decides which lines
-  "run selection" executes when nothing is selected, using ``ast`` so that a ``def``,
-  ``for``, ``if`` or an open bracket runs as a whole.
-* ``variables`` lists a namespace (or a value inside it) for the Context Pool tree. It
-  must never hang the context: every ``repr`` runs under a size limit and a deadline,
-  so a hostile ``__repr__`` shows as "repr timed out" instead.
-
-Lines are 1-based and inclusive everywhere, as in ``ast`` and in tracebacks.
+(The statement under the cursor is found without Python, in
+src/surfaces/runSelection/statements.ts, so that it never waits for a busy context.)
 """
 
 from __future__ import annotations
@@ -22,116 +19,7 @@ import reprlib
 import threading
 import time
 import types
-from typing import Any, Iterator
-
-# ---------------------------------------------------------------------------
-# Statement ranges
-# ---------------------------------------------------------------------------
-
-_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
-
-
-def _statements(nodes: list[ast.AST]) -> Iterator[tuple[int, int]]:
-    """Yields (start, end) of every statement, nested ones included, decorators counted."""
-    for node in nodes:
-        if isinstance(node, ast.stmt):
-            start = node.lineno
-            for deco in getattr(node, "decorator_list", ()):
-                start = min(start, deco.lineno)
-            yield start, node.end_lineno or node.lineno
-        for field in _BLOCK_FIELDS:
-            children = getattr(node, field, None)
-            if isinstance(children, list):
-                yield from _statements(children)
-
-
-def _is_code(text: str) -> bool:
-    stripped = text.strip()
-    return bool(stripped) and not stripped.startswith("#")
-
-
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip(" \t"))
-
-
-def _fallback_range(lines: list[str], line: int) -> tuple[int, int]:
-    """Indentation heuristic for files that do not parse (the user is mid-edit elsewhere).
-
-    The statement continues over blank lines, deeper-indented lines and the usual
-    dedented continuations (closing brackets, else/elif/except/finally).
-    """
-    first = lines[line - 1]
-    base = _indent(first)
-    end = line
-    for i in range(line, len(lines)):
-        text = lines[i]
-        if not _is_code(text):
-            continue
-        stripped = text.lstrip(" \t")
-        continuation = stripped[:1] in ")]}" or stripped.split(":")[0].split(" ")[0] in (
-            "else",
-            "elif",
-            "except",
-            "finally",
-        )
-        if _indent(text) > base or (_indent(text) == base and continuation):
-            end = i + 1
-        else:
-            break
-    return line, end
-
-
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-
-
-def run_range(source: str, line: int) -> list[int]:
-    """[start, end, next] for running `line` with nothing selected.
-
-    * A line that starts statements runs the outermost of them (``if x: y()`` runs the
-      ``if``; a ``def`` runs with its decorators and body).
-    * A line inside a statement that starts elsewhere (a continuation inside brackets,
-      an ``else:``) runs the innermost statement around it.
-    * A blank or comment line runs nothing: start > end.
-    ``next`` is the line the cursor should move to: the next statement, or the next line
-    with code when the file does not parse.
-    """
-    lines = source.splitlines()
-    line = max(1, min(line, len(lines) or 1))
-    if not lines:
-        return [1, 0, 1]
-    tree = _parse(source)
-    current = lines[line - 1]
-    if tree is None:
-        if not _is_code(current):
-            return [line, line - 1, _next_code_line(lines, line)]
-        start, end = _fallback_range(lines, line)
-        return [start, end, _next_code_line(lines, end)]
-    spans = list(_statements(tree.body))
-    starting = [s for s in spans if s[0] == line]
-    if starting:
-        start, end = max(starting, key=lambda s: s[1] - s[0])
-    else:
-        around = [s for s in spans if s[0] <= line <= s[1]]
-        if not around or not _is_code(current):
-            start, end = line, line - 1
-        else:
-            start, end = min(around, key=lambda s: s[1] - s[0])
-    last = max(end, line)
-    later = [s[0] for s in spans if s[0] > last]
-    nxt = min(later) if later else _next_code_line(lines, last)
-    return [start, end, nxt]
-
-
-def _next_code_line(lines: list[str], after: int) -> int:
-    for i in range(after, len(lines)):
-        if _is_code(lines[i]):
-            return i + 1
-    return min(after + 1, max(len(lines), 1))
-
+from typing import Any
 
 # ---------------------------------------------------------------------------
 # Variables

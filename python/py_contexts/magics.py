@@ -141,15 +141,30 @@ def _time(code: str, ns: dict, at: tuple[str, int]):
 _TIMEIT_OPTION = re.compile(r'^\s*-([nr])\s*(\d+)\s*')
 
 
-def _timeit(code: str, ns: dict, setup: str = 'pass'):
+def _timeit_options(text: str) -> tuple[int, int, str]:
+    """The two options people use, -n loops per run and -r runs, and the text after them."""
     number, runs = 0, 7
-    # The two options people use: -n loops per run, -r runs.
-    while (m := _TIMEIT_OPTION.match(code)):
+    while (m := _TIMEIT_OPTION.match(text)):
         if m.group(1) == 'n':
             number = int(m.group(2))
         else:
             runs = max(1, int(m.group(2)))
-        code = code[m.end():]
+        text = text[m.end():]
+    return number, runs, text
+
+
+def _timeit_cell(args: str, body: str, ns: dict):
+    """``%%timeit [-n N] [-r R] [setup]``: the options and the setup statement are on the magic's line."""
+    number, runs, setup = _timeit_options(args)
+    _timeit(body, ns, setup.strip() or 'pass', number, runs)
+
+
+def _timeit_line(args: str, ns: dict):
+    number, runs, code = _timeit_options(args)
+    _timeit(code, ns, 'pass', number, runs)
+
+
+def _timeit(code: str, ns: dict, setup: str, number: int, runs: int):
     timer = _timeit_module.Timer(code, setup, globals=ns)
     if number <= 0:
         number, _ = timer.autorange()
@@ -324,7 +339,7 @@ _LINE = {
     'autoreload': _autoreload_magic,
     'load_ext': _load_ext,
     'time': lambda args, ns: _time(args, ns, _caller(2)),
-    'timeit': lambda args, ns: _timeit(args, ns),
+    'timeit': _timeit_line,
     'pip': _pip,
     'matplotlib': lambda args, ns: None,  # figures are always shown inline here
     'who': _who,
@@ -417,7 +432,7 @@ def _capture(args: str, body: str, ns: dict, at: tuple[str, int]):
 
 _CELL = {
     'time': lambda args, body, ns: _time(body, ns, _caller(2, 1)),
-    'timeit': lambda args, body, ns: _timeit(body, ns, setup=args or 'pass'),
+    'timeit': _timeit_cell,
     'html': lambda args, body, ns: _display_text('HTML', body),
     'markdown': lambda args, body, ns: _display_text('Markdown', body),
     'svg': lambda args, body, ns: _display_text('SVG', body),

@@ -19,7 +19,6 @@ import sys
 import threading  # noqa: F401 (imported on the runtime thread so it is Python's main thread)
 import time
 import traceback
-import types
 
 import _py_contexts_native as _native
 from py_contexts import autoawait as _autoawait
@@ -27,6 +26,7 @@ from py_contexts import mainmodule as _mainmodule
 from py_contexts import script as _script
 from py_contexts import signals as _signals
 from py_contexts import threads as _threads
+from py_contexts import tracebacks as _tracebacks
 
 # ---------------------------------------------------------------------------
 # Process-wide set-up (runs once, when the interpreter starts)
@@ -525,91 +525,12 @@ def dispatch(op, env, args):
 # ---------------------------------------------------------------------------
 # Errors
 
-_THIS_FILE = __file__
-_INTERNAL_FILES = {_THIS_FILE} | {
-    m.__file__ for m in (_autoawait, _mainmodule, _script, _signals, _threads) if getattr(m, '__file__', None)
-}
-_ASYNCIO_DIR = os.path.join(os.path.dirname(os.__file__), 'asyncio') + os.sep
-
-
-def _strip_internal(tb):
-    """The traceback without the engine's frames (dispatch at the top, the event loop that
-    runs an awaiting cell before its first frame, the input()/sleep() shims at the bottom):
-    users should only see their own code."""
-    kept = []
-    leading = True
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if name in _INTERNAL_FILES or (leading and name.startswith(_ASYNCIO_DIR)):
-            pass
-        else:
-            leading = False
-            kept.append(tb)
-        tb = tb.tb_next
-    new = None
-    for t in reversed(kept):
-        new = types.TracebackType(new, t.tb_frame, t.tb_lasti, t.tb_lineno)
-    return new
-
-
-TRACEBACK_KEEP = 100  # frames kept at each end of a very deep traceback
-
-
-def _trim_deep_traceback(tb):
-    """Links the outermost and innermost TRACEBACK_KEEP entries of a traceback deeper than
-    ten times that, dropping the middle. Formatting a frame costs real time (3.13 finds the
-    caret anchors of every line with the parser), so a RecursionError 100,000 frames deep
-    took over two minutes to report. Returns (tb, total depth, frames dropped)."""
-    entries = []
-    t = tb
-    while t is not None:
-        entries.append(t)
-        t = t.tb_next
-    depth = len(entries)
-    if depth <= 10 * TRACEBACK_KEEP:
-        return tb, depth, 0
-    entries[TRACEBACK_KEEP - 1].tb_next = entries[depth - TRACEBACK_KEEP]
-    return tb, depth, depth - 2 * TRACEBACK_KEEP
+def _error_message(exc):
+    if isinstance(exc, SystemExit) and not isinstance(exc, ProcessExitBlocked):
+        return f'SystemExit({exc.code!r})'
+    return _tracebacks.safe_str(exc)
 
 
 def describe_error(exc):
-    """Plain data for a PythonError: type, message, traceback text and frames."""
-    etype = type(exc)
-    name = etype.__qualname__
-    if etype.__module__ not in ('builtins', '__main__', None):
-        name = f'{etype.__module__}.{name}'
-    # User code runs here too (__str__, __repr__ in tracebacks): one that raises, or that
-    # loops until the caller interrupts it (a KeyboardInterrupt, hence BaseException),
-    # must not stop the error from being reported, nor be run a second time.
-    str_failed = False
-    if isinstance(exc, SystemExit) and not isinstance(exc, ProcessExitBlocked):
-        message = f'SystemExit({exc.code!r})'
-    else:
-        try:
-            message = str(exc)
-        except BaseException:
-            message = '<exception str() failed>'
-            str_failed = True
-    tb, depth, dropped = _trim_deep_traceback(_strip_internal(exc.__traceback__))
-    exc.__traceback__ = tb
-    try:
-        if str_failed:
-            text = 'Traceback (most recent call last):\n' + ''.join(traceback.format_tb(tb)) + f'{name}: {message}\n'
-        else:
-            text = ''.join(traceback.format_exception(etype, exc, tb))
-        if dropped:
-            header = 'Traceback (most recent call last):\n'
-            at = text.rfind(header) + len(header)
-            text = (text[:at] + f'  [{depth:,} frames deep: the outermost {TRACEBACK_KEEP} and the innermost '
-                    f'{TRACEBACK_KEEP} are shown, {dropped:,} in between are left out]\n' + text[at:])
-    except BaseException:
-        text = f'{name}: {message}\n'
-    frames = []
-    try:
-        for fs in traceback.extract_tb(tb):
-            frames.append({'file': fs.filename, 'line': fs.lineno or 0, 'name': fs.name})
-    except BaseException:
-        pass
-    if isinstance(exc, SyntaxError) and exc.filename:
-        frames.append({'file': exc.filename, 'line': exc.lineno or 0, 'name': '<module>'})
-    return {'type': name, 'message': message, 'traceback': text, 'frames': frames}
+    """Plain data for a PythonError (py_contexts/tracebacks.py); called by the addon."""
+    return _tracebacks.describe(exc, _error_message)

@@ -1,8 +1,11 @@
 /**
  * Tracebacks as places in files: which frames deserve a link, which line of the document
- * failed, and where the `File "…", line N` references sit in output text. Pure; tested
- * in test/unit/traceback.unit.test.ts.
+ * failed, and where the `File "…", line N` references sit in output text. Python sends the
+ * frames as data with the error (python/py_contexts/tracebacks.py, which also hides the
+ * engine's own frames); nothing here parses a traceback back into frames. Pure; tested in
+ * test/unit/traceback.unit.test.ts.
  */
+import type { PythonException } from '../engine/errors';
 
 /** The engine's PythonFrame, structurally (innermost last). */
 export interface FrameLike {
@@ -18,18 +21,28 @@ export interface SourceLocation {
   name: string;
 }
 
-/** The error fields run selection needs, structurally, so tests can build one. */
+/** The engine's PythonError, structurally, so surfaces and tests need no engine code to build one. */
 export interface PythonErrorLike {
   type: string;
+  /** str(exception); the engine's `message` is `Type: text`. */
   pythonMessage: string;
+  /** Python's own rendering of the whole traceback. */
   traceback: string;
-  frames: FrameLike[];
+  /** The raised exception's frames, innermost last; a SyntaxError's location last. */
+  frames: readonly FrameLike[];
+  /** Every exception Python prints, outermost cause first. */
+  chain: readonly PythonException[];
 }
 
 export function isPythonErrorLike(e: unknown): e is PythonErrorLike {
   if (typeof e !== 'object' || e === null) return false;
   const o = e as Record<string, unknown>;
-  return typeof o['type'] === 'string' && typeof o['traceback'] === 'string' && Array.isArray(o['frames']);
+  return (
+    typeof o['type'] === 'string' &&
+    typeof o['traceback'] === 'string' &&
+    Array.isArray(o['frames']) &&
+    Array.isArray(o['chain'])
+  );
 }
 
 /**
@@ -45,21 +58,10 @@ function isSynthetic(file: string): boolean {
   return file === '' || (file.startsWith('<') && file.endsWith('>'));
 }
 
-/**
- * True for the extension's own Python helpers (python/py_contexts/*.py). A KeyboardInterrupt
- * raised while `input()` waits ends in them, but the user's code is the place to look at.
- */
-function isInternal(file: string): boolean {
-  return /[\\/]py_contexts[\\/][a-z_]+\.py$/.test(file);
-}
-
-/**
- * Frames that point at real files the user wrote or uses, innermost last; `<stdin>`-like
- * sources and the extension's own helpers are dropped.
- */
+/** Frames that point at real files the user wrote or uses, innermost last; `<stdin>`-like sources are dropped. */
 export function locationsFromFrames(frames: readonly FrameLike[]): SourceLocation[] {
   return frames
-    .filter((f) => !isSynthetic(f.file) && !isInternal(f.file) && f.line > 0)
+    .filter((f) => !isSynthetic(f.file) && f.line > 0)
     .map((f) => ({ file: f.file, line: f.line, name: f.name }));
 }
 
@@ -69,20 +71,27 @@ export function formatLocation(loc: SourceLocation): string {
 }
 
 /**
- * The 1-based line of `filename` to mark as failing: the innermost frame in that file, or,
- * for a SyntaxError (whose location is not a frame), the last `File "filename", line N` of
- * the traceback text.
+ * The 1-based line of `filename` to mark as failing: the innermost frame in that file (a
+ * SyntaxError's location is the last frame), else the innermost place in that file anywhere
+ * in the chain (the code that ran when a chained exception started).
  */
 export function failingLine(err: PythonErrorLike, filename: string): number | undefined {
-  for (let i = err.frames.length - 1; i >= 0; i--) {
-    const f = err.frames[i];
-    if (f && f.file === filename && f.line > 0) return f.line;
+  const inFile = (frames: readonly FrameLike[]): number | undefined => {
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i];
+      if (f && f.file === filename && f.line > 0) return f.line;
+    }
+    return undefined;
+  };
+  const direct = inFile(err.frames);
+  if (direct !== undefined) return direct;
+  for (let i = err.chain.length - 1; i >= 0; i--) {
+    const exc = err.chain[i];
+    const syntax = exc?.syntax;
+    const line = syntax && syntax.file === filename && syntax.line > 0 ? syntax.line : inFile(exc?.frames ?? []);
+    if (line !== undefined) return line;
   }
-  let found: number | undefined;
-  for (const m of findFileReferences(err.traceback)) {
-    if (m.file === filename) found = m.line;
-  }
-  return found;
+  return undefined;
 }
 
 export interface FileReference {

@@ -4,6 +4,30 @@ export interface PythonFrame {
   file: string;
   line: number;
   name: string;
+  /** The source line, stripped (empty when Python could not read it). Set in `chain` frames. */
+  source?: string;
+}
+
+/**
+ * One exception of a chain, as Python describes it (python/py_contexts/tracebacks.py). The
+ * engine's own frames are already gone.
+ */
+export interface PythonException {
+  type: string;
+  message: string;
+  /** Python's lines for the exception itself: `Type: message`, notes, a SyntaxError's line and caret. */
+  summary: string[];
+  /** Innermost last. */
+  frames: PythonFrame[];
+  /** How it follows the exception before it: `raise … from` ('cause') or raised while handling it ('context'). */
+  link?: 'cause' | 'context';
+  /** A SyntaxError's location (not a frame). */
+  syntax?: { file: string; line: number };
+  /** A very deep traceback keeps its ends: `count` frames of `depth` are left out after the first `after`. */
+  omitted?: { after: number; count: number; depth: number };
+  /** An exception group's members, each a chain of its own. */
+  members?: PythonException[][];
+  membersOmitted?: number;
 }
 
 /** A Python exception raised by user code, captured with its traceback on the context thread. */
@@ -12,10 +36,12 @@ export class PythonError extends Error {
   readonly type: string;
   /** str(exception) alone. `message` is `${type}: ${pythonMessage}`. */
   readonly pythonMessage: string;
-  /** The full formatted Python traceback. */
+  /** The full traceback as Python prints it (chained exceptions included, the engine's frames left out). */
   readonly traceback: string;
-  /** Innermost last, as traceback.extract_tb gives them. */
+  /** The raised exception's frames, innermost last, as traceback.extract_tb gives them; a SyntaxError's location last. */
   readonly frames: PythonFrame[];
+  /** Every exception Python prints, outermost cause first; the raised one is last. */
+  readonly chain: PythonException[];
 
   constructor(info: NativeErrorInfo) {
     super(info.message ? `${info.type}: ${info.message}` : info.type);
@@ -24,6 +50,10 @@ export class PythonError extends Error {
     this.pythonMessage = info.message;
     this.traceback = info.traceback;
     this.frames = info.frames;
+    // Errors the addon makes itself (native/src/errors/capture.cpp MakeError) carry no chain.
+    this.chain = info.chain ?? [
+      { type: info.type, message: info.message, summary: [info.message ? `${info.type}: ${info.message}` : info.type], frames: info.frames },
+    ];
     this.stack = `${this.name}: ${this.message}\n${info.traceback}`;
   }
 }

@@ -2,6 +2,7 @@
  * Typed declaration of the addon (types only, plus the event numbers). This file mirrors native/src/module.cpp,
  * native/src/objects/engine.h and native/src/objects/context.h: change them together.
  */
+import type { PythonException } from './errors';
 
 /** Event kinds, mirroring EventKind in native/src/runtime/events.h. */
 export const EventKind = {
@@ -29,6 +30,8 @@ export interface NativeErrorInfo {
   message: string;
   traceback: string;
   frames: { file: string; line: number; name: string }[];
+  /** Absent in errors the addon makes itself. */
+  chain?: PythonException[];
 }
 
 export interface NativeStats {

@@ -164,3 +164,13 @@ export async function screenshot(name: string, timeoutMs = 30_000): Promise<stri
   console.log(`[[screenshot:${name}]]`);
   return waitFor(() => existsSync(file) && file, { timeoutMs, intervalMs: 100, message: `screenshot ${name}` });
 }
+
+/**
+ * Presses a key in the workbench as a user would (the browser's keyboard, through the same
+ * console hook as screenshots), so a keybinding and its `when` clause are what runs. The
+ * caller waits on the state the key should change.
+ */
+export function pressKey(key: string): void {
+  if (!/^[A-Za-z0-9+]+$/.test(key)) throw new Error(`key must match [A-Za-z0-9+]+: ${key}`);
+  console.log(`[[press:${key}]]`);
+}

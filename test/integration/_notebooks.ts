@@ -36,12 +36,28 @@ export async function openNotebook(uri: vscode.Uri): Promise<vscode.NotebookDocu
   return editor.notebook;
 }
 
+export const ERROR_MIME = 'application/vnd.code.notebook.error';
+export const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
+export const text = (data: Uint8Array): string => new TextDecoder().decode(data);
+
+/** Closes every notebook editor without saving (a save prompt would stall the test host). */
+export async function closeNotebooks(): Promise<void> {
+  for (let i = 0; i < 20 && vscode.window.activeNotebookEditor; i++) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await closeAllEditors();
+}
+
+export function codeCells(doc: vscode.NotebookDocument): vscode.NotebookCell[] {
+  return doc.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+}
+
 export const finished = (cell: vscode.NotebookCell): boolean =>
   cell.executionSummary?.success !== undefined && cell.executionSummary.timing !== undefined;
 
 /** Runs cells (all when `indices` is omitted) and waits until each one has finished. */
-export async function runCells(doc: vscode.NotebookDocument, indices?: number[]): Promise<void> {
-  const cells = indices ? indices.map((i) => doc.cellAt(i)) : doc.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+export async function run(doc: vscode.NotebookDocument, indices?: number[]): Promise<void> {
+  const cells = indices ? indices.map((i) => doc.cellAt(i)) : codeCells(doc);
   const before = cells.map((c) => c.executionSummary?.executionOrder);
   const ranges = indices ? indices.map((i) => ({ start: i, end: i + 1 })) : [{ start: 0, end: doc.cellCount }];
   await vscode.commands.executeCommand('notebook.cell.execute', { ranges, document: doc.uri });
@@ -51,10 +67,33 @@ export async function runCells(doc: vscode.NotebookDocument, indices?: number[])
   );
 }
 
-/** Closes every notebook editor without saving (a save prompt would stall the test host). */
-export async function closeNotebooks(): Promise<void> {
-  for (let i = 0; i < 20 && vscode.window.activeNotebookEditor; i++) {
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  }
-  await closeAllEditors();
+export function mimes(cell: vscode.NotebookCell): string[][] {
+  return cell.outputs.map((o) => o.items.map((i) => i.mime));
 }
+
+export function item(cell: vscode.NotebookCell, mime: string): vscode.NotebookCellOutputItem {
+  const found = cell.outputs.flatMap((o) => o.items).find((i) => i.mime === mime);
+  if (!found) throw new Error(`cell ${cell.index} has no ${mime} output; it has ${JSON.stringify(mimes(cell))}\n${dump(cell)}`);
+  return found;
+}
+
+/** A cell's outputs as text, for assertion messages (a failing import shows here). */
+export function dump(cell: vscode.NotebookCell): string {
+  return cell.outputs
+    .flatMap((o) => o.items)
+    .map((i) => `${i.mime}: ${i.mime.startsWith('image/') ? `<${i.data.length} bytes>` : text(i.data).slice(0, 2000)}`)
+    .join('\n');
+}
+
+export function streamText(cell: vscode.NotebookCell, mime = STDOUT_MIME): string {
+  return cell.outputs
+    .flatMap((o) => o.items)
+    .filter((i) => i.mime === mime)
+    .map((i) => text(i.data))
+    .join('');
+}
+
+export function error(cell: vscode.NotebookCell): { name: string; message: string; stack: string } {
+  return JSON.parse(text(item(cell, ERROR_MIME).data)) as { name: string; message: string; stack: string };
+}
+

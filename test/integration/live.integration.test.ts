@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { PyProcess } from '../../src/engine/types';
 import { api, cursorAt, ok, pythonEditor, runLines, runSelection } from './_extension';
 import { waitFor, workspaceFile } from './_helpers';
-import { closeNotebooks, openNotebook, runCells, writeNotebook } from './_notebooks';
+import { closeNotebooks, openNotebook, run as runCells, writeNotebook } from './_notebooks';
 
 /** Our items among every provider's: their label says "live" on the right. */
 async function liveItems(uri: vscode.Uri, pos: vscode.Position): Promise<vscode.CompletionItem[]> {

@@ -7,15 +7,12 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { api, screenshot, sleep, waitFor, workspaceFile, type PyContextsApi } from './_helpers';
-import { closeNotebooks, finished, openNotebook, runCells, writeNotebook } from './_notebooks';
+import { closeNotebooks, codeCells, dump, error, finished, item, mimes, openNotebook, run, STDOUT_MIME, streamText, text, writeNotebook } from './_notebooks';
 
-const ERROR_MIME = 'application/vnd.code.notebook.error';
-const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 const STDERR_MIME = 'application/vnd.code.notebook.stderr';
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
 const fixtures = join(process.env['PY_CONTEXTS_REPO'] ?? join(__dirname, '../../..'), 'test/fixtures/notebooks');
-const text = (data: Uint8Array): string => new TextDecoder().decode(data);
 
 /** Copies a fixture notebook into the session's workspace (under notebooks/) and returns its uri. */
 function fixture(name: string, as = name): vscode.Uri {
@@ -23,42 +20,6 @@ function fixture(name: string, as = name): vscode.Uri {
   mkdirSync(join(uri.fsPath, '..'), { recursive: true });
   copyFileSync(join(fixtures, name), uri.fsPath);
   return uri;
-}
-
-function codeCells(doc: vscode.NotebookDocument): vscode.NotebookCell[] {
-  return doc.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
-}
-
-const run = runCells;
-
-function mimes(cell: vscode.NotebookCell): string[][] {
-  return cell.outputs.map((o) => o.items.map((i) => i.mime));
-}
-
-function item(cell: vscode.NotebookCell, mime: string): vscode.NotebookCellOutputItem {
-  const found = cell.outputs.flatMap((o) => o.items).find((i) => i.mime === mime);
-  if (!found) throw new Error(`cell ${cell.index} has no ${mime} output; it has ${JSON.stringify(mimes(cell))}\n${dump(cell)}`);
-  return found;
-}
-
-/** A cell's outputs as text, for assertion messages (a failing import shows here). */
-function dump(cell: vscode.NotebookCell): string {
-  return cell.outputs
-    .flatMap((o) => o.items)
-    .map((i) => `${i.mime}: ${i.mime.startsWith('image/') ? `<${i.data.length} bytes>` : text(i.data).slice(0, 2000)}`)
-    .join('\n');
-}
-
-function streamText(cell: vscode.NotebookCell, mime = STDOUT_MIME): string {
-  return cell.outputs
-    .flatMap((o) => o.items)
-    .filter((i) => i.mime === mime)
-    .map((i) => text(i.data))
-    .join('');
-}
-
-function error(cell: vscode.NotebookCell): { name: string; message: string; stack: string } {
-  return JSON.parse(text(item(cell, ERROR_MIME).data)) as { name: string; message: string; stack: string };
 }
 
 describe('notebook controller', function () {

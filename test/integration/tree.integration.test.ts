@@ -4,46 +4,9 @@ import * as assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { TreeNode } from '../../src/surfaces/contextTree/provider';
 import { api, cursorAt, ok, pythonEditor, runLines, runSelection } from './_extension';
 import { assertScreenshot, canScreenshot, closeAllEditors, screenshot, sleep, waitFor } from './_helpers';
-
-type Api = Awaited<ReturnType<typeof api>>;
-
-async function children(a: Api, node?: TreeNode): Promise<TreeNode[]> {
-  return (await a._test.tree.provider.getChildren(node)) ?? [];
-}
-
-function item(a: Api, node: TreeNode): vscode.TreeItem {
-  return a._test.tree.provider.getTreeItem(node) as vscode.TreeItem;
-}
-
-function label(a: Api, node: TreeNode): string {
-  const l = item(a, node).label;
-  return typeof l === 'string' ? l : (l?.label ?? '');
-}
-
-async function contextNode(a: Api, id: string): Promise<TreeNode> {
-  const pools = await children(a);
-  const pool = pools.find((p) => p.kind === 'pool' && p.name === id.split(':')[0]);
-  assert.ok(pool, `no pool for ${id}`);
-  const ctx = (await children(a, pool)).find((c) => c.kind === 'context' && c.ctx.id === id);
-  assert.ok(ctx, `no context ${id}`);
-  return ctx;
-}
-
-async function documentNode(a: Api, ctxId: string, uri: vscode.Uri): Promise<TreeNode | undefined> {
-  const docs = await children(a, await contextNode(a, ctxId));
-  return docs.find((d) => d.kind === 'document' && d.proc.id === uri.toString());
-}
-
-async function variables(a: Api, node: TreeNode): Promise<Map<string, { node: TreeNode; description: string }>> {
-  const out = new Map<string, { node: TreeNode; description: string }>();
-  for (const v of await children(a, node)) {
-    out.set(label(a, v), { node: v, description: String(item(a, v).description ?? '') });
-  }
-  return out;
-}
+import { children, contextNode, documentNode, item, label, variables } from './_tree';
 
 describe('Context Pool tree', () => {
   after(closeAllEditors);

@@ -45,6 +45,93 @@ describe('errors', () => {
     await p.close();
   });
 
+  it('sends the chain as structure: frames with their source, cause and context, engine frames hidden', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    const source = [
+      'def load(d):',
+      '    try:',
+      '        return d["k"]',
+      '    except KeyError as e:',
+      '        raise ValueError("no k") from e',
+      'try:',
+      '    load({})',
+      'finally:',
+      '    1 / 0',
+    ].join('\n');
+    const err = await p.exec(source, { filename: '/w/chain.py', sourceText: `${source}\n` }).catch((e: unknown) => e);
+    assert.ok(err instanceof PythonError);
+    assert.equal(err.type, 'ZeroDivisionError');
+    assert.deepEqual(
+      err.chain.map((e) => [e.type, e.link ?? null, e.summary.at(-1)]),
+      [
+        ['KeyError', null, "KeyError: 'k'"],
+        ['ValueError', 'cause', 'ValueError: no k'],
+        ['ZeroDivisionError', 'context', 'ZeroDivisionError: division by zero'],
+      ],
+    );
+    // Each exception's frames run from where it was caught to where it was raised, as Python prints them.
+    assert.deepEqual(err.chain[0]?.frames.map((f) => [f.line, f.name, f.source]), [[3, 'load', 'return d["k"]']]);
+    assert.deepEqual(err.chain[1]?.frames.map((f) => [f.line, f.name]), [[7, '<module>'], [5, 'load']]);
+    assert.deepEqual(err.chain[2]?.frames.map((f) => [f.file, f.line, f.source]), [['/w/chain.py', 9, '1 / 0']]);
+    assert.deepEqual(err.frames, [{ file: '/w/chain.py', line: 9, name: '<module>' }]);
+    for (const e of err.chain) for (const f of e.frames) assert.doesNotMatch(f.file, /py_contexts/, 'engine frames are hidden in every link');
+    assert.match(err.traceback, /direct cause of the following exception[\s\S]*During handling of the above exception/);
+    assert.doesNotMatch(err.traceback, /py_contexts/);
+    await p.close();
+  });
+
+  it('hides the engine frames a cancelled input() ends in', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    const err = await p.run('def ask():\n    return input("?")\nask()', { filename: '/w/ask.py', onInput: async () => undefined }).catch((e: unknown) => e);
+    assert.ok(err instanceof PythonError, String(err));
+    assert.equal(err.type, 'KeyboardInterrupt');
+    assert.deepEqual(err.chain.at(-1)?.frames.map((f) => [f.file, f.name]), [
+      ['/w/ask.py', '<module>'],
+      ['/w/ask.py', 'ask'],
+    ]);
+    await p.close();
+  });
+
+  it('sends a SyntaxError with its location, and its caret lines in the summary', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    const err = await p.run('a = 1\nb = (\n', { filename: '/w/syn.py' }).catch((e: unknown) => e);
+    assert.ok(err instanceof PythonError);
+    const last = err.chain.at(-1);
+    assert.deepEqual(last?.syntax, { file: '/w/syn.py', line: 2 });
+    assert.equal(last?.summary.at(-1), "SyntaxError: '(' was never closed");
+    assert.ok(last?.summary.some((l) => l.trim() === 'b = ('), JSON.stringify(last?.summary));
+    assert.deepEqual(err.frames.at(-1), { file: '/w/syn.py', line: 2, name: '<module>' });
+    await p.close();
+  });
+
+  it('sends the members of an exception group, each a chain', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    const err = await p.run('raise ExceptionGroup("two", [ValueError(1), TypeError(2)])').catch((e: unknown) => e);
+    assert.ok(err instanceof PythonError);
+    const group = err.chain.at(-1);
+    assert.equal(group?.type, 'ExceptionGroup');
+    assert.deepEqual(group?.members?.map((m) => m.map((e) => e.summary.join('|'))), [['ValueError: 1'], ['TypeError: 2']]);
+    await p.close();
+  });
+
+  it('marks where a very deep traceback leaves frames out', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    const err = await p.run('import sys\nsys.setrecursionlimit(5000)\ndef f(n):\n    return f(n + 1)\nf(0)').catch((e: unknown) => e);
+    assert.ok(err instanceof PythonError);
+    const last = err.chain.at(-1);
+    assert.equal(last?.type, 'RecursionError');
+    assert.equal(last?.frames.length, 200);
+    assert.equal(last?.omitted?.after, 100);
+    assert.equal((last?.omitted?.count ?? 0) + 200, last?.omitted?.depth);
+    assert.match(err.traceback, /frames deep: the outermost 100 and the innermost 100 are shown/);
+    await p.close();
+  });
+
   it('names non-builtin exception types with their module', async () => {
     const py = await getPython();
     const p = py.process(uniqueId());

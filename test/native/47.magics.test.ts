@@ -26,6 +26,21 @@ describe('notebook magics in contexts', () => {
     await p.close();
   });
 
+  it('%%timeit and %timeit take -n and -r on the magic line, and %%timeit a setup statement after them', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    let out = '';
+    const onOutput = (_s: string, t: string): void => void (out += t);
+    const c = cell('%%timeit -n 3 -r 2 base = 100\nsum(range(base))\n', 'cell-timeit.py');
+    await p.run(c.code, { ...c.opts, onOutput });
+    assert.match(out, /per loop \(mean ± std\. dev\. of 2 runs, 3 loops each\)/);
+    out = '';
+    const l = cell('%timeit -r 1 -n 2 sum(range(10))\n', 'cell-timeit-line.py');
+    await p.run(l.code, { ...l.opts, onOutput });
+    assert.match(out, /of 1 runs, 2 loops each/);
+    await p.close();
+  });
+
   it('%%capture takes only its own prints, not those of a notebook running at the same time', async () => {
     const py = await getPython();
     const a = py.process(uniqueId('capture'));

@@ -1,6 +1,6 @@
 /**
- * python/py_contexts/editor.py in a real Python, without the engine: statement ranges for
- * run selection, and the variables listing with its size and time limits. Each case runs
+ * python/py_contexts/editor.py in a real Python, without the engine: the variables listing
+ * with its size and time limits. Each case runs
  * a small driver with `python -c`; the setup code builds the namespace.
  */
 import * as assert from 'node:assert/strict';
@@ -36,55 +36,8 @@ function call(fn: string, args: unknown[], setup = ''): unknown {
 // editor.variables() must return exactly the engine's VariableInfo shape.
 type Var = VariableInfo;
 
-const SOURCE = [
-  'import os', //                 1
-  '', //                          2
-  '@decorator', //                3
-  'def f(x):', //                 4
-  '    y = [1,', //               5
-  '         2]', //               6
-  '    if x:', //                 7
-  '        return 1', //          8
-  '    else:', //                 9
-  '        return 2', //          10
-  '# comment', //                 11
-  'for i in range(3): print(i)', // 12
-  'z = (1 +', //                  13
-  '  2)', //                      14
-].join('\n');
-
 describe('editor.py (in a real Python)', function () {
   this.timeout(60_000);
-
-  describe('run_range', () => {
-    const cases: [string, number, number[]][] = [
-      ['a simple statement, then the next statement', 1, [1, 1, 3]],
-      ['a blank line runs nothing and moves on', 2, [2, 1, 3]],
-      ['a decorator line runs the decorated def', 3, [3, 10, 12]],
-      ['the def line runs the whole def, decorators included', 4, [3, 10, 12]],
-      ['a nested statement that starts on the line runs alone', 5, [5, 6, 7]],
-      ['a continuation line runs the statement around it', 6, [5, 6, 7]],
-      ['an if inside a def runs with its else', 7, [7, 10, 12]],
-      ['an else: line runs its if', 9, [7, 10, 12]],
-      ['a comment line runs nothing', 11, [11, 10, 12]],
-      ['a one-line compound statement runs whole', 12, [12, 12, 13]],
-      ['an open bracket runs to its close', 13, [13, 14, 14]],
-      ['a line past the end is clamped to the last line', 99, [13, 14, 14]],
-    ];
-    for (const [name, line, want] of cases) {
-      it(name, () => assert.deepEqual(call('run_range', [SOURCE, line]), want));
-    }
-
-    it('falls back to indentation when the file does not parse', () => {
-      const broken = 'def f():\n    a = 1\n    return a\nx = (\n';
-      assert.deepEqual(call('run_range', [broken, 1]), [1, 3, 4]);
-      assert.deepEqual(call('run_range', ['if x:\n    y\nelse:\n    z\nw = (', 1]), [1, 4, 5]);
-    });
-
-    it('handles an empty file', () => {
-      assert.deepEqual(call('run_range', ['', 1]), [1, 0, 1]);
-    });
-  });
 
   describe('variables', () => {
     const SETUP = [

@@ -3,7 +3,6 @@ import {
   encodeMimeValue,
   errorOutput,
   formatTraceback,
-  isPythonError,
   readDisplay,
   richOutput,
   sortMimes,
@@ -13,8 +12,9 @@ import {
   STDOUT_MIME,
   type CellLookup,
   type OutputItemSpec,
-  type PythonErrorLike,
 } from '../../src/surfaces/notebook/outputs';
+import { isPythonErrorLike, type PythonErrorLike } from '../../src/common/traceback';
+import type { PythonException } from '../../src/engine/errors';
 import { isPythonNotebook, jupyterMetadata } from '../../src/surfaces/notebook/metadata';
 
 const decode = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -32,8 +32,14 @@ const cells: CellLookup = (file) =>
     [CELL3]: { executionCount: 3, source: 'a = 1\nb = 2\nf(a)\nc = 4\nd = 5\ne = 6' },
   })[file];
 
-function pyError(traceback: string, over: Partial<PythonErrorLike> = {}): PythonErrorLike {
-  return { type: 'ZeroDivisionError', message: 'division by zero', traceback, frames: [], ...over };
+/** An exception as python/py_contexts/tracebacks.py describes it. */
+function exc(over: Partial<PythonException> = {}): PythonException {
+  return { type: 'ZeroDivisionError', message: 'division by zero', summary: ['ZeroDivisionError: division by zero'], frames: [], ...over };
+}
+
+function pyError(...chain: PythonException[]): PythonErrorLike {
+  const last = chain[chain.length - 1] ?? exc();
+  return { type: last.type, pythonMessage: last.message, traceback: '(Python\'s text)', frames: last.frames, chain };
 }
 
 describe('notebook outputs', () => {
@@ -113,18 +119,16 @@ describe('notebook outputs', () => {
 
   describe('formatTraceback', () => {
     it('turns cell frames into IPython "Cell In[n], line L" blocks with numbered context', () => {
-      const tb = [
-        'Traceback (most recent call last):',
-        `  File "${CELL3}", line 3, in <module>`,
-        '    f(a)',
-        `  File "${CELL1}", line 4, in f`,
-        '    return y / 0',
-        '           ~~^~~',
-        'ZeroDivisionError: division by zero',
-        '',
-      ].join('\n');
+      const err = pyError(
+        exc({
+          frames: [
+            { file: CELL3, line: 3, name: '<module>', source: 'f(a)' },
+            { file: CELL1, line: 4, name: 'f', source: 'return y / 0' },
+          ],
+        }),
+      );
       assert.equal(
-        formatTraceback(pyError(tb), cells),
+        formatTraceback(err, cells),
         [
           'Traceback (most recent call last):',
           'Cell In[3], line 3',
@@ -143,93 +147,95 @@ describe('notebook outputs', () => {
       );
     });
 
-    it('writes file frames as "File path:line" with the source line, and drops leading runtime frames', () => {
-      const tb = [
-        'Traceback (most recent call last):',
-        '  File "/opt/ext/python/py_contexts/runtime.py", line 80, in run_cell',
-        '    exec(code, ns)',
-        `  File "${CELL1}", line 1, in <module>`,
-        '    import helper',
-        '  File "/ws/helper.py", line 12, in <module>',
-        '    raise ValueError("bad")',
-        'ValueError: bad',
-      ].join('\n');
-      const out = formatTraceback(pyError(tb, { type: 'ValueError', message: 'bad' }), cells).split('\n');
-      assert.ok(!out.some((l) => l.includes('runtime.py')));
+    it('writes file frames as "File path:line" with the source line', () => {
+      const err = pyError(
+        exc({
+          type: 'ValueError',
+          message: 'bad',
+          summary: ['ValueError: bad'],
+          frames: [
+            { file: CELL1, line: 1, name: '<module>', source: 'import helper' },
+            { file: '/ws/helper.py', line: 12, name: '<module>', source: 'raise ValueError("bad")' },
+            { file: '/ws/other.py', line: 3, name: 'g', source: '' },
+          ],
+        }),
+      );
+      const out = formatTraceback(err, cells).split('\n');
       assert.equal(out[1], 'Cell In[1], line 1');
-      assert.equal(out.at(-3), 'File /ws/helper.py:12');
-      assert.equal(out.at(-2), '---> 12 raise ValueError("bad")');
+      assert.deepEqual(out.slice(-4), ['File /ws/helper.py:12', '---> 12 raise ValueError("bad")', 'File /ws/other.py:3, in g()', 'ValueError: bad']);
     });
 
+    const syntaxSummary = ['    b = (', '        ^', "SyntaxError: '(' was never closed"];
+
     it('keeps Python\'s caret rendering of a SyntaxError under the cell header', () => {
-      const tb = [`  File "${CELL3}", line 2`, '    b = (', '        ^', "SyntaxError: '(' was never closed"].join('\n');
-      assert.equal(
-        formatTraceback(pyError(tb, { type: 'SyntaxError' }), cells),
-        ['Cell In[3], line 2', '    b = (', '        ^', "SyntaxError: '(' was never closed"].join('\n'),
-      );
+      const err = pyError(exc({ type: 'SyntaxError', summary: syntaxSummary, syntax: { file: CELL3, line: 2 } }));
+      assert.equal(formatTraceback(err, cells), ['Cell In[3], line 2', ...syntaxSummary].join('\n'));
     });
 
     it('shows a SyntaxError of the cell itself without the compiler\'s frames (as the engine reports it)', () => {
-      const tb = [
-        'Traceback (most recent call last):',
-        '  File "/usr/lib/python3.11/ast.py", line 50, in parse',
-        '    return compile(source, filename, mode, flags,',
-        '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
-        `  File "${CELL3}", line 2`,
-        '    b = (',
-        '        ^',
-        "SyntaxError: '(' was never closed",
-      ].join('\n');
-      assert.equal(
-        formatTraceback(pyError(tb, { type: 'SyntaxError' }), cells),
-        ['Cell In[3], line 2', '    b = (', '        ^', "SyntaxError: '(' was never closed"].join('\n'),
+      const err = pyError(
+        exc({
+          type: 'SyntaxError',
+          summary: syntaxSummary,
+          syntax: { file: CELL3, line: 2 },
+          frames: [{ file: '/usr/lib/python3.11/ast.py', line: 50, name: 'parse', source: 'return compile(source, filename, mode, flags,' }],
+        }),
       );
+      assert.equal(formatTraceback(err, cells), ['Cell In[3], line 2', ...syntaxSummary].join('\n'));
     });
 
     it('keeps the path to a SyntaxError in a module the cell imported', () => {
-      const tb = [
-        'Traceback (most recent call last):',
-        `  File "${CELL1}", line 1, in <module>`,
-        '    import helper',
-        '  File "/ws/helper.py", line 3',
-        '    x = (',
-        '        ^',
-        "SyntaxError: '(' was never closed",
-      ].join('\n');
-      const out = formatTraceback(pyError(tb, { type: 'SyntaxError' }), cells).split('\n');
-      assert.deepEqual(out.slice(0, 2), ['Traceback (most recent call last):', 'Cell In[1], line 1']);
-      assert.ok(out.includes('File /ws/helper.py:3'));
-    });
-
-    it('keeps chained exceptions', () => {
-      const tb = [
-        'Traceback (most recent call last):',
-        `  File "${CELL3}", line 1, in <module>`,
-        '    a = 1',
-        'KeyError: 1',
-        '',
-        'During handling of the above exception, another exception occurred:',
-        '',
-        'Traceback (most recent call last):',
-        `  File "${CELL3}", line 2, in <module>`,
-        '    b = 2',
-        'ValueError: x',
-      ].join('\n');
-      const out = formatTraceback(pyError(tb), cells);
-      assert.match(out, /KeyError: 1\n\nDuring handling[^\n]*\n\nTraceback \(most recent call last\):\nCell In\[3\], line 2\n/);
-    });
-
-    it('drops a header whose frames were all the runtime\'s', () => {
-      const tb = ['Traceback (most recent call last):', '  File "/x/py_contexts/runtime.py", line 3, in run', '    x', 'KeyboardInterrupt'].join('\n');
-      assert.equal(formatTraceback(pyError(tb, { type: 'KeyboardInterrupt', message: '' }), cells), 'KeyboardInterrupt');
-    });
-
-    it('builds the traceback from frames when there is no text', () => {
-      const out = formatTraceback(pyError('', { frames: [{ file: CELL3, line: 3, name: '<module>' }, { file: '/lib/m.py', line: 9, name: 'g' }] }), cells);
-      assert.equal(
-        out,
-        ['Traceback (most recent call last):', 'Cell In[3], line 3', '      1 a = 1', '      2 b = 2', '----> 3 f(a)', '      4 c = 4', '      5 d = 5', 'File /lib/m.py:9, in g()', 'ZeroDivisionError: division by zero'].join('\n'),
+      const err = pyError(
+        exc({
+          type: 'SyntaxError',
+          summary: ['    x = (', '        ^', "SyntaxError: '(' was never closed"],
+          syntax: { file: '/ws/helper.py', line: 3 },
+          frames: [{ file: CELL1, line: 1, name: '<module>', source: 'import helper' }],
+        }),
       );
+      const out = formatTraceback(err, cells).split('\n');
+      assert.deepEqual(out.slice(0, 2), ['Traceback (most recent call last):', 'Cell In[1], line 1']);
+      assert.deepEqual(out.slice(-4), ['File /ws/helper.py:3', '    x = (', '        ^', "SyntaxError: '(' was never closed"]);
+    });
+
+    it('keeps chained exceptions with Python\'s words for cause and context', () => {
+      const first = exc({ type: 'KeyError', message: '1', summary: ['KeyError: 1'], frames: [{ file: CELL3, line: 1, name: '<module>', source: 'a = 1' }] });
+      const second = exc({ type: 'ValueError', message: 'x', summary: ['ValueError: x'], frames: [{ file: CELL3, line: 2, name: '<module>', source: 'b = 2' }] });
+      assert.match(
+        formatTraceback(pyError(first, { ...second, link: 'context' }), cells),
+        /KeyError: 1\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback \(most recent call last\):\nCell In\[3\], line 2\n/,
+      );
+      assert.match(
+        formatTraceback(pyError(first, { ...second, link: 'cause' }), cells),
+        /KeyError: 1\n\nThe above exception was the direct cause of the following exception:\n\nTraceback/,
+      );
+    });
+
+    it('shows the summary alone when no frame is left (the engine hid its own)', () => {
+      assert.equal(formatTraceback(pyError(exc({ type: 'KeyboardInterrupt', message: '', summary: ['KeyboardInterrupt'] })), cells), 'KeyboardInterrupt');
+    });
+
+    it('marks the frames left out of a very deep traceback', () => {
+      const frames = Array.from({ length: 4 }, (_, i) => ({ file: '/lib/m.py', line: i + 1, name: 'g', source: '' }));
+      const out = formatTraceback(pyError(exc({ frames, omitted: { after: 2, count: 2996, depth: 3000 } })), cells).split('\n');
+      assert.equal(out[3], '[3,000 frames deep: the outermost 2 and the innermost 2 are shown, 2,996 in between are left out]');
+      assert.equal(out.length, 1 + 4 + 1 + 1);
+    });
+
+    it('shows the members of an exception group under it', () => {
+      const group = exc({
+        type: 'ExceptionGroup',
+        summary: ['ExceptionGroup: two (2 sub-exceptions)'],
+        members: [[exc({ type: 'ValueError', summary: ['ValueError: 1'] })], [exc({ type: 'TypeError', summary: ['TypeError: 2'] })]],
+      });
+      assert.deepEqual(formatTraceback(pyError(group), cells).split('\n'), [
+        'ExceptionGroup: two (2 sub-exceptions)',
+        '+---------------- 1 ----------------',
+        '| ValueError: 1',
+        '+---------------- 2 ----------------',
+        '| TypeError: 2',
+        '+------------------------------------',
+      ]);
     });
 
     it('matches the patterns VS Code\'s error renderer turns into links', () => {
@@ -237,8 +243,15 @@ describe('notebook outputs', () => {
       const cellRegex = /(?<prefix>(?:\u001b\[.+?m)*Cell(?:\u001b\[.+?m|\s)*In(?:\u001b\[.+?m|\s)*\[(?<executionCount>\d+)\](?:\u001b\[.+?m|\s|,)+)(?<lineLabel>line (?<lineNumber>\d+)).*/;
       const fileRegex = /File\s+(?:\u001b\[.+?m)?(.+):(\d+)/;
       const lineNumberRegex = /^((?:\u001b\[.+?m|\s|-|>)*)(\d+)(?:\u001b\[.+?m)*( .*)/;
-      const tb = ['Traceback (most recent call last):', `  File "${CELL3}", line 3, in <module>`, '    f(a)', '  File "/ws/h.py", line 12, in g', '    1 / 0', 'ZeroDivisionError: division by zero'].join('\n');
-      const lines = formatTraceback(pyError(tb), cells).split('\n');
+      const err = pyError(
+        exc({
+          frames: [
+            { file: CELL3, line: 3, name: '<module>', source: 'f(a)' },
+            { file: '/ws/h.py', line: 12, name: 'g', source: '1 / 0' },
+          ],
+        }),
+      );
+      const lines = formatTraceback(err, cells).split('\n');
       assert.equal(cellRegex.exec(lines[1] ?? '')?.groups?.['lineNumber'], '3');
       assert.equal(lineNumberRegex.exec(lines[4] ?? '')?.[2], '3');
       const file = fileRegex.exec(lines.at(-3) ?? '');
@@ -254,16 +267,17 @@ describe('notebook outputs', () => {
         name: 'PythonError',
         type: 'ZeroDivisionError',
         pythonMessage: 'division by zero',
-        traceback: `  File "${CELL3}", line 3, in <module>\n    f(a)\nZeroDivisionError: division by zero`,
-        frames: [],
+        traceback: `Traceback (most recent call last):\n  File "${CELL3}", line 3, in <module>\n    f(a)\nZeroDivisionError: division by zero`,
+        frames: [{ file: CELL3, line: 3, name: '<module>' }],
+        chain: [exc({ frames: [{ file: CELL3, line: 3, name: '<module>', source: 'f(a)' }] })],
       });
-      assert.ok(isPythonError(err));
+      assert.ok(isPythonErrorLike(err));
       const out = errorOutput(err, cells);
       const item = out.items[0];
       assert.ok(item?.kind === 'error');
       assert.equal(item.name, 'ZeroDivisionError');
       assert.equal(item.message, 'division by zero');
-      assert.match(item.stack, /^Cell In\[3\], line 3\n/);
+      assert.match(item.stack, /^Traceback \(most recent call last\):\nCell In\[3\], line 3\n/);
       assert.deepEqual(out.metadata.originalError?.traceback, item.stack.split('\n'));
       assert.equal(out.metadata.outputType, 'error');
       assert.equal(out.metadata.originalError?.ename, 'ZeroDivisionError');
@@ -275,7 +289,7 @@ describe('notebook outputs', () => {
       const item = out.items[0];
       assert.ok(item?.kind === 'error');
       assert.equal(item.stack, 'Error: Python is not available: workspace is not trusted');
-      assert.ok(!isPythonError(err));
+      assert.ok(!isPythonErrorLike(err));
       assert.equal(errorOutput('plain', cells).items[0]?.kind, 'error');
     });
   });

@@ -30,6 +30,7 @@ const ERR: PythonErrorLike = {
     { file: '<frozen importlib._bootstrap>', line: 5, name: '_call' },
     { file: '/usr/lib/python3.11/json/__init__.py', line: 346, name: 'loads' },
   ],
+  chain: [],
 };
 
 describe('tracebacks → locations', () => {
@@ -41,27 +42,33 @@ describe('tracebacks → locations', () => {
     ]);
   });
 
-  it("skips the extension's own helper frames", () => {
-    const frames = [
-      { file: '/ws/a.py', line: 3, name: '<module>' },
-      { file: '/ext/python/py_contexts/runtime.py', line: 79, name: '_input' },
-    ];
-    assert.deepEqual(locationsFromFrames(frames), [{ file: '/ws/a.py', line: 3, name: '<module>' }]);
-  });
-
   it('marks the innermost frame in the document that ran', () => {
     assert.equal(failingLine(ERR, '/ws/demo/analysis.py'), 7);
     assert.equal(failingLine(ERR, '/elsewhere.py'), undefined);
   });
 
-  it('finds a SyntaxError line in the traceback text when no frame has it', () => {
+  it('marks a SyntaxError at its location (the last frame the engine sends)', () => {
     const syntax: PythonErrorLike = {
       type: 'SyntaxError',
       pythonMessage: 'invalid syntax',
-      frames: [],
+      frames: [{ file: 'untitled:Untitled-1', line: 3, name: '<module>' }],
       traceback: '  File "untitled:Untitled-1", line 3\n    x = = 1\n      ^\nSyntaxError: invalid syntax',
+      chain: [{ type: 'SyntaxError', message: 'invalid syntax', summary: [], frames: [], syntax: { file: 'untitled:Untitled-1', line: 3 } }],
     };
     assert.equal(failingLine(syntax, 'untitled:Untitled-1'), 3);
+  });
+
+  it('falls back to the chain when the raised exception has no frame in the document', () => {
+    const chained: PythonErrorLike = {
+      ...ERR,
+      frames: [{ file: '/lib/x.py', line: 2, name: 'f' }],
+      chain: [
+        { type: 'KeyError', message: '1', summary: [], frames: [{ file: '/ws/a.py', line: 4, name: '<module>' }, { file: '/ws/a.py', line: 9, name: 'g' }] },
+        { type: 'ValueError', message: 'x', summary: [], frames: [{ file: '/lib/x.py', line: 2, name: 'f' }], link: 'context' },
+      ],
+    };
+    assert.equal(failingLine(chained, '/ws/a.py'), 9);
+    assert.equal(failingLine(chained, '/ws/b.py'), undefined);
   });
 
   it('finds File "…", line N references with their offsets, skipping synthetic files', () => {

@@ -8,7 +8,9 @@
  * metadata, and `originalError` an error's `traceback`. With it the saved file matches what
  * Jupyter itself would write.
  */
+import type { PythonException, PythonFrame } from '../../engine/errors';
 import type { DisplayData, OutputStream } from '../../engine/types';
+import { isPythonErrorLike, type PythonErrorLike } from '../../common/traceback';
 
 export const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 export const STDERR_MIME = 'application/vnd.code.notebook.stderr';
@@ -157,22 +159,6 @@ export function streamOutput(stream: OutputStream, text: string): OutputSpec {
   return { items: [streamItem(stream, text)], metadata: { outputType: 'stream' } };
 }
 
-/** The shape of the engine's PythonError, checked structurally so this module needs no engine code. */
-export interface PythonErrorLike {
-  type: string;
-  /** The engine's PythonError has `message` = "Type: text" and the text alone here. */
-  pythonMessage?: string;
-  message: string;
-  traceback: string | readonly string[];
-  frames: readonly { file: string; line: number; name: string }[];
-}
-
-export function isPythonError(err: unknown): err is PythonErrorLike {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as Record<string, unknown>;
-  return typeof e['type'] === 'string' && Array.isArray(e['frames']) && 'traceback' in e;
-}
-
 /** What the traceback formatter knows about a cell that ran, found by its filename. */
 export interface CellSource {
   /** The cell's execution count when this code ran: `Cell In[<count>]`. */
@@ -183,18 +169,9 @@ export interface CellSource {
 
 export type CellLookup = (file: string) => CellSource | undefined;
 
-const FRAME_LINE = /^ {2}File "(.*)", line (\d+)(?:, in (.*))?$/;
-/** Our own runtime's frames: the engine should hide them; we drop any that slip through. */
-const RUNTIME_FILE = /[\\/]py_contexts[\\/][A-Za-z_]+\.py$/;
 const CONTEXT_LINES = 2;
-
-interface Frame {
-  file: string;
-  line: number;
-  name: string | undefined;
-  /** The lines Python printed under the frame header (source line, carets), unindented. */
-  body: string[];
-}
+const CAUSE = 'The above exception was the direct cause of the following exception:';
+const CONTEXT = 'During handling of the above exception, another exception occurred:';
 
 function numbered(sourceLines: readonly string[], line: number, arrowWidth: number): string[] {
   const first = Math.max(1, line - CONTEXT_LINES);
@@ -208,93 +185,67 @@ function numbered(sourceLines: readonly string[], line: number, arrowWidth: numb
   return out;
 }
 
+/** Where a frame or a SyntaxError is: `Cell In[3], line 2` for a cell, `File /path.py:12` otherwise. */
+function placeHeader(file: string, line: number, name: string | undefined, cells: CellLookup): string {
+  const where = name !== undefined && name !== '<module>' ? `, in ${name}()` : '';
+  const cell = cells(file);
+  return cell ? `Cell In[${cell.executionCount}], line ${line}${where}` : `File ${file}:${line}${where}`;
+}
+
 /**
  * One frame in the style of IPython 8, which VS Code's error renderer turns into links
  * (extensions/notebook-renderers/src/stackTraceHelper.ts): `Cell In[3], line 2` links to the
  * cell with that execution count, `File /path.py:12` to the file, and the numbered lines
  * under either to that line.
  */
-function formatFrame(frame: Frame, cells: CellLookup): string[] {
+function formatFrame(frame: PythonFrame, cells: CellLookup): string[] {
+  const header = placeHeader(frame.file, frame.line, frame.name, cells);
   const cell = cells(frame.file);
-  const where = frame.name !== undefined && frame.name !== '<module>' ? `, in ${frame.name}()` : '';
-  // A SyntaxError's "frame" has no function name and a caret line that points into the
-  // line; keep Python's own rendering of it, which is more precise than ours.
-  const keepBody = frame.name === undefined;
-  if (cell) {
-    const header = `Cell In[${cell.executionCount}], line ${frame.line}${where}`;
-    if (keepBody) return [header, ...frame.body.map((l) => `    ${l}`)];
-    return [header, ...numbered(cell.source.split(/\r?\n/), frame.line, 6)];
-  }
-  const header = `File ${frame.file}:${frame.line}${where}`;
-  if (keepBody) return [header, ...frame.body.map((l) => `    ${l}`)];
-  const sourceLine = frame.body[0];
-  return sourceLine === undefined ? [header] : [header, `---> ${frame.line} ${sourceLine}`];
+  if (cell) return [header, ...numbered(cell.source.split(/\r?\n/), frame.line, 6)];
+  return frame.source ? [header, `---> ${frame.line} ${frame.source}`] : [header];
 }
 
-function parseTraceback(text: string): (string | Frame)[] {
-  const out: (string | Frame)[] = [];
-  const lines = text.replace(/\n$/, '').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = FRAME_LINE.exec(lines[i] ?? '');
-    if (!m) {
-      out.push(lines[i] ?? '');
-      continue;
+function formatException(exc: PythonException, cells: CellLookup): string[] {
+  let frames = exc.frames;
+  // A SyntaxError in the cell itself: its frames are the compiler's (ast.parse), not the
+  // user's, and IPython shows the cell alone. When a cell frame is among them the error came
+  // from code the cell ran (an import, exec), and the path to it stays.
+  if (exc.syntax && cells(exc.syntax.file) && !frames.some((f) => cells(f.file))) frames = [];
+  const out: string[] = [];
+  if (frames.length > 0) out.push('Traceback (most recent call last):');
+  frames.forEach((frame, i) => {
+    if (exc.omitted && i === exc.omitted.after) {
+      out.push(
+        `[${exc.omitted.depth.toLocaleString('en-US')} frames deep: the outermost ${exc.omitted.after} and the innermost ` +
+          `${frames.length - exc.omitted.after} are shown, ${exc.omitted.count.toLocaleString('en-US')} in between are left out]`,
+      );
     }
-    const frame: Frame = { file: m[1] ?? '', line: Number(m[2]), name: m[3], body: [] };
-    while (i + 1 < lines.length && (lines[i + 1] ?? '').startsWith('    ')) {
-      frame.body.push((lines[i + 1] ?? '').slice(4));
-      i++;
-    }
-    out.push(frame);
-  }
+    out.push(...formatFrame(frame, cells));
+  });
+  // Python's own rendering of a SyntaxError's line and caret is more precise than ours.
+  if (exc.syntax) out.push(placeHeader(exc.syntax.file, exc.syntax.line, undefined, cells));
+  out.push(...exc.summary);
+  exc.members?.forEach((member, i) => {
+    out.push(`+---------------- ${i + 1} ----------------`, ...formatChain(member, cells).map((l) => `| ${l}`));
+  });
+  if (exc.membersOmitted) out.push(`+---------------- ... ----------------`, `| and ${exc.membersOmitted} more exceptions`);
+  if (exc.members?.length) out.push('+------------------------------------');
   return out;
 }
 
+function formatChain(chain: readonly PythonException[], cells: CellLookup): string[] {
+  return chain.flatMap((exc) => [
+    ...(exc.link ? ['', exc.link === 'cause' ? CAUSE : CONTEXT, ''] : []),
+    ...formatException(exc, cells),
+  ]);
+}
+
 /**
- * The stack shown for a Python error: Python's traceback with each frame rewritten the
- * IPython way (see formatFrame), and chained exceptions kept. Leading frames of our own
- * runtime are dropped. Without a traceback text, one is built from `frames`.
+ * The stack shown for a Python error, rendered from the frames Python sent (the engine's own
+ * frames are already gone) the IPython way (see formatFrame), chained exceptions kept.
  */
 export function formatTraceback(err: PythonErrorLike, cells: CellLookup): string {
-  const text = typeof err.traceback === 'string' ? err.traceback : err.traceback.join('');
-  let parts: (string | Frame)[];
-  if (text.trim() !== '') {
-    parts = parseTraceback(text);
-  } else {
-    parts = [
-      'Traceback (most recent call last):',
-      ...err.frames.map((f): Frame => ({ file: f.file, line: f.line, name: f.name, body: [] })),
-      (err.pythonMessage ?? err.message) ? `${err.type}: ${err.pythonMessage ?? err.message}` : err.type,
-    ];
-  }
-  const out: { text: string[]; frame: boolean; cell?: boolean }[] = [];
-  // Only the frames right after a "Traceback" header can be ours: the runtime calls the
-  // user's code, never the other way round.
-  let leading = true;
-  let chunkStart = 0;
-  for (const part of parts) {
-    if (typeof part === 'string') {
-      leading = part.startsWith('Traceback');
-      if (leading) chunkStart = out.length;
-      out.push({ text: [part], frame: false });
-      continue;
-    }
-    if (leading && RUNTIME_FILE.test(part.file)) continue;
-    leading = false;
-    if (part.name === undefined && cells(part.file)) {
-      // A SyntaxError in the cell itself: the frames above it are the compiler's (ast.parse),
-      // not the user's, and IPython shows the cell alone. When a cell frame is among them the
-      // error came from code the cell ran (an import, exec), and the path to it stays.
-      const above = out.slice(chunkStart);
-      if (!above.some((p) => p.frame && p.cell)) out.splice(chunkStart);
-    }
-    out.push({ text: formatFrame(part, cells), frame: true, cell: cells(part.file) !== undefined });
-  }
-  // A header left without frames (all of them were ours) is noise above the message.
-  return out
-    .filter((p, i) => !(p.text[0]?.startsWith('Traceback (most recent call last)') && !out[i + 1]?.frame))
-    .flatMap((p) => p.text)
-    .join('\n');
+  return formatChain(err.chain, cells).join('\n');
 }
 
 /**
@@ -307,9 +258,9 @@ export function errorOutput(err: unknown, cells: CellLookup): OutputSpec {
   let name: string;
   let message: string;
   let stack: string;
-  if (isPythonError(err)) {
+  if (isPythonErrorLike(err)) {
     name = err.type;
-    message = err.pythonMessage ?? err.message;
+    message = err.pythonMessage;
     stack = formatTraceback(err, cells);
   } else if (err instanceof Error) {
     name = err.name || 'Error';

@@ -1,8 +1,7 @@
 /**
  * Run Selection, Run File, Run Cell and Run Above: the thin adapter between editors and a
- * document's process. Which code runs is decided by the pure functions in selection.ts and
- * cells.ts, and by `py_contexts.editor.run_range` (Python's own `ast`) for the statement
- * under the cursor.
+ * document's process. Which code runs is decided by the pure functions in selection.ts,
+ * cells.ts and statements.ts (the statement under the cursor).
  */
 import * as vscode from 'vscode';
 import { ownerOf } from '../../common/documents';
@@ -14,6 +13,7 @@ import { cellAt, cellBlock, cellsAbove, findCells } from './cells';
 import type { InlineResults } from './decorations';
 import { errorText, oneLine, resultHover, resultText } from './inline';
 import { blockFromLines, blockFromSelection, splitLines, type CodeBlock } from './selection';
+import { statementAt } from './statements';
 
 /** Shows progress for runs that take a while (the status bar does this). */
 export interface RunTracker {
@@ -119,23 +119,9 @@ export class Runner {
       });
       return block ? this.runBlock(doc, block) : undefined;
     }
-    const proc = await this.processFor(doc);
-    if (!proc) return { ok: false, error: 'Python is not available' };
-    let range: number[];
-    // This call queues like any other, behind code already running in the context, so it
-    // can be interrupted (abandoned) like a run.
-    const call = this.track(doc.uri);
-    try {
-      range = (await proc.call('py_contexts.editor', 'run_range', [doc.getText(), sel.active.line + 1], undefined, { signal: call.signal })) as number[];
-    } catch (e) {
-      if (e instanceof Error && e.name === 'AbortError') return { ok: false, error: '✗ Interrupted (abandoned)' };
-      // The helper itself failed (context restarted, say): fall back to the current line.
-      this.host.output.error(doc.uri, e);
-      range = [sel.active.line + 1, sel.active.line + 1, sel.active.line + 2];
-    } finally {
-      call.done();
-    }
-    const [start = 1, end = 0, next = start + 1] = range;
+    // Found here, without Python: a call would queue behind whatever the context is running,
+    // and the cursor must move at once.
+    const { start, end, next } = statementAt(lines, sel.active.line + 1);
     // Move first, as Jupyter does, so the next Shift+Enter can be pressed right away.
     const target = Math.min(Math.max(next, 1), doc.lineCount) - 1;
     if (vscode.window.activeTextEditor === editor && target !== sel.active.line) {

@@ -139,8 +139,10 @@ export class StatusBar implements RunTracker, vscode.Disposable {
   }
 
   /** The texts shown now (undefined: hidden) and whether the 1 s ticker runs. */
-  state(): { context: string | undefined; run: string | undefined; ticking: boolean } {
-    return { ...this.shown, ticking: this.ticker !== undefined };
+  /** For tests; `runCommand` is what clicking the spinner runs. */
+  state(): { context: string | undefined; run: string | undefined; ticking: boolean; runCommand: vscode.Command | undefined } {
+    const cmd = this.runItem.command;
+    return { ...this.shown, ticking: this.ticker !== undefined, runCommand: this.shown.run && typeof cmd === 'object' ? cmd : undefined };
   }
 
   dispose(): void {
