@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { AUTO_MAX_LINES, ConsoleRegistry, isRich, readTarget, RunRoute } from '../../src/surfaces/console/route';
+import { AUTO_MAX_LINES, CONSOLE_CUT_NOTE, CONSOLE_SHARE_CHARS, ConsoleRegistry, ConsoleShare, isRich, readTarget, RunRoute } from '../../src/surfaces/console/route';
 
 const png = { data: { 'image/png': 'iVBOR', 'text/plain': '<Figure>' }, metadata: {} };
 const plain = { data: { 'text/plain': '42' }, metadata: {} };
@@ -57,5 +57,24 @@ describe('console routing', () => {
     assert.equal(reg.remove('untitled:/Interactive-3.interactive'), true);
     assert.equal(reg.forDocument('file:///a.py')?.console, 'untitled:/Interactive-1.interactive');
     assert.equal(reg.size, 2);
+  });
+});
+
+describe('the console share of a run', () => {
+  it('passes text through until the share is used, then cuts once with a note and drops the rest', () => {
+    const share = new ConsoleShare(10);
+    assert.equal(share.take('abcd'), 'abcd');
+    assert.equal(share.take('efghijkl'), `efghij${CONSOLE_CUT_NOTE}`);
+    assert.equal(share.take('more'), '');
+    assert.equal(share.take(''), '');
+  });
+
+  it('keeps the default share far below the notebook cell share, so no second full-output file is made', () => {
+    const share = new ConsoleShare();
+    const chunk = 'x'.repeat(64 * 1024);
+    let shown = 0;
+    for (let i = 0; i < 100; i++) shown += share.take(chunk).length;
+    assert.equal(shown, CONSOLE_SHARE_CHARS + CONSOLE_CUT_NOTE.length);
+    assert.ok(CONSOLE_SHARE_CHARS < 1_000_000);
   });
 });

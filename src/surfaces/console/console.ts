@@ -13,7 +13,7 @@ import { documentLabel } from '../../common/labels';
 import type { Context, DisplayData, OutputStream, PyProcess, ValueRepr } from '../../engine/types';
 import type { RunObserver, RunOutcome, RunSink } from '../runSelection/runner';
 import type { CodeBlock } from '../runSelection/selection';
-import { ConsoleRegistry, readTarget, RunRoute, type RunTarget } from './route';
+import { ConsoleRegistry, ConsoleShare, readTarget, RunRoute, type RunTarget } from './route';
 
 /** What the console needs from the extension: a document's process. */
 export interface ConsoleHost {
@@ -32,9 +32,13 @@ function valueBundle(value: ValueRepr | undefined): DisplayData | undefined {
   return value && value.type !== 'NoneType' ? { data: { 'text/plain': value.repr }, metadata: {} } : undefined;
 }
 
+/** How long one slice of a replay may hold the host's thread (see ConsoleRunSink.move). */
+const REPLAY_SLICE_MS = 8;
+
 /** One editor run on its way into a console: events wait in order until the cell exists. */
 class ConsoleRunSink implements RunSink {
   private readonly route: RunRoute;
+  private readonly share = new ConsoleShare();
   private cell: Promise<ConsoleCell | undefined> | undefined;
   private readonly pending: ((c: ConsoleCell) => void)[] = [];
 
@@ -48,7 +52,8 @@ class ConsoleRunSink implements RunSink {
 
   output(stream: OutputStream, text: string): void {
     this.route.text(text);
-    this.push((c) => c.output(stream, text));
+    const shown = this.share.take(text);
+    if (shown) this.push((c) => c.output(stream, shown));
   }
 
   display(data: DisplayData): void {
@@ -72,11 +77,24 @@ class ConsoleRunSink implements RunSink {
     void this.cell.then((c) => c && event(c));
   }
 
-  /** Opens the cell, then replays what the run printed before it moved. */
+  /**
+   * Opens the cell, then replays what the run printed before it moved. Opening a console takes
+   * a while, and a flood prints megabytes meanwhile: the replay goes in slices of at most
+   * REPLAY_SLICE_MS, yielding to the event loop between them, so the host (shared by every
+   * extension) never stalls on it. Later events chain on `cell`, so they follow the replay.
+   */
   private move(): void {
     this.cell = this.open().then(
-      (c) => {
-        if (c) for (const e of this.pending.splice(0)) e(c);
+      async (c) => {
+        if (!c) return c;
+        // Nothing joins `pending` once `cell` is set (push() chains on it instead).
+        const events = this.pending.splice(0);
+        let next = 0;
+        while (next < events.length) {
+          const start = performance.now();
+          while (next < events.length && performance.now() - start < REPLAY_SLICE_MS) events[next++]!(c);
+          if (next < events.length) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         return c;
       },
       () => undefined,

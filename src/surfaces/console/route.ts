@@ -53,6 +53,33 @@ export class RunRoute {
   }
 }
 
+/** Stream text one editor run may put into its console cell (the output channel has all of it). */
+export const CONSOLE_SHARE_CHARS = 200_000;
+export const CONSOLE_CUT_NOTE = "\n[py-contexts: the rest of this run's output is in the Py Contexts output channel]\n";
+
+/**
+ * The console's share of one run's stream text. A flood copied whole into the console would
+ * make the host (shared by every extension) hold and write it twice, beside the output channel
+ * and its full-output file: past the share, the console gets one note and nothing more.
+ */
+export class ConsoleShare {
+  private chars = 0;
+
+  constructor(private readonly limit = CONSOLE_SHARE_CHARS) {}
+
+  /** The part of `text` the console shows ('' once the share is used up). */
+  take(text: string): string {
+    if (this.chars >= this.limit) return '';
+    const room = this.limit - this.chars;
+    if (text.length <= room) {
+      this.chars += text.length;
+      return text;
+    }
+    this.chars = this.limit;
+    return text.slice(0, room) + CONSOLE_CUT_NOTE;
+  }
+}
+
 export interface ConsoleEntry {
   /** The console's notebook uri (untitled:/Interactive-N.interactive). */
   readonly console: string;
