@@ -34,7 +34,8 @@ interface Tracked {
   uri: vscode.Uri;
   proc: PyProcess;
   schedule: SaveSchedule;
-  timer: NodeJS.Timeout | undefined;
+  /** When its next save is due (Date.now() time), or undefined when none is planned. */
+  due: number | undefined;
   saving: Promise<void> | undefined;
   /** The context's call count after the last save: more calls (through the API too) mean changes. */
   callsAtSave: number | undefined;
@@ -71,6 +72,8 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   private readonly emitter = new vscode.EventEmitter<void>();
   private readonly subs: vscode.Disposable[] = [];
   private stopped = false;
+  /** The one timer of the planned saves (see reschedule()). */
+  private wake: NodeJS.Timeout | undefined;
   /** Documents whose process restoreOpenDocuments() creates: restoring is no run to save. */
   private readonly openedAtStart = new Set<string>();
   /** Restore notifications shown, for the integration tests. */
@@ -145,8 +148,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     const key = uri.toString();
     let t = this.tracked.get(key);
     if (!t || t.proc !== proc) {
-      if (t?.timer) clearTimeout(t.timer);
-      t = { uri, proc, schedule: new SaveSchedule(s.saveIntervalMs), timer: undefined, saving: undefined, callsAtSave: undefined };
+      t = { uri, proc, schedule: new SaveSchedule(s.saveIntervalMs), due: undefined, saving: undefined, callsAtSave: undefined };
       this.tracked.set(key, t);
     }
     if (this.openedAtStart.delete(key)) return;
@@ -155,17 +157,37 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   }
 
   private arm(t: Tracked, delay = t.schedule.due(Date.now())): void {
-    if (t.timer || delay === undefined || this.stopped) return;
-    t.timer = setTimeout(() => {
-      t.timer = undefined;
-      if (t.proc.closed || this.tracked.get(t.uri.toString()) !== t) return;
+    if (t.due !== undefined || delay === undefined || this.stopped) return;
+    t.due = Date.now() + delay;
+    this.reschedule();
+  }
+
+  /**
+   * One timer for every document, set for the earliest due save: a hundred documents that ran
+   * once must not leave a hundred timers behind in the host.
+   */
+  private reschedule(): void {
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = undefined;
+    if (this.stopped) return;
+    let next: number | undefined;
+    for (const t of this.tracked.values()) if (t.due !== undefined && (next === undefined || t.due < next)) next = t.due;
+    if (next === undefined) return;
+    this.wake = setTimeout(() => this.fire(), Math.max(0, next - Date.now()));
+  }
+
+  private fire(): void {
+    this.wake = undefined;
+    const now = Date.now();
+    for (const t of this.tracked.values()) {
+      if (t.due === undefined || t.due > now) continue;
+      t.due = undefined;
+      if (t.proc.closed) continue;
       // Never queue a save behind user code: ask again when the context is idle.
-      if (t.proc.currentContext?.stats().busy) {
-        this.arm(t, BUSY_RETRY_MS);
-        return;
-      }
-      void this.save(t);
-    }, delay);
+      if (t.proc.currentContext?.stats().busy) t.due = now + BUSY_RETRY_MS;
+      else void this.save(t);
+    }
+    this.reschedule();
   }
 
   private save(t: Tracked): Promise<void> {
@@ -202,8 +224,8 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     if (this.stopped) return;
     const key = uri.toString();
     const t = this.tracked.get(key);
-    if (t?.timer) clearTimeout(t.timer);
     this.tracked.delete(key);
+    if (t?.due !== undefined) this.reschedule();
     if (this.reportsByUri.delete(key)) this.emitter.fire();
     const file = this.fileOf(uri);
     if (!file) return;
@@ -218,9 +240,9 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   async saveAll(timeoutMs: number): Promise<void> {
     this.stopped = true;
     const saves: Promise<void>[] = [];
+    this.reschedule(); // stopped: clears the timer
     for (const t of this.tracked.values()) {
-      if (t.timer) clearTimeout(t.timer);
-      t.timer = undefined;
+      t.due = undefined;
       // A context stuck in user code cannot save: the last save stays.
       const stats = t.proc.currentContext?.stats();
       if (t.proc.closed || !stats || stats.busy) continue;
@@ -234,7 +256,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
 
   dispose(): void {
     this.stopped = true;
-    for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
+    this.reschedule(); // stopped: clears the timer
     for (const s of this.subs) s.dispose();
     this.emitter.dispose();
   }
