@@ -34,13 +34,26 @@ describe('console routing', () => {
     assert.equal(r.display(plain), true, 'once moved it stays moved');
   });
 
-  it('"auto" moves once the run printed more than a few lines, counting across writes', () => {
-    const r = new RunRoute('auto');
-    assert.equal(r.text('one\ntwo\n'), false);
-    assert.equal(r.text('partial'), false);
-    assert.equal(r.text(' line\n'.repeat(AUTO_MAX_LINES - 2)), false, `${AUTO_MAX_LINES} lines stay inline`);
-    assert.equal(r.text('\n'), true);
-    assert.equal(r.inConsole, true);
+  it('"auto" moves at the end a run that printed more than a few lines, counting across writes', () => {
+    const few = new RunRoute('auto');
+    assert.equal(few.text('one\ntwo\n'), false);
+    assert.equal(few.text('partial'), false);
+    assert.equal(few.text(' line\n'.repeat(AUTO_MAX_LINES - 2)), false, `${AUTO_MAX_LINES} lines stay inline`);
+    assert.equal(few.ended(), false);
+    const more = new RunRoute('auto');
+    more.text('a\n'.repeat(AUTO_MAX_LINES));
+    assert.equal(more.text('\n'), false, 'text alone never moves a run while it runs');
+    assert.equal(more.ended(), true);
+    assert.equal(more.inConsole, true);
+  });
+
+  it('"auto" leaves a flood inline: past the console share, text never moves the run', () => {
+    const r = new RunRoute('auto', AUTO_MAX_LINES, 100);
+    for (let i = 0; i < 50; i++) r.text('line of text\n');
+    assert.equal(r.ended(), false);
+    const rich = new RunRoute('auto', AUTO_MAX_LINES, 100);
+    for (let i = 0; i < 50; i++) rich.text('line of text\n');
+    assert.equal(rich.display(png), true, 'a figure still moves it');
   });
 
   it('keeps consoles by notebook and by document; unknown consoles run in their own process', () => {

@@ -62,7 +62,9 @@ class ConsoleRunSink implements RunSink {
   }
 
   end(outcome: RunOutcome): void {
-    // A run that ended before anything moved it stays inline only ("auto").
+    // "auto": a run that printed more than a few lines (and did not flood) moves now.
+    if (!this.route.inConsole && this.route.ended()) this.move();
+    // A run that ended without anything moving it stays inline only ("auto").
     if (!this.route.inConsole) return;
     const ended = outcome.ok ? { ok: true as const, value: valueBundle(outcome.value) } : outcome;
     void this.cell?.then((c) => c?.end(ended)).catch(() => undefined);

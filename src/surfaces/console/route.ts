@@ -20,16 +20,20 @@ export function isRich(data: DisplayData): boolean {
 
 /**
  * Follows one run and says when it belongs in the console: at once for "console"; for
- * "auto", from its first rich display or once it printed more than `maxLines` lines; never
- * for "inline". Once moved it stays moved.
+ * "auto", from its first rich display, or at its end when it printed more than `maxLines`
+ * lines but no more than `maxChars` characters; never for "inline". Once moved it stays moved.
+ * Text alone moves a run only at its end: a flood (a loop printing megabytes) opening a
+ * console and filling it as it runs made the shared extension host stall (issue 17's tests).
  */
 export class RunRoute {
   private lines = 0;
+  private chars = 0;
   private moved: boolean;
 
   constructor(
     readonly target: RunTarget,
     private readonly maxLines = AUTO_MAX_LINES,
+    private readonly maxChars = CONSOLE_SHARE_CHARS,
   ) {
     this.moved = target === 'console';
   }
@@ -38,12 +42,18 @@ export class RunRoute {
     return this.moved;
   }
 
-  /** Stream text; true when the run is (now) in the console. */
+  /** Stream text; true when the run is in the console. Text alone never moves it before its end. */
   text(text: string): boolean {
-    if (this.target === 'auto' && !this.moved) {
-      this.lines += text.split('\n').length - 1;
-      if (this.lines > this.maxLines) this.moved = true;
+    if (this.target === 'auto' && !this.moved && this.chars <= this.maxChars) {
+      this.chars += text.length;
+      if (this.lines <= this.maxLines) this.lines += text.split('\n').length - 1;
     }
+    return this.moved;
+  }
+
+  /** The run ended: "auto" moves a run that printed more than a few lines, unless it flooded. */
+  ended(): boolean {
+    if (this.target === 'auto' && !this.moved && this.lines > this.maxLines && this.chars <= this.maxChars) this.moved = true;
     return this.moved;
   }
 
