@@ -72,6 +72,8 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   private readonly emitter = new vscode.EventEmitter<void>();
   private readonly subs: vscode.Disposable[] = [];
   private stopped = false;
+  /** The settings, read once and again only when they change: `used()` runs after every run. */
+  private settings = readPersistSettings();
   /** The one timer of the planned saves (see reschedule()). */
   private wake: NodeJS.Timeout | undefined;
   /** Documents whose process restoreOpenDocuments() creates: restoring is no run to save. */
@@ -86,7 +88,12 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     private readonly dir: string | undefined,
     private readonly host: PersistenceHost,
   ) {
-    this.subs.push(host.observe(this));
+    this.subs.push(
+      host.observe(this),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(CONFIG_SECTION)) this.settings = readPersistSettings();
+      }),
+    );
   }
 
   get reports(): readonly RestoreReport[] {
@@ -94,7 +101,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   }
 
   private active(): PersistSettings | undefined {
-    const s = readPersistSettings();
+    const s = this.settings;
     return s.enabled && this.dir !== undefined && !this.stopped ? s : undefined;
   }
 
@@ -191,7 +198,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   }
 
   private save(t: Tracked): Promise<void> {
-    const s = this.active() ?? (this.stopped ? readPersistSettings() : undefined);
+    const s = this.active() ?? (this.stopped ? this.settings : undefined);
     const file = this.fileOf(t.uri);
     if (!s?.enabled || !file || !this.dir || t.proc.closed) return Promise.resolve();
     if (t.saving) return t.saving;
