@@ -32,9 +32,6 @@ function valueBundle(value: ValueRepr | undefined): DisplayData | undefined {
   return value && value.type !== 'NoneType' ? { data: { 'text/plain': value.repr }, metadata: {} } : undefined;
 }
 
-/** How long one slice of a replay may hold the host's thread (see ConsoleRunSink.move). */
-const REPLAY_SLICE_MS = 8;
-
 /** One editor run on its way into a console: events wait in order until the cell exists. */
 class ConsoleRunSink implements RunSink {
   private readonly route: RunRoute;
@@ -80,23 +77,13 @@ class ConsoleRunSink implements RunSink {
   }
 
   /**
-   * Opens the cell, then replays what the run printed before it moved. Opening a console takes
-   * a while, and a flood prints megabytes meanwhile: the replay goes in slices of at most
-   * REPLAY_SLICE_MS, yielding to the event loop between them, so the host (shared by every
-   * extension) never stalls on it. Later events chain on `cell`, so they follow the replay.
+   * Opens the cell, then replays what the run printed before it moved (at most the console's
+   * share of text, see ConsoleShare, so replaying it at once is cheap).
    */
   private move(): void {
     this.cell = this.open().then(
-      async (c) => {
-        if (!c) return c;
-        // Nothing joins `pending` once `cell` is set (push() chains on it instead).
-        const events = this.pending.splice(0);
-        let next = 0;
-        while (next < events.length) {
-          const start = performance.now();
-          while (next < events.length && performance.now() - start < REPLAY_SLICE_MS) events[next++]!(c);
-          if (next < events.length) await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+      (c) => {
+        if (c) for (const e of this.pending.splice(0)) e(c);
         return c;
       },
       () => undefined,
