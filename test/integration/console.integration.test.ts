@@ -132,6 +132,23 @@ describe('console', () => {
     assertScreenshot(await screenshot('console'));
   });
 
+  it('with target "auto", moves a run that printed a few lines at its end, and leaves a flood inline', async () => {
+    const a = await api();
+    await setTarget('auto');
+    const editor = await pythonEditor('console/auto.py', 'for i in range(8): print("line", i)\nfor i in range(100_000): print("flood", i)\n');
+    assert.equal(ok(await runLines(editor, 1)), undefined);
+    const key = await consoleOf(editor.document.uri);
+    const nb = await waitFor(() => vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === key), { message: 'the console notebook' });
+    const cell = await lastCell(nb);
+    await finished(cell);
+    assert.equal(outputText(cell, STDOUT), Array.from({ length: 8 }, (_, i) => `line ${i}\n`).join(''));
+    const cells = nb.cellCount;
+    // About 1.3 MB of text: past the console's share, so it stays in the output channel.
+    assert.equal(ok(await runLines(editor, 2)), undefined);
+    assert.equal(nb.cellCount, cells, 'a flood must not move into the console');
+    assert.match(a._test.outputText(), /flood 99999/);
+  });
+
   it('shows an error of code sent from a file with the file\'s line', async () => {
     const a = await api();
     await setTarget('console');
