@@ -43,6 +43,13 @@ export const USER_SETTINGS = {
   'chat.disableAIFeatures': true,
   'git.enabled': false,
   'editor.minimap.enabled': false,
+  // A remote extension host (code-server's) looks for ports to forward by listing /proc
+  // every few seconds, 60-300 ms of that host's thread on this machine; the desktop host
+  // never does. Off, so the responsiveness tests (issue 17) measure the extension
+  // (code-server has a tunnel provider, which keeps the scan on unless the source is not
+  // 'process').
+  'remote.autoForwardPorts': false,
+  'remote.autoForwardPortsSource': 'output',
   // Only matters when trust is enabled (the untrusted session): open straight into
   // restricted mode instead of a modal dialog nobody would answer.
   'security.workspace.trust.startupPrompt': 'never',

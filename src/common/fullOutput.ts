@@ -4,20 +4,26 @@
  * the extension host's memory; the files live in the extension's log folder, which VS Code
  * removes with old sessions. Plain Node: no vscode here.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Output arrives in pieces from a few bytes (one print) up to a megabyte, up to 8 MB in
- * one turn of the event loop when Python got ahead. Writing a string converts it to UTF-8
- * right away, so the pieces are queued and handed to the file at most this many characters
- * per turn: a few milliseconds of work each, however much arrived at once. One write per
- * print would cost more than the text; a turn joins the pieces into one write.
+ * Output arrives in pieces of up to 32 KB, up to 256 KB of them per turn of the event loop
+ * (the addon's budget, two turns back to back at most). The pieces are queued and written
+ * at most this many characters per turn: more than arrives in one, so the queue never
+ * grows and its strings die young (a queue that fell behind held tens of MB, which V8
+ * moved to the old generation and then collected in 100 ms pauses: issue 17).
+ *
+ * The writes are synchronous, on purpose: `fs.writeSync(fd, string)` encodes the string
+ * in C++ without making a Buffer. A WriteStream makes one Buffer per write, and 50 MB of
+ * Buffers in flight pushed the host into full garbage collections while a print flood
+ * went to its file (profiled, issue 17). A write of a megabyte into the page cache takes
+ * well under a millisecond, less than the callbacks of an asynchronous one.
  */
-const WRITE_CHUNK = 512 * 1024;
+const WRITE_CHUNK = 1024 * 1024;
 
 export class FullOutputFile {
-  private readonly out: WriteStream;
+  private fd: number | undefined;
   private queue: string[] = [];
   /** Entries of `queue` before this index were written already. */
   private written = 0;
@@ -29,12 +35,13 @@ export class FullOutputFile {
   chars = 0;
 
   constructor(readonly path: string) {
-    this.out = createWriteStream(path, { encoding: 'utf8' });
-    // A full disk must not take the extension host down; the file is then incomplete,
-    // which `end()` reports.
-    this.out.on('error', (e) => {
-      this.failure ??= e;
-    });
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (e) {
+      // A full disk or a read-only folder must not take the extension host down; the file
+      // is then missing, which `end()` reports.
+      this.failure = e as Error;
+    }
   }
 
   write(text: string): void {
@@ -55,21 +62,25 @@ export class FullOutputFile {
 
   private pump(): void {
     let room = WRITE_CHUNK;
-    const parts: string[] = [];
-    while (room > 0 && this.written < this.queue.length) {
-      const head = this.queue[this.written] ?? '';
+    // Piece by piece, never joined: a joined megabyte is a large-object string for V8,
+    // and one per turn kept its old generation collecting (profiled, issue 17).
+    while (room > 0 && this.written < this.queue.length && !this.failure) {
+      let head = this.queue[this.written] ?? '';
       if (head.length <= room) {
-        parts.push(head);
-        room -= head.length;
         this.written++;
       } else {
-        parts.push(head.slice(0, room));
         this.queue[this.written] = head.slice(room);
-        room = 0;
+        head = head.slice(0, room);
+      }
+      room -= head.length;
+      if (this.fd === undefined) continue;
+      try {
+        writeSync(this.fd, head);
+      } catch (e) {
+        this.failure = e as Error;
       }
     }
-    if (parts.length > 0 && !this.failure) this.out.write(parts.length === 1 ? (parts[0] ?? '') : parts.join(''));
-    if (this.written < this.queue.length) {
+    if (this.written < this.queue.length && !this.failure) {
       this.schedule();
       return;
     }
@@ -78,15 +89,20 @@ export class FullOutputFile {
     this.drained?.();
   }
 
-  /** Resolves when everything written is on disk; rejects if writing failed. */
+  /** Resolves when everything written is in the file; rejects if writing failed. */
   end(): Promise<void> {
     this.ending ??= new Promise<void>((resolve, reject) => {
       const finish = (): void => {
-        if (this.failure) {
-          reject(this.failure);
-          return;
+        if (this.fd !== undefined) {
+          try {
+            closeSync(this.fd);
+          } catch (e) {
+            this.failure ??= e as Error;
+          }
+          this.fd = undefined;
         }
-        this.out.end(() => (this.failure ? reject(this.failure) : resolve()));
+        if (this.failure) reject(this.failure);
+        else resolve();
       };
       if (this.written >= this.queue.length && !this.scheduled) finish();
       else this.drained = finish;

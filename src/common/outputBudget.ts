@@ -18,6 +18,14 @@ export const DEFAULT_MAX_SIZE_MB = 10;
 
 /** The part of the channel one run may fill before the rest of its output goes to a file. */
 export const RUN_SHARE = 1 / 4;
+/**
+ * And never more than this many characters. Whatever the channel holds is copied back into
+ * the extension host as a document, where VS Code's own merge-conflict extension reads all
+ * of it (`getText()`) after each burst of changes: about 8 ms per million characters here,
+ * so a few megabytes a run would stall the host by itself (profiled, issue 17). A million
+ * characters is 20,000 lines of a flood, more than anyone scrolls; the file has the rest.
+ */
+export const RUN_SHARE_MAX = 1_000_000;
 
 export interface OutputLimits {
   /** Characters the channel keeps at most. */
@@ -30,7 +38,7 @@ export interface OutputLimits {
 export function outputLimits(maxSizeMb: unknown): OutputLimits {
   const mb = typeof maxSizeMb === 'number' && Number.isFinite(maxSizeMb) && maxSizeMb > 0 ? Math.min(maxSizeMb, 1000) : DEFAULT_MAX_SIZE_MB;
   const maxChars = Math.max(Math.round(mb * 1_000_000), 10_000);
-  return { maxChars, shareChars: Math.floor(maxChars * RUN_SHARE) };
+  return { maxChars, shareChars: Math.min(Math.floor(maxChars * RUN_SHARE), RUN_SHARE_MAX) };
 }
 
 /**

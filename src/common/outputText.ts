@@ -11,6 +11,9 @@ export function tagFor(label: string, stream: Stream): string {
   return stream === 'stderr' ? `[${label}:stderr] ` : `[${label}] `;
 }
 
+/** A newline followed by more text on its line. */
+const NEWLINE_BEFORE_TEXT = /\n(?=[^\n])/g;
+
 export class LineTagger {
   private atLineStart = true;
   private lastTag = '';
@@ -25,17 +28,11 @@ export class LineTagger {
       out += '\n';
       this.atLineStart = true;
     }
-    const parts = text.split('\n');
-    parts.forEach((part, i) => {
-      if (i > 0) {
-        out += '\n';
-        this.atLineStart = true;
-      }
-      if (part === '') return;
-      if (this.atLineStart) out += tag;
-      out += part;
-      this.atLineStart = false;
-    });
+    // One native pass instead of a concatenation per line: a 2.5 MB share of a flood is
+    // 50,000 lines. A tag goes at the start of every non-empty line.
+    if (this.atLineStart && text.charCodeAt(0) !== 10) out += tag;
+    out += text.includes('\n') ? text.replace(NEWLINE_BEFORE_TEXT, `\n${tag.replace(/\$/g, '$$$$')}`) : text;
+    this.atLineStart = text.charCodeAt(text.length - 1) === 10;
     this.lastTag = tag;
     return out;
   }

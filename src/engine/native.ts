@@ -19,6 +19,11 @@ export const EventKind = {
   StateChanged: 8,
   /** Python called host.call(): value [name, args, kwargs, contextId]; answer with hostReply. */
   HostCall: 9,
+  /**
+   * Internal, call 0: the addon used a turn's budget and events still wait; call
+   * `engine.drain()` on a later turn (never in the same one, or the stall is back).
+   */
+  More: 11,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -69,6 +74,8 @@ export interface NativeEngine {
   privateCwd(): boolean;
   /** Shared state and host calls (native/src/objects/bridge.h). Call once per engine. */
   bridge(): NativeBridge;
+  /** Dispatches the next turn's worth of waiting events (after an EventKind.More). */
+  drain(): void;
 }
 
 /** Mirrors native/src/objects/bridge.cpp. Every function runs without the GIL. */

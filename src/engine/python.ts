@@ -11,7 +11,7 @@ import { CallTable, type PendingCall } from './calls';
 import { ContextImpl } from './context';
 import { EngineStartError, PyValue } from './errors';
 import { availableCores, findOnPath, probe, resolveInterpreter, type ResolvedInterpreter } from './interpreter';
-import { SUBMIT_COPY_BUFFERS, type NativeEngine } from './native';
+import { EventKind, SUBMIT_COPY_BUFFERS, type NativeEngine } from './native';
 import { ProcessImpl } from '../processes/process';
 import { capabilitiesOf, checkMode, parsePoolSpec, type Capabilities, type PoolMode, type PoolOptions, type PoolSpec } from './pools';
 import type { Context, InterpreterInfo, ProcessOptions, PyProcess, Python, RunOptions, StartOptions } from './types';
@@ -120,6 +120,12 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   // Shared-state notices and host calls are not calls of the table; the bridge takes them.
   let bridge: Bridge | undefined;
   const engine: NativeEngine = new binding.Engine((id, kind, value) => {
+    if (kind === EventKind.More) {
+      // A later check phase of the event loop: timers and I/O of other extensions run
+      // between two batches (at most two batches run back to back).
+      setImmediate(() => engine.drain());
+      return;
+    }
     if (!bridge?.onEvent(id, kind, value)) calls.onEvent(id, kind, value);
   }, PyValue);
   hold(true);

@@ -1,6 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { getPython, uniqueId } from './_setup';
 
+/** Characters of the numbers 0..n-1 written in decimal. */
+function sumDigits(n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += String(i).length;
+  return sum;
+}
+
 describe('output streaming', () => {
   it('streams stdout and stderr in order', async () => {
     const py = await getPython();
@@ -15,6 +22,38 @@ describe('output streaming', () => {
       },
     });
     assert.deepEqual(chunks, [['stdout', 'a\n'], ['stderr', 'b\n'], ['stdout', 'cd\n']]);
+    await p.close();
+  });
+
+  it('hands a flood to JS in bounded turns: the event loop turns between batches', async () => {
+    // The addon dispatches at most 256 KiB of output per wake-up (two wake-ups can run back
+    // to back: the thread-safe call, then engine.drain() from setImmediate). Before, up to
+    // the 8 MiB backlog went to JS in one go, a stall of 100 ms in the extension host.
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    let sinceTick = 0;
+    let maxPerTurn = 0;
+    let total = 0;
+    let ticks = 0;
+    let running = true;
+    const tick = (): void => {
+      ticks++;
+      sinceTick = 0;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await p.exec('for i in range(300_000): print("line", i, "x" * 40)', {
+      onOutput: (_s, t) => {
+        sinceTick += t.length;
+        total += t.length;
+        if (sinceTick > maxPerTurn) maxPerTurn = sinceTick;
+      },
+    });
+    running = false;
+    // "line ", the number, a space, 40 x and the newline: nothing lost or doubled.
+    assert.equal(total, 300_000 * 47 + sumDigits(300_000));
+    assert.ok(maxPerTurn <= 2 * 256 * 1024 + 64 * 1024, `${maxPerTurn} characters reached JS between two turns`);
+    assert.ok(ticks > 10, `only ${ticks} turns of the event loop while 15 MB arrived`);
     await p.close();
   });
 

@@ -14,8 +14,9 @@ import {
 } from '../../src/common/outputBudget';
 
 describe('output budget (issue 17)', () => {
-  it('reads pyContexts.output.maxSize in millions of characters; a run gets a quarter', () => {
-    assert.deepEqual(outputLimits(10), { maxChars: 10_000_000, shareChars: 2_500_000 });
+  it('reads pyContexts.output.maxSize in millions of characters; a run gets a quarter, at most a million', () => {
+    assert.deepEqual(outputLimits(10), { maxChars: 10_000_000, shareChars: 1_000_000 });
+    assert.deepEqual(outputLimits(2), { maxChars: 2_000_000, shareChars: 500_000 });
     assert.deepEqual(outputLimits(undefined), outputLimits(10));
     assert.deepEqual(outputLimits('big'), outputLimits(10));
     assert.deepEqual(outputLimits(-1), outputLimits(10));

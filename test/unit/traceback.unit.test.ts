@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { formatPythonError, LineTagger } from '../../src/common/outputText';
 import {
   documentFilename,
@@ -95,7 +96,50 @@ describe('tracebacks → locations', () => {
   });
 });
 
+/** The tagging rule written the plain way (a concatenation per line), to check the fast one against. */
+class ReferenceTagger {
+  private atLineStart = true;
+  private lastTag = '';
+  tag(label: string, stream: 'stdout' | 'stderr', text: string): string {
+    if (text === '') return '';
+    const tag = stream === 'stderr' ? `[${label}:stderr] ` : `[${label}] `;
+    let out = '';
+    if (!this.atLineStart && tag !== this.lastTag) {
+      out += '\n';
+      this.atLineStart = true;
+    }
+    text.split('\n').forEach((part, i) => {
+      if (i > 0) {
+        out += '\n';
+        this.atLineStart = true;
+      }
+      if (part === '') return;
+      if (this.atLineStart) out += tag;
+      out += part;
+      this.atLineStart = false;
+    });
+    this.lastTag = tag;
+    return out;
+  }
+}
+
 describe('output tagging', () => {
+  it('tags exactly as the line-by-line rule does, for any chunks, labels and streams', () => {
+    const chunk = fc.record({
+      label: fc.constantFrom('a.py', 'b.py', '$&.py', "$'x$$.py"),
+      stream: fc.constantFrom('stdout' as const, 'stderr' as const),
+      text: fc.stringMatching(/^[ab\n\r$&]{0,12}$/),
+    });
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 12 }), (chunks) => {
+        const fast = new LineTagger();
+        const ref = new ReferenceTagger();
+        for (const c of chunks) assert.equal(fast.tag(c.label, c.stream, c.text), ref.tag(c.label, c.stream, c.text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('tags every line with its document, continuing partial lines', () => {
     const t = new LineTagger();
     assert.equal(t.tag('a.py', 'stdout', 'hel'), '[a.py] hel');

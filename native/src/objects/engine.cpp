@@ -38,6 +38,7 @@ Napi::Function Engine::Define(Napi::Env env) {
                          InstanceMethod("forgetCwd", &Engine::ForgetCwd),
                          InstanceMethod("privateCwd", &Engine::PrivateCwd),
                          InstanceMethod("bridge", &Engine::Bridge),
+                         InstanceMethod("drain", &Engine::Drain),
                      });
 }
 
@@ -76,21 +77,53 @@ void Engine::CallJs(napi_env env, napi_value, void* context, void*) {
   static_cast<Engine*>(context)->Dispatch(Napi::Env(env));
 }
 
+// A turn's budget. Each event's JS handler runs inside this loop and the promise
+// continuations of settled calls right after it, so all three bound the stall one
+// wake-up causes: a 50 MB print flood or 100 calls ending together used to be handled
+// in one go, 80-130 ms of the extension host's thread (issue 17).
+constexpr auto kDispatchTime = std::chrono::milliseconds(3);
+constexpr size_t kDispatchOutput = 256 * 1024;
+constexpr int kDispatchSettles = 16;
+
 void Engine::Dispatch(Napi::Env env) {
-  std::deque<Event> events = sink_->Drain();
-  if (onEvent_.IsEmpty()) return;
+  if (onEvent_.IsEmpty()) {
+    // Nobody listens (teardown): drop what is queued so writers waiting for room go on.
+    Event e;
+    while (sink_->Pop(e)) {
+    }
+    return;
+  }
   Napi::Function onEvent = onEvent_.Value();
   Napi::Function pyValue = pyValue_.Value();
   AddonData* data = env.GetInstanceData<AddonData>();
   Napi::Function unpack = data && !data->unpackNumbers.IsEmpty() ? data->unpackNumbers.Value() : Napi::Function();
-  for (Event& e : events) {
+  const auto start = std::chrono::steady_clock::now();
+  size_t output = 0;
+  int settles = 0;
+  Event e;
+  while (true) {
+    if (output >= kDispatchOutput || settles >= kDispatchSettles || std::chrono::steady_clock::now() - start >= kDispatchTime) {
+      // Events may still wait (Pop was not called, so the sink still counts on us):
+      // JS drains again on a later turn.
+      Napi::HandleScope scope(env);
+      try {
+        onEvent.Call({Napi::Number::New(env, 0), Napi::Number::New(env, static_cast<int>(EventKind::More)), env.Undefined()});
+      } catch (const Napi::Error& err) {
+        fprintf(stderr, "[py-contexts] event handler threw: %s\n", err.Message().c_str());
+      }
+      return;
+    }
+    if (!sink_->Pop(e)) return;
     Napi::HandleScope scope(env);
     try {
       if (e.kind == EventKind::Control) {
         if (e.control) e.control(env);
+        e.control = nullptr;
         continue;
       }
       EventKind kind = e.kind;
+      if (kind == EventKind::Result || kind == EventKind::Error) settles++;
+      else if (kind == EventKind::Stdout || kind == EventKind::Stderr) output += e.value.text.size();
       Napi::Value value;
       try {
         value = convert::ToJs(env, e.value, pyValue, unpack);
@@ -102,12 +135,19 @@ void Engine::Dispatch(Napi::Env env) {
         value = convert::ToJs(env, info, pyValue);
         kind = EventKind::Error;
       }
+      e.value = convert::Value();
       onEvent.Call({Napi::Number::New(env, e.call), Napi::Number::New(env, static_cast<int>(kind)), value});
     } catch (const Napi::Error& err) {
       // The JS side guards its callbacks; anything escaping is reported, never fatal.
       fprintf(stderr, "[py-contexts] event handler threw: %s\n", err.Message().c_str());
     }
   }
+}
+
+// drain(): the next turn's events, after a More event.
+Napi::Value Engine::Drain(const Napi::CallbackInfo& info) {
+  Dispatch(info.Env());
+  return info.Env().Undefined();
 }
 
 // start(executable: string, pythonDir: string): Promise<string>

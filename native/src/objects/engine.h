@@ -11,8 +11,11 @@
 //                                                           working directories (runtime/workdirs.h)
 //   engine.privateCwd(): boolean                            whether contexts can have their own
 //   engine.bridge(): object                                 shared state + host calls (objects/bridge.h)
+//   engine.drain(): void                                    dispatch the next turn's events (after More)
 //
-// Events reach JS as onEvent(call, kind, value) (kinds: see runtime/events.h).
+// Events reach JS as onEvent(call, kind, value) (kinds: see runtime/events.h). One turn
+// dispatches a bounded amount (3 ms, 256 KiB of output, 16 settled calls); what is left
+// waits for engine.drain(), which JS calls on a later turn when it gets the More event.
 // GIL RULE: nothing in this class takes the GIL on the JS thread. Interpreter start
 // and finalization happen on the runtime thread.
 #pragma once
@@ -47,6 +50,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::Value ForgetCwd(const Napi::CallbackInfo& info);
   Napi::Value PrivateCwd(const Napi::CallbackInfo& info);
   Napi::Value Bridge(const Napi::CallbackInfo& info);
+  Napi::Value Drain(const Napi::CallbackInfo& info);
 
   static void CallJs(napi_env env, napi_value fn, void* context, void* data);
   static void Cleanup(void* arg);

@@ -92,14 +92,33 @@ bool EventSink::PushBackground(const std::string& process, EventKind stream, con
   return true;
 }
 
-std::deque<Event> EventSink::Drain() {
-  std::deque<Event> out;
+// The output bytes an event holds, as PushOutput/PushBackground counted them.
+static size_t OutputBytes(const Event& e) {
+  switch (e.kind) {
+    case EventKind::Stdout:
+    case EventKind::Stderr:
+      return e.value.text.size();
+    case EventKind::BackgroundStdout:
+    case EventKind::BackgroundStderr:
+      return e.value.items.size() == 4 ? e.value.items[3].text.size() : 0;
+    default:
+      return 0;
+  }
+}
+
+bool EventSink::Pop(Event& out) {
   std::lock_guard<std::mutex> lock(m_);
-  out.swap(queue_);
-  scheduled_ = false;
-  pendingOutput_ = 0;
-  room_.notify_all();
-  return out;
+  if (queue_.empty()) {
+    // Seen empty under the lock: the next push must wake the JS thread.
+    scheduled_ = false;
+    return false;
+  }
+  out = std::move(queue_.front());
+  queue_.pop_front();
+  size_t bytes = OutputBytes(out);
+  pendingOutput_ = bytes < pendingOutput_ ? pendingOutput_ - bytes : 0;
+  if (pendingOutput_ <= kMaxPendingOutput / 2) room_.notify_all();
+  return true;
 }
 
 }  // namespace pyc

@@ -1,9 +1,10 @@
 // The one-way street from worker threads to the JS thread.
 //
 // Context threads (and the runtime and interrupter threads) push Events; the JS
-// thread drains them in one go per wake-up. Only the transition from empty to
-// non-empty wakes the JS thread, so a burst of thousands of completions costs a
-// single threadsafe-function call. Output is coalesced per call and bounded:
+// thread takes them a turn's worth at a time (Engine::Dispatch bounds each turn, so a
+// flood of output never holds the extension host's event loop for long). Only the
+// transition from idle to pending wakes the JS thread, so a burst of thousands of
+// completions costs a single threadsafe-function call. Output is coalesced per call and bounded:
 // a writer that gets too far ahead of the JS thread waits (with the GIL
 // released) instead of growing memory without limit.
 #pragma once
@@ -32,6 +33,9 @@ enum class EventKind : uint8_t {
   StateChanged = 8,  // call 0, no value: the shared state changed (runtime/state_store.h)
   HostCall = 9,      // call = host request id, value [name, args, kwargs, contextId] (runtime/host_calls.h)
   Control = 10,  // internal: runs `control` on the JS thread, never reaches JS as an event
+  // call 0, no value: a turn's budget was used and events are still waiting. JS calls
+  // engine.drain() on a later turn of its event loop (issue 17: bounded stalls).
+  More = 11,
 };
 
 struct Event {
@@ -59,8 +63,9 @@ class EventSink {
   void WaitForRoom();
   bool OutputBacklogged();
 
-  // JS thread: takes everything queued so far.
-  std::deque<Event> Drain();
+  // JS thread: takes the oldest event. Returns false when none is left, and then the
+  // next push wakes the JS thread again; while it returns true, the JS side owes a drain.
+  bool Pop(Event& out);
 
   static constexpr size_t kMaxPendingOutput = 8 * 1024 * 1024;
 

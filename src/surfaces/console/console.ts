@@ -96,13 +96,34 @@ export class Consoles implements RunObserver, vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   /** Consoles being opened, per document, so two quick runs share one. */
   private readonly opening = new Map<string, Promise<vscode.NotebookDocument | undefined>>();
+  /**
+   * `runSelection.target` per workspace folder ('' outside any), read on first use and again
+   * after it changes: reading it on every run showed in the profile of 100 documents
+   * running at once (issue 17).
+   */
+  private readonly targets = new Map<string, RunTarget>();
 
   constructor(
     private readonly host: ConsoleHost,
     private readonly kernel: ConsoleKernel,
     private readonly controllerId: string,
   ) {
-    this.subs.push(vscode.workspace.onDidCloseNotebookDocument((nb) => this.registry.remove(nb.uri.toString())));
+    this.subs.push(
+      vscode.workspace.onDidCloseNotebookDocument((nb) => this.registry.remove(nb.uri.toString())),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${CONFIG_SECTION}.runSelection.target`)) this.targets.clear();
+      }),
+    );
+  }
+
+  private targetFor(uri: vscode.Uri): RunTarget {
+    const key = vscode.workspace.getWorkspaceFolder(uri)?.uri.toString() ?? '';
+    let target = this.targets.get(key);
+    if (target === undefined) {
+      target = readTarget(vscode.workspace.getConfiguration(CONFIG_SECTION, uri).get('runSelection.target'));
+      this.targets.set(key, target);
+    }
+    return target;
   }
 
   /** The document whose process runs a console's cells (for the notebook controller). */
@@ -204,7 +225,7 @@ export class Consoles implements RunObserver, vscode.Disposable {
 
   /** RunObserver: a run from an editor, shown in its console when the setting says so. */
   begin(doc: vscode.TextDocument, block: CodeBlock): RunSink | undefined {
-    const target = readTarget(vscode.workspace.getConfiguration(CONFIG_SECTION, doc.uri).get('runSelection.target'));
+    const target = this.targetFor(doc.uri);
     if (target === 'inline') return undefined;
     return new ConsoleRunSink(target, async () => {
       try {

@@ -58,6 +58,14 @@ function errorText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 }
 
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 function removeFile(file: string): void {
   try {
     unlinkSync(file);
@@ -76,6 +84,14 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   private settings = readPersistSettings();
   /** The one timer of the planned saves (see reschedule()). */
   private wake: NodeJS.Timeout | undefined;
+  /** When `wake` fires. */
+  private wakeAt: number | undefined;
+  /**
+   * Sizes of the state files in `dir`, listed once and then kept up to date by our own
+   * saves and removals: listing and stat-ing every file for every save made 100 documents
+   * saving together cost 140 ms of the host's thread (issue 17).
+   */
+  private sizes: Map<string, number> | undefined;
   /** Documents whose process restoreOpenDocuments() creates: restoring is no run to save. */
   private readonly openedAtStart = new Set<string>();
   /** Restore notifications shown, for the integration tests. */
@@ -166,6 +182,8 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
   private arm(t: Tracked, delay = t.schedule.due(Date.now())): void {
     if (t.due !== undefined || delay === undefined || this.stopped) return;
     t.due = Date.now() + delay;
+    // The timer already wakes in time for this one: no need to look at every document.
+    if (this.wake && this.wakeAt !== undefined && this.wakeAt <= t.due) return;
     this.reschedule();
   }
 
@@ -180,6 +198,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     let next: number | undefined;
     for (const t of this.tracked.values()) if (t.due !== undefined && (next === undefined || t.due < next)) next = t.due;
     if (next === undefined) return;
+    this.wakeAt = next;
     this.wake = setTimeout(() => this.fire(), Math.max(0, next - Date.now()));
   }
 
@@ -197,6 +216,20 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     this.reschedule();
   }
 
+  private fileSizes(dir: string): Map<string, number> {
+    if (!this.sizes) {
+      mkdirSync(dir, { recursive: true });
+      this.sizes = new Map();
+      for (const f of readdirSync(dir)) if (f.endsWith(STATE_SUFFIX)) this.sizes.set(join(dir, f), fileSize(join(dir, f)));
+    }
+    return this.sizes;
+  }
+
+  private remove(file: string): void {
+    removeFile(file);
+    this.sizes?.delete(file);
+  }
+
   private save(t: Tracked): Promise<void> {
     const s = this.active() ?? (this.stopped ? this.settings : undefined);
     const file = this.fileOf(t.uri);
@@ -206,14 +239,14 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     const dir = this.dir;
     t.saving = (async () => {
       try {
-        mkdirSync(dir, { recursive: true });
-        const others = readdirSync(dir)
-          .filter((f) => f.endsWith(STATE_SUFFIX) && join(dir, f) !== file)
-          .map((f) => statSync(join(dir, f)).size);
+        const sizes = this.fileSizes(dir);
+        const others: number[] = [];
+        for (const [f, size] of sizes) if (f !== file) others.push(size);
         const r = await t.proc.saveState(file, budgetFor(s.maxBytes, others));
         t.callsAtSave = t.proc.currentContext?.stats().calls;
         // No environment any more (Reset Environment, Restart Context): nothing to bring back.
-        if (r === undefined) removeFile(file);
+        if (r === undefined) this.remove(file);
+        else sizes.set(file, fileSize(file));
         const big = r?.notRestored.filter((n) => n.reason === 'over the size cap').map((n) => n.name) ?? [];
         if (big.length > 0) this.host.info(`saving ${shortName(t.uri)}: over pyContexts.persistStateMaxSizeMB, not saved: ${big.join(', ')}`);
       } catch (e) {
@@ -237,7 +270,7 @@ export class StatePersistence implements vscode.Disposable, ProcessLifecycle {
     const file = this.fileOf(uri);
     if (!file) return;
     // After a save still running, so it does not write the file again.
-    void (t?.saving ?? Promise.resolve()).then(() => removeFile(file));
+    void (t?.saving ?? Promise.resolve()).then(() => this.remove(file));
   }
 
   /**

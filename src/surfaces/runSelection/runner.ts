@@ -214,9 +214,10 @@ export class Runner {
   }
 
   private async documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
-    if (uri instanceof vscode.Uri) {
-      return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri));
-    }
+    // openTextDocument answers from the open documents first; searching
+    // workspace.textDocuments instead built that whole list per run (100 documents running
+    // at once: 10,000 wrappers in one turn, issue 17).
+    if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
     return vscode.window.activeTextEditor?.document;
   }
 

@@ -61,7 +61,8 @@ export class StatusBar implements RunTracker, vscode.Disposable {
       end: () => {
         clearTimeout(timer);
         this.runs.delete(run);
-        this.update();
+        // One update per burst: a hundred runs ending together made a hundred.
+        this.schedule();
       },
     };
   }
