@@ -261,6 +261,10 @@ export async function launchChromium(tools = ensureTools()) {
 const SCREENSHOT = /\[\[screenshot:([A-Za-z0-9._-]+)\]\]/;
 // `[[press:Shift+Enter]]`: a test asks for a real key press in the workbench (a keybinding's own path).
 const PRESS = /\[\[press:([A-Za-z0-9+]+)\]\]/;
+// `[[click:Later]]`: a test asks for a click on a notification's button with exactly that label
+// (a real showInformationMessage answer, a progress's Cancel), in a toast or in the notification
+// centre (a workbench running extension tests shows no toasts). Playwright waits for it to show.
+const CLICK = /\[\[click:([A-Za-z0-9 ._-]+)\]\]/;
 const SUMMARY = /^(\d+) passed, (\d+) failed$/m;
 // Harmless offline complaints (see FACTS.md): the marketplace, telemetry, GitHub sign-in.
 const NOISE = /ENOTFOUND|open-vsx\.org|marketplace|telemetry|github\.com|ECONNREFUSED.*:443|\[AccountPolicyGate\]/i;
@@ -331,6 +335,17 @@ export async function runTestsInBrowser({
       if (press?.[1]) {
         const key = press[1];
         shots = shots.then(() => page.keyboard.press(key).catch((e) => onLog(`[integration] press ${key} failed: ${e instanceof Error ? e.message : String(e)}`)));
+      }
+      const click = CLICK.exec(text);
+      if (click?.[1]) {
+        const label = click[1];
+        const exact = new RegExp(`^\\s*${label.replace(/[.]/g, '\\.')}\\s*$`);
+        shots = shots.then(() =>
+          page.locator('.notifications-toasts .monaco-button, .notifications-center .monaco-button', { hasText: exact }).first().click({ timeout: 20_000 })
+            .catch(async (e) => {
+              const toasts = await page.locator('.notifications-toasts, .notifications-center').allInnerTexts().catch(() => []);
+              onLog(`[integration] click ${label} failed: ${e instanceof Error ? e.message : String(e)}; toasts: ${JSON.stringify(toasts).slice(0, 500)}`);
+            }));
       }
       const sum = SUMMARY.exec(text);
       if (sum) {

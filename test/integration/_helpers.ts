@@ -174,3 +174,12 @@ export function pressKey(key: string): void {
   if (!/^[A-Za-z0-9+]+$/.test(key)) throw new Error(`key must match [A-Za-z0-9+]+: ${key}`);
   console.log(`[[press:${key}]]`);
 }
+
+/**
+ * Clicks, as a user would, the button labelled exactly `label` on a notification toast (the
+ * harness waits up to 20 s for it to show). The caller waits on what the click should do.
+ */
+export function clickNotificationButton(label: string): void {
+  if (!/^[A-Za-z0-9 ._-]+$/.test(label)) throw new Error(`label must match [A-Za-z0-9 ._-]+: ${label}`);
+  console.log(`[[click:${label}]]`);
+}

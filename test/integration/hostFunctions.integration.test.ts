@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { TreeNode } from '../../src/surfaces/contextTree/provider';
 import type { ProgressSink, CancelToken } from '../../src/surfaces/hostFunctions/functions';
 import { api } from './_extension';
-import { waitFor } from './_helpers';
+import { clickNotificationButton, waitFor } from './_helpers';
 
 type Api = Awaited<ReturnType<typeof api>>;
 
@@ -88,6 +88,46 @@ with vscode.window.progress("Training", cancellable=True) as p:
     } finally {
       standIn.dispose();
     }
+  });
+
+  it('a real information message: the user clicks a button and Python gets its label', async () => {
+    const a = await api();
+    const py = await a.python();
+    const answer = py.process('itest-hostfn-real-message').run(`
+from py_contexts import vscode
+vscode.window.show_information_message("Py Contexts test: deploy the model?", "Deploy", "Not now")`, { timeoutMs: 60_000 });
+    // The harness clicks the button in the workbench once it shows (in the notification
+    // centre: a workbench under test shows no toasts, so the test opens the centre as the bell would).
+    await vscode.commands.executeCommand('notifications.showList');
+    clickNotificationButton('Not now');
+    assert.equal(await answer, 'Not now');
+  });
+
+  it('a real progress notification: clicking its Cancel raises KeyboardInterrupt in the code', async () => {
+    const a = await api();
+    const py = await a.python();
+    await py.state.set('itest-progress-steps', 0);
+    const steps = (): Promise<number> => py.state.incr('itest-progress-steps', 0);
+    const run = py.process('itest-hostfn-real-progress').run(`
+import time
+from py_contexts import vscode, state
+with vscode.window.progress("Py Contexts test: training", cancellable=True) as p:
+    for i in range(1200):
+        p.report(f"epoch {i}", 0.05)
+        state.incr('itest-progress-steps')
+        time.sleep(0.05)
+`, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    const t0 = Date.now();
+    while ((await steps()) < 3) {
+      assert.ok(Date.now() - t0 < 30_000, 'the loop never reported');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await vscode.commands.executeCommand('notifications.showList');
+    clickNotificationButton('Cancel');
+    const err = await run;
+    assert.equal(pyType(err), 'KeyboardInterrupt', String(err));
+    const done = await steps();
+    assert.ok(done >= 3 && done < 1200, `${done} steps ran`);
   });
 
   it('calls a function registered through the extension API, and workspace.folders from VS Code', async () => {
