@@ -312,28 +312,25 @@ function dataviewLines(d, markdown) {
   return lines;
 }
 
+/** A section of figures only we have: its heading, then one bullet per line (or n/a with the reason). */
+function oursOnly(title, r, markdown, bullets) {
+  const head = markdown ? `## ${title}\n` : `${title}:`;
+  if (r.unavailable || r.info?.error) return [head, `  n/a: ${r.unavailable ?? r.info.error}`];
+  return [head, ...bullets(r.figures, r.info).map((line) => `${markdown ? '- ' : '  '}${line}`)];
+}
+
 function bridgeLines(b, markdown) {
-  const head = markdown ? '## Shared state and host calls (ours only)\n' : 'Shared state and host calls (ours only):';
-  if (b.unavailable || b.info?.error) return [head, `  n/a: ${b.unavailable ?? b.info.error}`];
-  const f = b.figures;
-  const bullet = markdown ? '- ' : '  ';
-  return [
-    head,
-    `${bullet}host.call round trip (Python → JS → Python, trivial sync function): ${f.host_call_us.toFixed(1)} µs (target ≤ 30 µs)`,
-    `${bullet}plain awaited call (JS → Python → JS, math.sqrt): ${f.plain_call_us.toFixed(1)} µs`,
-    `${bullet}state.incr from 2 contexts at once: ${Math.round(f.state_incr_ops_s).toLocaleString('en-US')} increments/s, final count ${b.info.state_incr_exact ? 'exact' : `WRONG (${b.info.state_incr_final} of ${b.info.state_incr_expected})`}`,
-  ];
+  return oursOnly('Shared state and host calls (ours only)', b, markdown, (f, info) => [
+    `host.call round trip (Python → JS → Python, trivial sync function): ${f.host_call_us.toFixed(1)} µs (target ≤ 30 µs)`,
+    `plain awaited call (JS → Python → JS, math.sqrt): ${f.plain_call_us.toFixed(1)} µs`,
+    `state.incr from 2 contexts at once: ${Math.round(f.state_incr_ops_s).toLocaleString('en-US')} increments/s, final count ${info.state_incr_exact ? 'exact' : `WRONG (${info.state_incr_final} of ${info.state_incr_expected})`}`,
+  ]);
 }
 
 function cwdLines(c, markdown) {
-  const head = markdown ? '## Working directories (issue 16, ours only)\n' : 'Working directories (issue 16, ours only):';
-  if (c.unavailable || c.info?.error) return [head, `  n/a: ${c.unavailable ?? c.info.error}`];
-  const f = c.figures;
-  const bullet = markdown ? '- ' : '  ';
-  return [
-    head,
-    `${bullet}awaited call, two processes in different folders alternating on one context (a chdir per call): ${f.alternating_us.toFixed(1)} µs`
+  return oursOnly('Working directories (issue 16, ours only)', c, markdown, (f) => [
+    `awaited call, two processes in different folders alternating on one context (a chdir per call): ${f.alternating_us.toFixed(1)} µs`
       + ` vs the same in one folder: ${f.same_us.toFixed(1)} µs, ratio ${(f.alternating_us / f.same_us).toFixed(2)}× (+${(f.alternating_us - f.same_us).toFixed(1)} µs per call)`,
-    `${bullet}for scale, one process on that context: ${f.one_us.toFixed(1)} µs (its getcwd per call included)`,
-  ];
+    `for scale, one process on that context: ${f.one_us.toFixed(1)} µs (its getcwd per call included)`,
+  ]);
 }
