@@ -211,6 +211,9 @@ function renderParallel(md) {
 }
 // Shared state and host calls (issue 10): ours only, so they are printed below the table.
 const bridge = await timed('shared state and host.call', () => (oursReason ? { unavailable: oursReason } : peer('bridge.mjs')));
+// Working directories (issue 16): the awaited call when one context alternates between processes
+// in two folders (a chdir per call) against two processes in one folder. Ours only.
+const cwd = await timed('working directories', () => (oursReason ? { unavailable: oursReason } : peer('cwd.mjs')));
 // The data viewer (issue 11): ours, beside what a viewer without paging must do (the whole table to JS).
 const dataview = await timed('data viewer', () => (oursReason ? { unavailable: oursReason } : peer('dataview.mjs')));
 
@@ -282,10 +285,10 @@ if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.
 }
 meta.warnings = warnings;
 
-writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, parallel, bridge, big, dataview }, null, 2)}\n`);
-writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}${renderParallel(true)}\n${bridgeLines(bridge, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n\n${dataviewLines(dataview, true).join('\n')}\n`);
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, parallel, bridge, cwd, big, dataview }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}${renderParallel(true)}\n${bridgeLines(bridge, true).join('\n')}\n\n${cwdLines(cwd, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n\n${dataviewLines(dataview, true).join('\n')}\n`);
 process.stdout.write(renderText(rows, results, meta) + renderInterpreters(false) + renderParallel(false));
-process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n\n${bigLines(big, false).join('\n')}\n`);
+process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n\n${cwdLines(cwd, false).join('\n')}\n\n${bigLines(big, false).join('\n')}\n`);
 process.stdout.write(`\n${dataviewLines(dataview, false).join('\n')}\n`);
 
 function dataviewLines(d, markdown) {
@@ -309,15 +312,25 @@ function dataviewLines(d, markdown) {
   return lines;
 }
 
+/** A section of figures only we have: its heading, then one bullet per line (or n/a with the reason). */
+function oursOnly(title, r, markdown, bullets) {
+  const head = markdown ? `## ${title}\n` : `${title}:`;
+  if (r.unavailable || r.info?.error) return [head, `  n/a: ${r.unavailable ?? r.info.error}`];
+  return [head, ...bullets(r.figures, r.info).map((line) => `${markdown ? '- ' : '  '}${line}`)];
+}
+
 function bridgeLines(b, markdown) {
-  const head = markdown ? '## Shared state and host calls (ours only)\n' : 'Shared state and host calls (ours only):';
-  if (b.unavailable || b.info?.error) return [head, `  n/a: ${b.unavailable ?? b.info.error}`];
-  const f = b.figures;
-  const bullet = markdown ? '- ' : '  ';
-  return [
-    head,
-    `${bullet}host.call round trip (Python → JS → Python, trivial sync function): ${f.host_call_us.toFixed(1)} µs (target ≤ 30 µs)`,
-    `${bullet}plain awaited call (JS → Python → JS, math.sqrt): ${f.plain_call_us.toFixed(1)} µs`,
-    `${bullet}state.incr from 2 contexts at once: ${Math.round(f.state_incr_ops_s).toLocaleString('en-US')} increments/s, final count ${b.info.state_incr_exact ? 'exact' : `WRONG (${b.info.state_incr_final} of ${b.info.state_incr_expected})`}`,
-  ];
+  return oursOnly('Shared state and host calls (ours only)', b, markdown, (f, info) => [
+    `host.call round trip (Python → JS → Python, trivial sync function): ${f.host_call_us.toFixed(1)} µs (target ≤ 30 µs)`,
+    `plain awaited call (JS → Python → JS, math.sqrt): ${f.plain_call_us.toFixed(1)} µs`,
+    `state.incr from 2 contexts at once: ${Math.round(f.state_incr_ops_s).toLocaleString('en-US')} increments/s, final count ${info.state_incr_exact ? 'exact' : `WRONG (${info.state_incr_final} of ${info.state_incr_expected})`}`,
+  ]);
+}
+
+function cwdLines(c, markdown) {
+  return oursOnly('Working directories (issue 16, ours only)', c, markdown, (f) => [
+    `awaited call, two processes in different folders alternating on one context (a chdir per call): ${f.alternating_us.toFixed(1)} µs`
+      + ` vs the same in one folder: ${f.same_us.toFixed(1)} µs, ratio ${(f.alternating_us / f.same_us).toFixed(2)}× (+${(f.alternating_us - f.same_us).toFixed(1)} µs per call)`,
+    `for scale, one process on that context: ${f.one_us.toFixed(1)} µs (its getcwd per call included)`,
+  ]);
 }

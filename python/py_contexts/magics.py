@@ -129,12 +129,16 @@ def _run_block(code: str, ns: dict, at: tuple[str, int]):
 
 
 def _time(code: str, ns: dict, at: tuple[str, int]):
-    wall, cpu = time.perf_counter(), time.process_time()
+    # IPython's two lines. Its CPU times are the whole process's (getrusage), and so are
+    # these: here the process is the editor, so other documents' work counts too.
+    wall, start = time.perf_counter(), os.times()
     try:
         value = _run_block(code, ns, at)
     finally:
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        print(f'CPU times: total: {_format_time(cpu)}\nWall time: {_format_time(wall)}')
+        end, wall = os.times(), time.perf_counter() - wall
+        user, system = end.user - start.user, end.system - start.system
+        print(f'CPU times: user {_format_time(user)}, sys: {_format_time(system)}, total: {_format_time(user + system)}\n'
+              f'Wall time: {_format_time(wall)}')
     return value
 
 
@@ -172,7 +176,8 @@ def _timeit(code: str, ns: dict, setup: str, number: int, runs: int):
     mean = sum(per_loop) / runs
     std = math.sqrt(sum((t - mean) ** 2 for t in per_loop) / runs)
     loops = 'loop' if number == 1 else 'loops'
-    print(f'{_format_time(mean)} ± {_format_time(std)} per loop (mean ± std. dev. of {runs} runs, {number:,} {loops} each)')
+    plural = '' if runs == 1 else 's'
+    print(f'{_format_time(mean)} ± {_format_time(std)} per loop (mean ± std. dev. of {runs} run{plural}, {number:,} {loops} each)')
 
 
 def _pip(args: str, ns: dict):
@@ -212,7 +217,12 @@ def _cd(args: str, ns: dict):
 
 def _who(args: str, ns: dict):
     names = sorted(k for k in ns if not k.startswith('_') and k != 'display')
-    print('  '.join(names) if names else 'Interactive namespace is empty.')
+    if not names:
+        print('Interactive namespace is empty.')
+        return
+    # IPython's layout, tabs and line breaks included: nine names to a line.
+    for i in range(0, len(names), 9):
+        print(' '.join(f'{n}\t' for n in names[i:i + 9]), end=' \n')
 
 
 def _env(args: str, ns: dict):

@@ -103,6 +103,12 @@ describe('console', () => {
     // And back: the editor sees what the console defined.
     assert.equal(ok(await runLines(editor, 2)), '43');
     assert.equal(nb.cellCount, 1, 'with target "inline" the editor run stays out of the console');
+
+    // Top-level await typed in the console, on the document's event loop (issue 15).
+    const awaited = await typeInConsole(nb, 'import asyncio\nawait asyncio.sleep(0.01)\nawait asyncio.sleep(0, result=from_console + 1)');
+    await finished(awaited);
+    assert.equal(awaited.executionSummary?.success, true, dump(awaited));
+    assert.equal(outputText(awaited, 'text/plain'), '43');
   });
 
   it('shows a # %% cell run with target "console" as a console cell with its figure as a PNG', async () => {

@@ -1,10 +1,12 @@
 // Issue 15 in a real VS Code: a notebook cell that awaits at the top level, pickles its own
 // class and starts a thread that prints after the cell ended (the text lands in that cell, as
 // in Jupyter); a file run from its editor sees __file__ and sys.argv[0], awaits, and its
-// thread's late output lands in the output channel under the document's name.
+// thread's late output lands in the output channel under the document's name; Run Selection
+// awaits at the top level, shows the awaited value inline, and keeps the document's tasks
+// running between selections.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, pythonEditor } from './_extension';
+import { api, cursorAt, ok, pythonEditor, runLines, runSelection } from './_extension';
 import { closeAllEditors, waitFor } from './_helpers';
 import { openNotebook, writeNotebook } from './_notebooks';
 
@@ -70,5 +72,34 @@ describe('fidelity (issue 15)', () => {
       timeoutMs: 10_000,
       message: 'the timer thread\'s output under the document\'s tag',
     });
+  });
+
+  it('Run Selection: top-level await, the awaited value inline, and the state and tasks after', async () => {
+    const a = await api();
+    const editor = await pythonEditor('fidelity/awaiting.py', [
+      'async def some_coroutine():', //                   1
+      '    await asyncio.sleep(0.01)', //                   2
+      '    return 42', //                                   3
+      '', //                                                4
+      'import asyncio', //                                  5
+      'await asyncio.sleep(0.01)', //                       6
+      'x = await some_coroutine()', //                      7
+      'x, await asyncio.sleep(0, result="awaited")', //     8
+      'task = asyncio.ensure_future(some_coroutine())', //  9
+      'await task + x', //                                  10
+      '',
+    ].join('\n'));
+    assert.equal(ok(await runLines(editor, 1, 3)), undefined);
+    // The three lines of the issue, selected and run together.
+    assert.equal(ok(await runLines(editor, 5, 7)), undefined);
+    // The state after: x holds the awaited result, and an awaited trailing value shows inline.
+    cursorAt(editor, 8);
+    assert.equal(ok(await runSelection(editor)), "(42, 'awaited')");
+    const mark = a._test.marks(editor.document.uri).find((m) => m.line === 7);
+    assert.equal(mark?.text, "→ (42, 'awaited')");
+    // A task created by one selection goes on until a later one awaits it (one loop per document).
+    assert.equal(ok(await runLines(editor, 9)), undefined);
+    assert.equal(ok(await runLines(editor, 10)), '84');
+    assert.ok(a._test.marks(editor.document.uri).some((m) => m.line === 9 && m.text === '→ 84'));
   });
 });

@@ -3,6 +3,9 @@
  * contexts share one `sys`: what a plain python cannot show.
  */
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
 import { PythonError } from '../../src/core';
 import { transformMagics } from '../../src/surfaces/notebook/magics';
 import { getPython, uniqueId } from './_setup';
@@ -37,7 +40,7 @@ describe('notebook magics in contexts', () => {
     out = '';
     const l = cell('%timeit -r 1 -n 2 sum(range(10))\n', 'cell-timeit-line.py');
     await p.run(l.code, { ...l.opts, onOutput });
-    assert.match(out, /of 1 runs, 2 loops each/);
+    assert.match(out, /of 1 run, 2 loops each/);
     await p.close();
   });
 
@@ -61,5 +64,43 @@ describe('notebook magics in contexts', () => {
     // Once no capture runs, sys.stdout is the runtime's own stream again.
     assert.equal(await b.run('type(__import__("sys").stdout).__name__'), '_Stream');
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('%%writefile writes a relative path in its process\'s folder, and after %cd in the new one', async () => {
+    const py = await getPython();
+    const tmp = (n: string): string => realpathSync(mkdtempSync(join(os.tmpdir(), `pyc-writefile-${n}-`)));
+    const da = tmp('a');
+    const db = tmp('b');
+    try {
+      for (const d of [da, db]) mkdirSync(join(d, 'sub', 'rel'), { recursive: true });
+      for (const d of [da, db]) mkdirSync(join(d, 'rel'));
+      // Both on one context, one after the other: the context moves between the two folders.
+      const context = py.context(1);
+      const a = py.process(uniqueId('writefile'), { cwd: da });
+      const b = py.process(uniqueId('writefile'), { cwd: db });
+      let out = '';
+      const run = (p: typeof a, source: string): Promise<unknown> => {
+        const c = cell(source, 'cell-writefile.py');
+        return p.run(c.code, { ...c.opts, context, onOutput: (_s, t) => void (out += t) });
+      };
+      await run(a, '%%writefile rel/path.txt\nfrom a\n');
+      await run(b, '%%writefile rel/path.txt\nfrom b\n');
+      assert.equal(out, 'Writing rel/path.txt\nWriting rel/path.txt\n');
+      assert.equal(readFileSync(join(da, 'rel', 'path.txt'), 'utf8'), 'from a\n');
+      assert.equal(readFileSync(join(db, 'rel', 'path.txt'), 'utf8'), 'from b\n');
+      assert.equal(existsSync(join(process.cwd(), 'rel', 'path.txt')), false, 'nothing lands in the host\'s directory');
+
+      out = '';
+      await run(a, '%cd -q sub');
+      await run(a, '%%writefile -a rel/path.txt\nafter cd\n');
+      await run(b, '%%writefile -a rel/path.txt\nappended\n');
+      assert.equal(out, 'Appending to rel/path.txt\nAppending to rel/path.txt\n');
+      assert.equal(readFileSync(join(da, 'sub', 'rel', 'path.txt'), 'utf8'), 'after cd\n');
+      assert.equal(readFileSync(join(da, 'rel', 'path.txt'), 'utf8'), 'from a\n', '%cd moved where a writes');
+      assert.equal(readFileSync(join(db, 'rel', 'path.txt'), 'utf8'), 'from b\nappended\n', 'and only a');
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      for (const d of [da, db]) rmSync(d, { recursive: true, force: true });
+    }
   });
 });

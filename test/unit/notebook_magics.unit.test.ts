@@ -74,7 +74,7 @@ describe('notebook magics: in a real Python', function () {
   it('%time returns the value and reports times; %timeit reports loops', () => {
     const r = runCell('probe = %time 6 * 7\n%timeit -n 3 -r 2 -1 + 1');
     assert.equal(r.probe, 42);
-    assert.match(r.stdout, /^CPU times: total: .+\nWall time: .+\n/);
+    assert.match(r.stdout, /^CPU times: user .+, sys: .+, total: .+\nWall time: .+\n/);
     assert.match(r.stdout, /per loop \(mean ± std\. dev\. of 2 runs, 3 loops each\)\n$/);
   });
 
