@@ -400,6 +400,7 @@ NO_VALUE = object()  # the addon turns this into JS undefined ("no trailing expr
 def _op_run(env, args):
     code, filename, first_line, source_text, rich = args[:5]
     script = args[5] if len(args) > 5 else None
+    left_open = len(args) > 6 and args[6]
     # rich == 'repr': the trailing value stays here and only its bounded repr text goes back
     # (run selection shows it; py_contexts/result_repr.py).
     as_repr = rich == 'repr'
@@ -407,6 +408,10 @@ def _op_run(env, args):
         rich = False
     _register_source(filename, source_text)
     mod = _display() if rich else None
+    if left_open:
+        # Observed editor runs need display's import hooks from the first run on: they force
+        # Agg, and make plt.show() send its figure at once (py_contexts.display, plots).
+        _display()
     if mod is not None:
         mod.before_cell()
     result = NO_VALUE
@@ -427,11 +432,20 @@ def _op_run(env, args):
                 # The bundle is made before after_cell() so a trailing figure is
                 # rendered as Out[] (and closed) rather than emitted twice.
                 result = mod.mime_bundle(value) if mod is not None else {'data': {'text/plain': repr(value)}, 'metadata': {}}
+                if not result['data']:
+                    result = NO_VALUE  # the value displayed itself (_ipython_display_)
     finally:
         if script_token is not None:
             _script.end(script_token)
         if mod is not None:
             mod.after_cell()
+        # An editor run's figures that were never shown go to its observers (the Plots
+        # view, consoles) with the run itself, not in a second call after it; also when
+        # the run raised. Without pyplot there is nothing to look at.
+        if left_open and 'matplotlib.pyplot' in sys.modules:
+            from py_contexts import plots
+
+            plots.send_left_open()
     return result
 
 
