@@ -4,19 +4,12 @@
  * python3-ipykernel), by ours otherwise, and an object with `_ipython_display_` shows itself.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { DisplayData, PyProcess } from '../../src/core';
 import { getPython, uniqueId } from './_setup';
 
-const CLASSES = [
-  'class ShowsItself:',
-  '    def _ipython_display_(self):',
-  '        from IPython.display import display, HTML',
-  "        display(HTML('<p>shown by itself</p>'))",
-  'class Pretty:',
-  "    def _repr_pretty_(self, p, cycle): p.text('pretty text')",
-  "    def _repr_html_(self): return '<b>pretty</b>'",
-  '    def __repr__(self): return "Pretty()"',
-].join('\n');
+const CLASSES = readFileSync(path.join(__dirname, '../../../test/fixtures/notebooks/ipython_objects.py'), 'utf8');
 
 describe('rich display with IPython formatters', () => {
   let p: PyProcess;
