@@ -135,16 +135,108 @@ def _is_figure(obj: object) -> bool:
     return type(obj).__module__.startswith('matplotlib.figure') and hasattr(obj, 'savefig')
 
 
+#: IPython's DisplayFormatter when we made one (no IPython shell runs), and whether IPython
+#: failed to import (only our shim is there), so that is tried once.
+_own_formatter = None
+_no_ipython = False
+
+
+def _ipython_formatter(obj: object):
+    """IPython's DisplayFormatter, to format ``obj`` as IPython would, or None for ours.
+
+    The shell's formatter when a shell runs (its registered formatters included), else one
+    made from IPython.core.formatters (formatters registered on it with ``for_type`` apply).
+    IPython is consulted when it is already imported, or when ``obj`` asks for it
+    (``_ipython_display_``, ``_repr_pretty_``): importing it for every value would cost a
+    cell that never uses it a third of a second.
+    """
+    global _own_formatter, _no_ipython
+    ipython = sys.modules.get('IPython')
+    if ipython is None:
+        if _no_ipython or not (_has_attr(obj, '_ipython_display_') or _has_attr(obj, '_repr_pretty_')):
+            return None
+        try:
+            import IPython as ipython
+        except Exception:
+            _no_ipython = True
+            return None
+    if getattr(ipython, '__py_contexts_shim__', False):
+        _no_ipython = True
+        return None
+    try:
+        get = getattr(ipython, 'get_ipython', None)
+        shell = get() if callable(get) else None
+        shell_formatter = getattr(shell, 'display_formatter', None)
+        if shell_formatter is not None:
+            return shell_formatter
+        if _own_formatter is None:
+            from IPython.core.formatters import DisplayFormatter
+            _own_formatter = DisplayFormatter()
+        return _own_formatter
+    except Exception:
+        return None
+
+
+def _ipython_bundle(obj: object) -> dict | None:
+    """``obj`` formatted by IPython: a bundle (empty when ``_ipython_display_`` showed the
+    object itself), or None when IPython is not consulted or failed (ours is used then)."""
+    if isinstance(obj, type):
+        return None
+    formatter = _ipython_formatter(obj)
+    if formatter is None:
+        return None
+    try:
+        raw, raw_md = formatter.format(obj)
+    except Exception:
+        return None
+    if not raw and not raw_md:
+        # _ipython_display_ displayed the object (through IPython.display.display, which is
+        # ours) and left nothing more to show.
+        return {'data': {}, 'metadata': {}} if _has_attr(obj, '_ipython_display_') else None
+    data = {}
+    for mime, rep in (raw or {}).items():
+        rep = _normalize(str(mime), rep)
+        if rep is not None:
+            data[str(mime)] = rep
+    metadata = dict(raw_md) if isinstance(raw_md, dict) else {}
+    _add_figure(obj, data)
+    plain = data.get('text/plain')
+    data['text/plain'] = _truncate(plain) if isinstance(plain, str) else _plain_text(obj)
+    return {'data': data, 'metadata': metadata}
+
+
+def _add_figure(obj: object, data: dict) -> None:
+    # A figure the cell already showed (plt.show(), or after_cell() when the runtime
+    # calls it before asking for the value) is represented by its text alone, so the
+    # picture never appears twice.
+    if _is_figure(obj) and 'image/png' not in data and not _shown_in_this_cell(obj):
+        png = _figure_png(obj)
+        if png is not None:
+            data['image/png'] = png
+            # The figure is on screen now; after_cell must not send it a second time.
+            _mark_shown(obj)
+
+
 def mime_bundle(obj: object) -> dict:
     """The MIME bundle of ``obj``: ``{'data': {mime: value}, 'metadata': {mime: {...}}}``.
 
-    ``text/plain`` is always present. Never raises.
+    IPython's formatters make it when IPython is there (``_ipython_formatter``), ours
+    otherwise. ``text/plain`` is always present, except in the empty bundle of an object
+    that displayed itself (``_ipython_display_``). Never raises.
     """
+    bundle = _ipython_bundle(obj)
+    if bundle is not None:
+        return bundle
     data: dict = {}
     metadata: dict = {}
     # A class has the _repr_*_ functions of its instances as plain attributes; calling them
     # unbound would fail or, worse, succeed with nonsense. IPython skips them too.
     if not isinstance(obj, type):
+        if _has_attr(obj, '_ipython_display_'):
+            # Without IPython the object shows itself too, through IPython.display (our shim).
+            method = getattr(obj, '_ipython_display_', None)
+            if callable(method) and _call_quietly(lambda: (method(), True)[1]):
+                return {'data': {}, 'metadata': {}}
         bundle_method = getattr(obj, '_repr_mimebundle_', None) if _has_attr(obj, '_repr_mimebundle_') else None
         if callable(bundle_method):
             result = _call_quietly(bundle_method, include=None, exclude=None)
@@ -171,15 +263,7 @@ def mime_bundle(obj: object) -> dict:
             data[mime] = rep
             if isinstance(md, dict) and md:
                 metadata[mime] = md
-        # A figure the cell already showed (plt.show(), or after_cell() when the runtime
-        # calls it before asking for the value) is represented by its text alone, so the
-        # picture never appears twice.
-        if _is_figure(obj) and 'image/png' not in data and not _shown_in_this_cell(obj):
-            png = _figure_png(obj)
-            if png is not None:
-                data['image/png'] = png
-                # The figure is on screen now; after_cell must not send it a second time.
-                _mark_shown(obj)
+        _add_figure(obj, data)
     if 'text/plain' not in data:
         data['text/plain'] = _plain_text(obj)
     elif not isinstance(data['text/plain'], str):

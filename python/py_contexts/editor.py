@@ -45,12 +45,12 @@ class _Watchdog:
 
     A trace hook is not enough: ``while True: pass`` compiles to one jump that produces
     no trace events. The watchdog raises the exception with PyThreadState_SetAsyncExc,
-    which the interpreter checks on every backward jump and call, the same mechanism as
-    the engine's interrupt. Firing and disarming happen under one lock, so a deadline
-    can never fire after its guarded code has finished, and any exception still pending
-    at that point is cleared. C code that never returns to the interpreter cannot be
-    stopped this way; containers are therefore summarised with reprlib, which never
-    builds a huge repr in C.
+    which the interpreter checks on every backward jump and call: the engine's
+    ``async_raise``, the same C call as its interrupts (ctypes only outside the engine).
+    Firing and disarming happen under one lock, so a deadline can never fire after its
+    guarded code has finished, and any exception still pending at that point is cleared.
+    C code that never returns to the interpreter cannot be stopped this way; containers
+    are therefore summarised with reprlib, which never builds a huge repr in C.
     """
 
     IDLE_SECONDS = 5.0
@@ -76,7 +76,7 @@ class _Watchdog:
         with self.cond:
             self.armed.pop(token, None)
             # Fired or not, nothing may stay pending for this (the guarded) thread now.
-            _set_async_exc(ctypes.c_ulong(threading.get_ident()), None)
+            _async_raise(threading.get_ident(), None)
 
     def stop(self) -> None:
         """Ends the thread now (an own-GIL context's interpreter is about to end)."""
@@ -95,7 +95,7 @@ class _Watchdog:
                 for token, (when, thread_id) in list(self.armed.items()):
                     if when <= now:
                         del self.armed[token]
-                        _set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(_ReprTimeout))
+                        _async_raise(thread_id, _ReprTimeout)
                 if self.armed:
                     idle_since = now
                     self.cond.wait(max(min(w for w, _ in self.armed.values()) - now, 0.0))
@@ -130,15 +130,35 @@ class _Deadline:
             _watchdog.disarm(self.token)
 
 
-try:
+def _engine_async_raise():
+    """The engine's own PyThreadState_SetAsyncExc (``_py_contexts_native.async_raise``, the
+    call its interrupts use), or None outside the engine."""
+    try:
+        import _py_contexts_native
+    except ImportError:
+        return None
+    return getattr(_py_contexts_native, 'async_raise', None)
+
+
+def _ctypes_async_raise():
+    # A plain python (the unit tests' driver) has no engine: the same C call through ctypes.
     import ctypes
 
-    _set_async_exc: Any = ctypes.pythonapi.PyThreadState_SetAsyncExc
-    # No argtypes: ctypes then passes None as NULL, which clears a pending exception.
+    set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+
+    def async_raise(thread_id: int, exc: Any) -> int:
+        # No argtypes: ctypes passes None as NULL, which clears a pending exception.
+        return set_async_exc(ctypes.c_ulong(thread_id), None if exc is None else ctypes.py_object(exc))
+
+    return async_raise
+
+
+try:
+    _async_raise: Any = _engine_async_raise() or _ctypes_async_raise()
     _watchdog: _Watchdog | None = _Watchdog()
     os.register_at_fork(after_in_child=_watchdog._after_fork)
-except Exception:  # no ctypes in this interpreter: reprs are then limited in size only
-    _set_async_exc = None
+except Exception:  # neither the engine nor ctypes: reprs are then limited in size only
+    _async_raise = None
     _watchdog = None
 
 

@@ -32,6 +32,8 @@ import time
 import re
 import timeit as _timeit_module
 
+from py_contexts.cells import compile_block
+
 __all__ = ['system', 'line', 'cell', 'UsageError']
 
 
@@ -104,25 +106,10 @@ def _caller(depth: int, offset: int = 0) -> tuple[str, int]:
     return frame.f_code.co_filename, frame.f_lineno + offset
 
 
-def _compile_block(code: str, filename: str, first_line: int):
-    """(statements, trailing expression) of ``code``, compiled as the runtime compiles a cell."""
-    runtime = sys.modules.get('py_contexts.runtime')
-    if runtime is not None:  # always, inside the engine
-        return runtime._compile_block(code, filename, first_line)
-    # A plain python without the engine (the unit tests' driver): the same split, uncached.
-    import ast
-    tree = ast.parse(code, filename, 'exec')
-    ast.increment_lineno(tree, first_line - 1)
-    expr = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        expr = compile(ast.Expression(tree.body.pop().value), filename, 'eval')
-    return compile(tree, filename, 'exec'), expr
-
-
 def _run_block(code: str, ns: dict, at: tuple[str, int]):
     """Runs ``code`` as a cell does, under the cell's file name from line ``at[1]``, so
     tracebacks point at the cell's own lines."""
-    body, expr = _compile_block(code, at[0], at[1])
+    body, expr = compile_block(code, at[0], at[1])
     if body is not None:
         exec(body, ns)
     return eval(expr, ns) if expr is not None else None

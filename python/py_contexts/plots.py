@@ -69,6 +69,24 @@ def collect() -> list:
     return out
 
 
+#: Metadata flag (under ``py_contexts``) of the figures ``send_left_open`` sends: the runner
+#: gives them to its observers only, as they are no output of the code itself
+#: (src/surfaces/runSelection/runner.ts).
+LEFT_OPEN_KEY = 'left_open'
+
+
+def send_left_open() -> None:
+    """Sends the figures this thread's run left open as display events, flagged; never raises,
+    so a figure that fails to draw cannot replace the run's own result or error."""
+    try:
+        from py_contexts import display
+        for b in collect():
+            b['metadata']['py_contexts'][LEFT_OPEN_KEY] = True
+            display._emit(b)
+    except Exception:
+        pass
+
+
 def render(fig_id: str, width_px: float, height_px: float, dpi: float, fmt: str = 'png') -> str | None:
     """Draws a kept figure again at this size: PNG as base64, SVG as text; None once forgotten."""
     with _lock:

@@ -9,7 +9,6 @@ Everything here must be cheap on the hot path: ``call('math', 'sqrt', [16])`` an
 ``run('1+1')`` go through ``dispatch`` and should cost a few microseconds.
 """
 
-import ast
 import builtins
 import importlib
 import linecache
@@ -22,6 +21,8 @@ import traceback
 
 import _py_contexts_native as _native
 from py_contexts import autoawait as _autoawait
+from py_contexts.cells import compile_block as _compile_block
+from py_contexts.cells import compile_eval as _compile_eval
 from py_contexts import mainmodule as _mainmodule
 from py_contexts import script as _script
 from py_contexts import signals as _signals
@@ -314,53 +315,13 @@ def close_env(env):
 
 
 # ---------------------------------------------------------------------------
-# Compilation (cached: the same code from the same place is compiled once)
-
-_cache = {}
-_CACHE_MAX = 512
-
+# Source for tracebacks (compilation: py_contexts.cells)
 
 def _register_source(filename, source_text):
     if filename and source_text is not None:
         lines = source_text.splitlines(True)
         # mtime None marks the entry as not backed by a file, so checkcache() keeps it.
         linecache.cache[filename] = (len(source_text), None, lines, filename)
-
-
-def _compile_block(code, filename, first_line):
-    key = (code, filename, first_line)
-    hit = _cache.get(key)
-    if hit is not None:
-        return hit
-    tree = ast.parse(code, filename, 'exec')
-    if first_line > 1:
-        ast.increment_lineno(tree, first_line - 1)
-    body, expr = tree.body, None
-    if body and isinstance(body[-1], ast.Expr):
-        expr = ast.Expression(body[-1].value)
-        body = body[:-1]
-    mod = ast.Module(body=body, type_ignores=[])
-    # Top-level await is allowed (py_contexts.autoawait); code that awaits compiles to a
-    # coroutine code object, everything else exactly as without the flag.
-    flags = _autoawait.FLAGS
-    compiled = (
-        compile(mod, filename, 'exec', flags) if body else None,
-        compile(expr, filename, 'eval', flags) if expr is not None else None,
-    )
-    if len(_cache) >= _CACHE_MAX:
-        _cache.clear()
-    _cache[key] = compiled
-    return compiled
-
-
-def _compile_eval(code, filename):
-    key = (code, filename, 'eval')
-    hit = _cache.get(key)
-    if hit is None:
-        if len(_cache) >= _CACHE_MAX:
-            _cache.clear()
-        hit = _cache[key] = compile(code, filename, 'eval')
-    return hit
 
 
 # ---------------------------------------------------------------------------
@@ -400,6 +361,7 @@ NO_VALUE = object()  # the addon turns this into JS undefined ("no trailing expr
 def _op_run(env, args):
     code, filename, first_line, source_text, rich = args[:5]
     script = args[5] if len(args) > 5 else None
+    left_open = len(args) > 6 and args[6]
     # rich == 'repr': the trailing value stays here and only its bounded repr text goes back
     # (run selection shows it; py_contexts/result_repr.py).
     as_repr = rich == 'repr'
@@ -407,6 +369,10 @@ def _op_run(env, args):
         rich = False
     _register_source(filename, source_text)
     mod = _display() if rich else None
+    if left_open:
+        # Observed editor runs need display's import hooks from the first run on: they force
+        # Agg, and make plt.show() send its figure at once (py_contexts.display, plots).
+        _display()
     if mod is not None:
         mod.before_cell()
     result = NO_VALUE
@@ -427,11 +393,20 @@ def _op_run(env, args):
                 # The bundle is made before after_cell() so a trailing figure is
                 # rendered as Out[] (and closed) rather than emitted twice.
                 result = mod.mime_bundle(value) if mod is not None else {'data': {'text/plain': repr(value)}, 'metadata': {}}
+                if not result['data']:
+                    result = NO_VALUE  # the value displayed itself (_ipython_display_)
     finally:
         if script_token is not None:
             _script.end(script_token)
         if mod is not None:
             mod.after_cell()
+        # An editor run's figures that were never shown go to its observers (the Plots
+        # view, consoles) with the run itself, not in a second call after it; also when
+        # the run raised. Without pyplot there is nothing to look at.
+        if left_open and 'matplotlib.pyplot' in sys.modules:
+            from py_contexts import plots
+
+            plots.send_left_open()
     return result
 
 

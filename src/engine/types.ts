@@ -56,6 +56,12 @@ export interface RunOptions {
    */
   result?: 'value' | 'repr';
   /**
+   * run() only: figures the run left open (pyplot figures never shown) are sent through
+   * `onDisplay` at its end, before the result or error, with `metadata.py_contexts.left_open`
+   * true, and closed in pyplot (kept for re-rendering: python/py_contexts/plots.py).
+   */
+  leftOpenFigures?: boolean;
+  /**
    * Copy numpy arrays in the result instead of sharing their memory with JS (the default
    * for C-contiguous, writable arrays of 4 KiB or more): the typed array then no longer
    * sees later writes from Python, nor Python those from JS.

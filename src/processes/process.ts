@@ -47,6 +47,7 @@ function checkOpts(opts: unknown): asserts opts is RunOptions | undefined {
   }
   if (o['result'] !== undefined && o['result'] !== 'value' && o['result'] !== 'repr') throw new TypeError("opts.result must be 'value' or 'repr'");
   if (o['copyBuffers'] !== undefined && typeof o['copyBuffers'] !== 'boolean') throw new TypeError('opts.copyBuffers must be a boolean');
+  if (o['leftOpenFigures'] !== undefined && typeof o['leftOpenFigures'] !== 'boolean') throw new TypeError('opts.leftOpenFigures must be a boolean');
   const sig = o['signal'];
   if (sig !== undefined && !(sig instanceof AbortSignal)) throw new TypeError('opts.signal must be an AbortSignal');
 }
@@ -187,8 +188,9 @@ export class ProcessImpl implements PyProcess {
     const script = opts?.file !== undefined || opts?.argv !== undefined ? { file: opts.file ?? null, argv: opts.argv ?? null } : null;
     // The fifth slot is the result mode: true (a MIME bundle), 'repr' (a ValueRepr) or false (the value).
     const mode = opts?.rich === true ? true : opts?.result === 'repr' ? 'repr' : false;
-    return this.submit(OP.run, [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, mode, script],
-      ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich', 'opts.file'], opts);
+    return this.submit(OP.run,
+      [code, opts?.filename ?? DEFAULT_FILENAME, opts?.firstLine ?? 1, opts?.sourceText ?? null, mode, script, opts?.leftOpenFigures === true],
+      ['code', 'opts.filename', 'opts.firstLine', 'opts.sourceText', 'opts.rich', 'opts.file', 'opts.leftOpenFigures'], opts);
   }
 
   call(module: string, fn: string, args?: unknown[], kwargs?: Record<string, unknown>, opts?: RunOptions): Promise<unknown> {

@@ -4,7 +4,7 @@
  * itself never crosses to JS.
  */
 import * as assert from 'node:assert/strict';
-import type { ValueRepr } from '../../src/core';
+import type { DisplayData, ValueRepr } from '../../src/core';
 import { getPython, uniqueId } from './_setup';
 
 async function reprOf(code: string): Promise<ValueRepr | undefined> {
@@ -97,6 +97,36 @@ describe('run() with result: repr', () => {
   it('reports a failing __repr__ in the text, not as an error of the run', async () => {
     const r = await reprOf('class Bad:\n    def __repr__(self): raise RuntimeError("boom")\nBad()');
     assert.equal(r?.repr, '<Bad object; repr() failed: RuntimeError: boom>');
+  });
+
+  it('sends the figures a run left open, flagged, before its result or error, only when asked', async function () {
+    const py = await getPython();
+    const p = py.process(uniqueId());
+    try {
+      if (!(await p.eval('__import__("importlib.util").util.find_spec("matplotlib") is not None'))) this.skip(); // the Debian 3.11 default has it
+      const events: string[] = [];
+      const onDisplay = (d: DisplayData): void => {
+        const m = d.metadata['py_contexts'] as Record<string, unknown> | undefined;
+        events.push(`${m?.['left_open'] === true ? 'left open' : 'shown'} ${typeof d.data['image/png']} ${String(m?.['figure'] ?? '')}`);
+      };
+      const code = 'import matplotlib.pyplot as plt\nplt.plot([1]); plt.show()\nplt.figure(); plt.plot([2])\nplt.figure(); plt.plot([3])\n7';
+      const r = (await p.run(code, { result: 'repr', leftOpenFigures: true, onDisplay })) as ValueRepr;
+      events.push(`result ${r.repr}`);
+      assert.deepEqual(events.map((e) => e.replace(/fig-\d+/, 'fig')), ['shown string fig', 'left open string fig', 'left open string fig', 'result 7']);
+      assert.deepEqual(await p.eval('plt.get_fignums()'), [], 'closed in pyplot');
+      // Also when the run fails, before the error.
+      events.length = 0;
+      await assert.rejects(p.run('plt.figure(); plt.plot([4]); 1/0', { result: 'repr', leftOpenFigures: true, onDisplay }), /ZeroDivisionError/);
+      assert.deepEqual(events.map((e) => e.replace(/fig-\d+/, 'fig')), ['left open string fig']);
+      // Without the option they stay open, as before.
+      events.length = 0;
+      await p.run('plt.figure(); plt.plot([5])', { result: 'repr', onDisplay });
+      assert.deepEqual(events, []);
+      assert.equal(await p.eval('len(plt.get_fignums())'), 1);
+      await assert.rejects(p.run('1', { leftOpenFigures: 'yes' as never }), /opts.leftOpenFigures must be a boolean/);
+    } finally {
+      await p.close();
+    }
   });
 
   it('leaves the default (a JS value) and rich results alone', async () => {

@@ -147,6 +147,8 @@ describe('live introspection', function () {
     await p.exec(HOSTILE);
     assert.deepEqual(await p.hover('slow_repr'), { type: 'SlowRepr', repr: '<repr timed out>', doc: 'Takes forever to print.' });
     assert.equal(await p.eval('1 + 1'), 2);
+    // The deadline is raised by the engine's own async_raise, not through ctypes.
+    assert.equal(await p.eval("__import__('py_contexts.editor').editor._async_raise is __import__('_py_contexts_native').async_raise"), true);
   });
 
   it('answers nothing at once while the context is busy, and queues nothing behind it', async () => {

@@ -270,6 +270,17 @@ describe('pool modes (issue 9)', function () {
       await Promise.all([p.close(), w.close()]);
     });
 
+    it("cuts a repr that never returns off at its deadline, through the sub-interpreter's own async_raise", async () => {
+      const py = await getPython();
+      const [c1] = await poolOf(py, 'owngil');
+      const p = py.process(uniqueId('owngil-deadline'));
+      await p.exec('class Loop:\n    def __repr__(self):\n        while True: pass\nloop = Loop()\nok = 1', { context: c1! });
+      const vars = await p.variables([], { reprTimeoutMs: 100 }, c1!);
+      assert.deepEqual(vars.map((v) => [v.name, v.repr]), [['Loop', "<class '__main__.Loop'>"], ['loop', 'repr timed out'], ['ok', '1']]);
+      assert.equal(await p.eval('1 + 1', undefined, { context: c1! }), 2);
+      await p.close();
+    });
+
     it('leaks no interpreter and no thread over restarts', async () => {
       const py = await getPython();
       const [, c2] = await poolOf(py, 'owngil');

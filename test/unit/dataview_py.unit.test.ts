@@ -5,23 +5,22 @@
  * without it; PY_CONTEXTS_PYTHON=/usr/bin/python3 (Debian's, with python3-pandas) runs them all.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { python, runPython } from './_python';
 
 const root = path.resolve(__dirname, '../../..');
-const python = process.env['PY_CONTEXTS_PYTHON'] ?? 'python3';
 
 /** Runs `code` with `dv` (the module) imported; the value of `out` is printed as JSON. */
 function py(code: string): unknown {
   const driver = `import json, sys\nsys.path.insert(0, sys.argv[1])\nfrom py_contexts import dataview as dv\n${code}\nprint(json.dumps(out))\n`;
-  const res = spawnSync(python, ['-c', driver, path.join(root, 'python')], { encoding: 'utf8', timeout: 120_000 });
+  const res = runPython(['-c', driver, path.join(root, 'python')], { timeout: 120_000 });
   if (res.error) throw res.error;
   if (res.status !== 0) throw new Error(`${python} failed (${res.status}):\n${res.stderr}`);
   return JSON.parse(res.stdout) as unknown;
 }
 
 const hasPandas = (() => {
-  const res = spawnSync(python, ['-c', 'import pandas, numpy'], { encoding: 'utf8' });
+  const res = runPython(['-c', 'import pandas, numpy']);
   return res.status === 0;
 })();
 

@@ -4,12 +4,11 @@
  * a small driver with `python -c`; the setup code builds the namespace.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { VariableInfo } from '../../src/engine/types';
+import { python, runPython } from './_python';
 
 const root = path.resolve(__dirname, '../../..');
-const python = process.env['PY_CONTEXTS_PYTHON'] ?? 'python3';
 
 const DRIVER = `
 import json, sys
@@ -23,9 +22,8 @@ print(json.dumps(out))
 `;
 
 function call(fn: string, args: unknown[], setup = ''): unknown {
-  const res = spawnSync(python, ['-c', DRIVER, path.join(root, 'python')], {
+  const res = runPython(['-c', DRIVER, path.join(root, 'python')], {
     input: JSON.stringify({ fn, args, setup }),
-    encoding: 'utf8',
     timeout: 60_000,
   });
   if (res.error) throw res.error;

@@ -5,11 +5,12 @@
  * A missing library makes these tests fail, never skip: rich outputs are a promise.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { python, runPython } from './_python';
 
 const root = path.resolve(__dirname, '../../..');
-const python = process.env['PY_CONTEXTS_PYTHON'] ?? '/usr/bin/python3';
 const driver = path.join(root, 'test/fixtures/notebooks/display_driver.py');
 
 interface Bundle {
@@ -24,9 +25,8 @@ interface DriverResult {
 }
 
 function run(code: string, expr?: string, opts: { pythonArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): DriverResult {
-  const res = spawnSync(python, [...(opts.pythonArgs ?? []), driver, path.join(root, 'python')], {
+  const res = runPython([...(opts.pythonArgs ?? []), driver, path.join(root, 'python')], {
     input: JSON.stringify({ code, expr: expr ?? null }),
-    encoding: 'utf8',
     env: { ...process.env, MPLBACKEND: '', ...opts.env },
     timeout: 60_000,
   });
@@ -125,6 +125,51 @@ describe('display.py (in a real Python)', function () {
       const text = str(r.value?.data['text/plain']);
       assert.ok(text.length < 250_000, `length ${text.length}`);
       assert.match(text, /more characters not shown\]$/);
+    });
+  });
+
+  describe('IPython formatters (Debian python3-ipython)', () => {
+    const showsItself = readFileSync(path.join(root, 'test/fixtures/notebooks/ipython_objects.py'), 'utf8');
+
+    it('are asked only for a value that needs them, which then shows itself or prints pretty', () => {
+      const code = `${showsItself}\nimport sys\nprobe = ['IPython' in sys.modules]\ndisplay(Pretty(), 42)\nprobe.append('IPython' in sys.modules)`;
+      const r = run(code, 'ShowsItself()');
+      const probe = r.probe as boolean[];
+      assert.deepEqual(probe, [false, true], 'imported for _repr_pretty_, not before');
+      assert.deepEqual(r.displays[0]?.data, { 'text/plain': 'pretty text', 'text/html': '<b>pretty</b>' });
+      assert.deepEqual(r.displays[1]?.data, { 'text/plain': '42' });
+      // The trailing ShowsItself() displayed itself and leaves no value of its own.
+      assert.deepEqual(r.displays[2]?.data, { 'text/html': '<p>shown by itself</p>', 'text/plain': '<IPython.core.display.HTML object>' });
+      assert.deepEqual(r.value, { data: {}, metadata: {} });
+      assert.equal(r.displays.length, 3);
+    });
+
+    it("use a running shell's display formatter, with the formatters registered on it", () => {
+      const code = [
+        'from traitlets.config import Config',
+        'from IPython.core.interactiveshell import InteractiveShell',
+        'config = Config()',
+        "config.HistoryManager.hist_file = ':memory:'",
+        'shell = InteractiveShell.instance(config=config)',
+        'class Point:',
+        '    def __repr__(self): return "Point()"',
+        "shell.display_formatter.formatters['text/html'].for_type(Point, lambda p: '<i>a registered formatter</i>')",
+        'display(Point())',
+        "probe = shell.display_formatter.formatters['text/html'].lookup(Point()) is not None",
+      ].join('\n');
+      const r = run(code, 'Point()', { env: { IPYTHONDIR: path.join(os.tmpdir(), 'py-contexts-ipythondir') } });
+      assert.equal(r.probe, true);
+      assert.deepEqual(r.displays[0]?.data, { 'text/plain': 'Point()', 'text/html': '<i>a registered formatter</i>' });
+      assert.deepEqual(r.value?.data, { 'text/plain': 'Point()', 'text/html': '<i>a registered formatter</i>' });
+    });
+
+    it('are replaced by ours without IPython: _ipython_display_ still shows the object, _repr_pretty_ falls back to repr', () => {
+      // -S keeps site-packages (and so the real IPython) off sys.path.
+      const r = run(`${showsItself}\ndisplay(Pretty())`, 'ShowsItself()', { pythonArgs: ['-S'] });
+      assert.equal(r.displays[0]?.data['text/html'], '<b>pretty</b>');
+      assert.equal(r.displays[0]?.data['text/plain'], 'Pretty()');
+      assert.equal(r.displays[1]?.data['text/html'], '<p>shown by itself</p>');
+      assert.deepEqual(r.value, { data: {}, metadata: {} });
     });
   });
 

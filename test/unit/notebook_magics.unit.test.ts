@@ -3,11 +3,11 @@
  * cells run by a real Python against python/py_contexts/magics.py.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { statementStarts, transformMagics } from '../../src/surfaces/notebook/magics';
+import { runPython } from './_python';
 
 const M = "__import__('py_contexts.magics').magics";
 
@@ -50,13 +50,11 @@ describe('notebook magics: rewrite', () => {
 describe('notebook magics: in a real Python', function () {
   this.timeout(60_000);
   const root = path.resolve(__dirname, '../../..');
-  const python = process.env['PY_CONTEXTS_PYTHON'] ?? '/usr/bin/python3';
 
   function runCell(source: string, expr?: string): { stdout: string; probe: unknown; value: unknown } {
     const driver = path.join(root, 'test/fixtures/notebooks/display_driver.py');
-    const res = spawnSync(python, [driver, path.join(root, 'python')], {
+    const res = runPython([driver, path.join(root, 'python')], {
       input: JSON.stringify({ code: transformMagics(source), expr: expr ?? null }),
-      encoding: 'utf8',
     });
     if (res.status !== 0) throw new Error(res.stderr);
     // The driver prints its JSON last; what the cell printed comes before it.

@@ -4,11 +4,10 @@
  * figures a run left open, render() draws one again at a given size, forget() drops it.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { runPython } from './_python';
 
 const root = path.resolve(__dirname, '../../..');
-const python = process.env['PY_CONTEXTS_PYTHON'] ?? '/usr/bin/python3';
 
 const SCRIPT = `
 import base64, json, struct, sys
@@ -39,7 +38,7 @@ describe('plots.py', () => {
   it('keeps figures of editor runs for re-rendering, and leaves notebook cells as they were', function () {
     // One Python start with matplotlib; slow on a loaded machine.
     this.timeout(90_000);
-    const res = spawnSync(python, ['-c', SCRIPT, path.join(root, 'python')], { encoding: 'utf8', env: { ...process.env, MPLBACKEND: '' }, timeout: 60_000 });
+    const res = runPython(['-c', SCRIPT, path.join(root, 'python')], { env: { ...process.env, MPLBACKEND: '' }, timeout: 60_000 });
     if (res.error) throw res.error;
     assert.equal(res.status, 0, res.stderr);
     const out = JSON.parse(res.stdout) as {

@@ -62,17 +62,13 @@ function each(sinks: readonly RunSink[], fn: (s: RunSink) => void): void {
 }
 
 /**
- * Figures the run left open (`plt.plot()` without `show()`), as display bundles kept for
- * re-rendering (python/py_contexts/plots.py). Costs one short call; nothing without pyplot.
+ * A figure the run left open (`plt.plot()` without `show()`), sent at the run's end when
+ * asked with `leftOpenFigures` (python/py_contexts/plots.py `send_left_open`): for the
+ * observers only, as it is no output the code itself made.
  */
-async function leftOpenFigures(proc: PyProcess): Promise<DisplayData[]> {
-  try {
-    const figures = await proc.call('py_contexts.plots', 'collect', [], undefined, { timeoutMs: 10_000 });
-    return Array.isArray(figures) ? (figures as DisplayData[]) : [];
-  } catch {
-    // The context was restarted or the document closed meanwhile: no figures to show.
-    return [];
-  }
+export function isLeftOpenFigure(d: DisplayData): boolean {
+  const m = d.metadata['py_contexts'];
+  return typeof m === 'object' && m !== null && (m as Record<string, unknown>)['left_open'] === true;
 }
 
 /** After an interrupt, runs still pending this long later are abandoned (queued ones dropped). */
@@ -243,12 +239,7 @@ export class Runner {
         // As in each(): an observer never stops a run.
       }
     }
-    const finish = async (outcome: RunOutcome, aborted: boolean): Promise<void> => {
-      if (sinks.length === 0) return;
-      // After an abandoned run the context may still be stuck; asking it for figures would wait.
-      if (!aborted) for (const d of await leftOpenFigures(proc)) each(sinks, (s) => s.display(d));
-      each(sinks, (s) => s.end(outcome));
-    };
+    const finish = (outcome: RunOutcome): void => each(sinks, (s) => s.end(outcome));
     try {
       // Only the repr text comes back: converting a huge value to JS just to show a line of
       // it would stall the extension host.
@@ -261,6 +252,8 @@ export class Runner {
         // A file-backed document is a script: __file__ is its path.
         ...(uri.scheme === 'file' ? { file: uri.fsPath } : {}),
         ...(argv ? { argv } : {}),
+        // Figures left open come with the run, for the observers; nobody else shows them.
+        leftOpenFigures: sinks.length > 0,
         onOutput: (stream, text) => {
           out.write(stream, text);
           each(sinks, (s) => s.output(stream, text));
@@ -270,7 +263,7 @@ export class Runner {
           }
         },
         onDisplay: (d) => {
-          out.write('stdout', textOfDisplay(d));
+          if (!isLeftOpenFigure(d)) out.write('stdout', textOfDisplay(d));
           each(sinks, (s) => s.display(d));
         },
         onInput: (prompt, password) =>
@@ -284,7 +277,7 @@ export class Runner {
           ),
       })) as ValueRepr | null | undefined;
       void out.end();
-      await finish({ ok: true, value: value ?? undefined }, false);
+      finish({ ok: true, value: value ?? undefined });
       this.inline.show(uri, {
         kind: 'result',
         line: block.lastLine - 1,
@@ -300,7 +293,7 @@ export class Runner {
       output.error(uri, e);
       const line = (isPythonErrorLike(e) ? failingLine(e, filename) : undefined) ?? block.lastLine;
       const aborted = e instanceof Error && e.name === 'AbortError';
-      await finish({ ok: false, error: e }, aborted);
+      finish({ ok: false, error: e });
       const text = isPythonErrorLike(e)
         ? errorText(e.type, e.pythonMessage ?? '')
         : aborted
