@@ -110,7 +110,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
 
   const inline = store.add(new InlineResults());
   const status = store.add(new StatusBar(host));
-  const runner = new Runner(host, inline, status);
+  const runner = store.add(new Runner(host, inline, status));
   const commands = new ContextCommands(host, inline, (uri, proc) => runner.interrupt(uri, proc));
   const hostFunctions = store.add(new HostFunctions(engine, trust));
   const persistence = store.add(new StatePersistence(context.storageUri?.fsPath, {

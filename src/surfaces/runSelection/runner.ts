@@ -74,16 +74,38 @@ export function isLeftOpenFigure(d: DisplayData): boolean {
 /** After an interrupt, runs still pending this long later are abandoned (queued ones dropped). */
 const ABANDON_AFTER_MS = 1000;
 
-export class Runner {
+export class Runner implements vscode.Disposable {
   /** Runs in flight per document, so that Interrupt can abandon them. */
   private readonly active = new Map<string, Set<AbortController>>();
   private readonly observers = new Set<RunObserver>();
+  /**
+   * The open documents by URI, kept from the open/close events: `workspace.textDocuments`
+   * builds the whole list on each read, which 100 documents running at once paid 100 times
+   * in one turn (issue 17). The document object must be the current one: an untitled URI is
+   * reused after its document closes, and a language change reopens the same URI.
+   */
+  private readonly openDocs = new Map<string, vscode.TextDocument>();
+  private readonly subs: vscode.Disposable[];
 
   constructor(
     private readonly host: ExtensionHost,
     private readonly inline: InlineResults,
     private readonly tracker: RunTracker,
-  ) {}
+  ) {
+    for (const d of vscode.workspace.textDocuments) this.openDocs.set(d.uri.toString(), d);
+    this.subs = [
+      vscode.workspace.onDidOpenTextDocument((d) => this.openDocs.set(d.uri.toString(), d)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        const key = d.uri.toString();
+        if (this.openDocs.get(key) === d) this.openDocs.delete(key);
+      }),
+    ];
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    this.openDocs.clear();
+  }
 
   observe(observer: RunObserver): { dispose(): void } {
     this.observers.add(observer);
@@ -210,10 +232,10 @@ export class Runner {
   }
 
   private async documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
-    // openTextDocument answers from the open documents first; searching
-    // workspace.textDocuments instead built that whole list per run (100 documents running
-    // at once: 10,000 wrappers in one turn, issue 17).
-    if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+    if (uri instanceof vscode.Uri) {
+      const open = this.openDocs.get(uri.toString());
+      return open && !open.isClosed ? open : vscode.workspace.openTextDocument(uri);
+    }
     return vscode.window.activeTextEditor?.document;
   }
 
