@@ -1,6 +1,7 @@
 // `npm run test:matrix`: the engine tier (test/native) against every interpreter of the matrix
-// besides the default one that `npm run test:native` uses: pyenv's 3.11 (another installation at
-// another prefix), CPython 3.13 and the free-threaded 3.13t (with four contexts at once, plus a
+// besides the default one that `npm run test:native` uses: pyenv's 3.10, 3.11 (another installation
+// at another prefix) and 3.12 where present (an absent one is printed as not run), CPython 3.13 and
+// the free-threaded 3.13t (with four contexts at once, plus a
 // short soak). Missing 3.13 builds are made first (scripts/pythons.mjs, about five minutes each).
 // Virtual environments of each are covered inside the tier (test/native/11.venv.test.ts).
 //
@@ -10,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePythons } from './pythons.mjs';
+import { absentLegs, ensurePythons } from './pythons.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const argv = process.argv.slice(2);
@@ -54,20 +55,25 @@ for (const m of runs) {
   });
   process.stdout.write(r.stdout);
   const passed = Number(/(\d+) passing/.exec(r.stdout)?.[1] ?? 0);
+  const pending = Number(/(\d+) pending/.exec(r.stdout)?.[1] ?? 0);
   const failed = Number(/(\d+) failing/.exec(r.stdout)?.[1] ?? 0) + (r.status !== 0 && !/failing/.test(r.stdout) ? 1 : 0);
-  results.push({ name: `${m.name} native tier`, passed, failed, s: Math.round((Date.now() - t0) / 1000) });
+  results.push({ name: `${m.name} native tier`, passed, failed, pending, s: Math.round((Date.now() - t0) / 1000) });
   if (ft) {
     // The soak's load, interrupt/restart chaos and open/close cycles, smaller than `npm run soak`.
     const t1 = Date.now();
     const soak = spawnSync(process.execPath, ['--expose-gc', join(root, 'out/test/soak/soak.js')], {
       cwd: root, env: { ...env, SOAK_PROCESSES: '60', SOAK_CALLS: '200', SOAK_SEED: '13' }, stdio: 'inherit',
     });
-    results.push({ name: `${m.name} soak`, passed: soak.status === 0 ? 1 : 0, failed: soak.status === 0 ? 0 : 1, s: Math.round((Date.now() - t1) / 1000) });
+    results.push({ name: `${m.name} soak`, passed: soak.status === 0 ? 1 : 0, failed: soak.status === 0 ? 0 : 1, pending: 0, s: Math.round((Date.now() - t1) / 1000) });
   }
 }
 
-console.log('\n[matrix] interpreter                  passed  failed   time');
-for (const r of results) console.log(`[matrix] ${r.name.padEnd(28)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.s).padStart(4)} s`);
+console.log('\n[matrix] interpreter                  passed  failed pending   time');
+for (const r of results) console.log(`[matrix] ${r.name.padEnd(28)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.pending).padStart(6)}  ${String(r.s).padStart(4)} s`);
+// A leg this machine has no interpreter for is said so, and counts neither as passed nor failed.
+for (const a of absentLegs().filter((l) => !only || only.some((o) => o.startsWith(l.name)))) {
+  console.log(`[matrix] ${a.name.padEnd(28)} not run: ${a.reason}`);
+}
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);
 if (results.length === 0) {

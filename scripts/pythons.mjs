@@ -159,20 +159,45 @@ export function ensurePythons({ only } = {}) {
   return matrix();
 }
 
+/** pyenv's series the matrix takes (every patch version found of each). */
+export const PYENV_SERIES = ['3.10', '3.11', '3.12'];
+
+function pyenvVersions() {
+  const versions = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions');
+  return existsSync(versions) ? readdirSync(versions).sort().map((v) => ({ v, exe: join(versions, v, 'bin', 'python3') })) : [];
+}
+
+/**
+ * The legs of the matrix this machine cannot run, with why: a test run prints them as not run
+ * rather than leaving them out silently.
+ */
+export function absentLegs() {
+  const out = [];
+  if (!existsSync('/usr/bin/python3')) out.push({ name: 'debian-3.11', reason: 'no /usr/bin/python3' });
+  const found = pyenvVersions().filter((p) => existsSync(p.exe));
+  for (const series of PYENV_SERIES) {
+    if (!found.some((p) => p.v.startsWith(`${series}.`))) {
+      out.push({ name: `pyenv-${series}`, reason: `no pyenv ${series}.x with bin/python3 in ${join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions')}` });
+    }
+  }
+  for (const b of BUILDS) {
+    if (!executableIn(buildPrefix(b.tag))) out.push({ name: b.tag === 'cp313t' ? '3.13t' : '3.13', reason: `not built (node scripts/pythons.mjs)` });
+  }
+  return out;
+}
+
 /**
  * Every interpreter of the test matrix that exists on this machine: Debian's 3.11, pyenv's
- * 3.11 (another installation at another prefix) and the cached 3.13 builds.
+ * 3.10, 3.11 (another installation at another prefix) and 3.12, and the cached 3.13 builds.
  */
 export function matrix() {
   const out = [];
   if (existsSync('/usr/bin/python3')) out.push({ name: 'debian-3.11', tag: 'cp311', executable: '/usr/bin/python3' });
-  const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
-  const versions = join(pyenvRoot, 'versions');
-  if (existsSync(versions)) {
-    for (const v of readdirSync(versions).filter((d) => /^3\.11\.\d+$/.test(d)).sort()) {
-      const exe = join(versions, v, 'bin', 'python3');
-      if (existsSync(exe)) out.push({ name: `pyenv-${v}`, tag: 'cp311', executable: exe });
-    }
+  // 3.11 is another installation of the default ABI; 3.10 and 3.12 are ABIs of their own,
+  // whose headers only pyenv has here (no Debian suite packages them).
+  for (const { v, exe } of pyenvVersions()) {
+    const series = PYENV_SERIES.find((s) => new RegExp(`^${s.replace('.', '\\.')}\\.\\d+$`).test(v));
+    if (series && existsSync(exe)) out.push({ name: `pyenv-${v}`, tag: `cp${series.replace('.', '')}`, executable: exe });
   }
   for (const b of BUILDS) {
     const exe = executableIn(buildPrefix(b.tag));

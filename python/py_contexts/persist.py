@@ -86,7 +86,12 @@ def _class_file_and_line(cls):
         code = getattr(fn, '__code__', None)
         # Only the class's own methods: generated ones (dataclasses' __init__ from a string,
         # its __repr__ wrapped in the library's code) say nothing about where it was written.
-        own = getattr(code, 'co_qualname', None) or getattr(fn, '__qualname__', '')
+        own = getattr(code, 'co_qualname', None)
+        if own is None:
+            # 3.10 has no co_qualname. A wrapper (functools.wraps) takes the wrapped method's
+            # __qualname__ but keeps its own code, whose co_name gives it away.
+            same = getattr(code, 'co_name', None) == getattr(fn, '__name__', None)
+            own = getattr(fn, '__qualname__', '') if same else ''
         if code is not None and not code.co_filename.startswith('<') and own.startswith(cls.__qualname__ + '.'):
             filename = code.co_filename
             if first is None:

@@ -94,7 +94,7 @@ export function probe(python: string, probeScript: string): ProbeResult {
  */
 export function resolveInterpreter(p: ProbeResult, availableAbis: readonly string[]): ResolvedInterpreter {
   const [major, minor] = p.versionInfo;
-  const supported = availableAbis.map(abiLabel).join(', ');
+  const supported = [...availableAbis].sort().map(abiLabel).join(', ');
   if (p.implementation !== 'CPython') {
     throw new EngineStartError('unsupported-python', `The Python at '${p.executable}' is ${p.implementation} ${p.version}; py-contexts embeds CPython only.`,
       `Choose a CPython interpreter (${supported}).`);

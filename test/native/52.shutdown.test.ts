@@ -6,12 +6,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeRun, runFixture } from './fixtures/child';
 
 const root = join(__dirname, '..', '..', '..');
+const pyenvVersions = join(process.env['PYENV_ROOT'] ?? join(homedir(), '.pyenv'), 'versions');
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'py-contexts-test-'));
@@ -149,12 +150,35 @@ describe('shutdown and start-up faults (issue 5)', function () {
       }
     });
 
-    it('a version with no core in this package (3.12): unsupported-python listing the cores', () => {
-      const e = refused(probed({ version: '3.12.8', versionInfo: [3, 12, 8] }));
+    it('a version with no core in this package (3.14): unsupported-python listing the cores', () => {
+      const e = refused(probed({ version: '3.14.0', versionInfo: [3, 14, 0] }));
       assert.equal(e.code, 'unsupported-python');
-      assert.match(e.message, /is 3\.12\.8, but this package has no engine core for Python 3\.12/);
+      assert.match(e.message, /is 3\.14\.0, but this package has no engine core for Python 3\.14/);
       assert.match(e.fix, /Select a Python this package includes \(.*3\.11/);
     });
+
+    // The same refusals from the real interpreters pyenv has on this machine (and on the CI
+    // image): probe.py must run under each and the engine must name what to install. A missing
+    // one is reported as pending, with the reason in its title, never as passed.
+    for (const [version, what] of [
+      ['2.7.18', /is 2\.7\.18; py-contexts needs CPython 3\.10 or newer/],
+      ['3.6.15', /is 3\.6\.15; py-contexts needs CPython 3\.10 or newer/],
+      ['3.9.18', /is 3\.9\.18; py-contexts needs CPython 3\.10 or newer/],
+    ] as const) {
+      const exe = join(pyenvVersions, version, 'bin', `python${version.split('.').slice(0, 2).join('.')}`);
+      const title = `the real Python ${version} (pyenv): unsupported-python, naming what to install`;
+      if (!existsSync(exe)) {
+        it(`${title} (not run: no ${exe} on this machine)`);
+        continue;
+      }
+      it(title, () => {
+        const e = refused(exe);
+        assert.equal(e.code, 'unsupported-python', e.message);
+        assert.match(e.message, what);
+        assert.ok(e.message.includes(exe), e.message);
+        assert.match(e.fix, /^Install a newer Python \(.*3\.11.*\) and select it\.$/);
+      });
+    }
 
     it('a python with only a static libpython: no-shared-libpython with --enable-shared', () => {
       const e = refused(probed({ LIBDIR: dir, LIBPL: dir, basePrefix: dir, LDLIBRARY: 'libpython3.11.a', INSTSONAME: 'libpython3.11.a', MULTIARCH: 'none', Py_ENABLE_SHARED: 0 }));

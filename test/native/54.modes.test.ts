@@ -76,7 +76,10 @@ describe('pool modes (issue 9)', function () {
     assert.ok(caps.modes.includes('worker'));
     assert.equal(caps.ownGil, caps.modes.includes('owngil'));
     const [major, minor] = py.interpreter.version.split('.').map(Number) as [number, number];
-    if (major === 3 && minor < 12) assert.equal(caps.ownGil, false, '3.11 has no per-interpreter GIL');
+    // PEP 684 (own-GIL sub-interpreters) is 3.12+; free-threaded builds refuse sub-interpreters.
+    const expected = major === 3 && minor < 12 ? 'owngil-unsupported' : caps.freeThreaded ? 'owngil-free-threaded' : undefined;
+    assert.equal(caps.ownGilRefusal?.code, expected, `Python ${py.interpreter.version}`);
+    assert.deepEqual(caps.modes, expected ? ['worker'] : ['worker', 'owngil']);
     if (!caps.ownGil) {
       await assert.rejects(py.startPool('refused', 1, { mode: 'owngil' }), (e: Error & { code?: string }) => {
         assert.equal(e.code, caps.ownGilRefusal?.code);

@@ -3,10 +3,11 @@
 // catches files the .vscodeignore allow-list forgot: the addon, the python helpers, the bundle.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { buildMachineTraces } from '../../binaryPaths';
 import { EXTENSION_ID, api, closeAllEditors, extension, assertScreenshot, openEditor, screenshot, selectLines, session, waitFor } from '../_helpers';
 
 function contributesCommand(command: string): boolean {
@@ -36,6 +37,17 @@ describe('the extension installed from the .vsix', () => {
     assert.ok(cores.length > 0, 'no engine core in the .vsix');
     for (const c of cores) assert.ok(existsSync(join(dir, `native/build/Release/core_${c.tag}.node`)), `core_${c.tag}.node is missing`);
     assert.ok(!existsSync(join(dir, 'native/build/python.json')), 'a build record with build-machine paths was packaged');
+  });
+
+  it('ships .node files that name no build-machine path: no rpath/runpath, no repository or build tree', () => {
+    const release = join(extension().extensionPath, 'native/build/Release');
+    const repo = process.env['PY_CONTEXTS_REPO'] ?? '';
+    const buildTree = process.env['PY_CONTEXTS_BUILD_TREE'] ?? '';
+    assert.ok(repo.length > 1 && buildTree.length > 1, 'the vsix session names the repository and the build tree');
+    const files = readdirSync(release).filter((f) => f.endsWith('.node'));
+    assert.ok(files.includes('py_contexts_loader.node') && files.some((f) => f.startsWith('core_')), files.join(', '));
+    const found = files.flatMap((f) => buildMachineTraces(join(release, f), [repo, buildTree, join(repo, 'native/build')]).map((t) => `${f}: ${t}`));
+    assert.deepEqual(found, []);
   });
 
   it('embeds the Python that pyContexts.pythonPath names, and maps no file of the build tree or the repository', async function () {
