@@ -294,12 +294,21 @@ describe('pool modes (issue 9)', function () {
       await Promise.all([p.close(), probe.close()]);
     });
 
-    it('shutdown completes with own-GIL contexts busy, blocked and printing, and the process exits 0', () => {
-      const r = runFixture('owngil-shutdown', [], { timeoutMs: 90_000 });
-      assert.equal(r.signal, null, describeRun(r));
-      assert.equal(r.status, 0, describeRun(r));
-      assert.equal(r.result?.['answer'], 42, describeRun(r));
-      assert.ok((r.result?.['shutdownMs'] as number) < 30_000, describeRun(r));
-    });
+    for (const how of ['shutdown', 'exit']) {
+      it(`${how === 'shutdown' ? 'shutdown completes' : 'process.exit() exits 0'} with own-GIL contexts busy, blocked, printing and running threads, one abandoned stuck in C`, () => {
+        const r = runFixture('owngil-shutdown', [how], { timeoutMs: 90_000 });
+        assert.equal(r.signal, null, describeRun(r));
+        assert.equal(r.status, 0, describeRun(r));
+        assert.doesNotMatch(r.stderr, /Fatal Python error|Segmentation|Aborted/, describeRun(r));
+        assert.equal(r.result?.['answer'], 42, describeRun(r));
+        // Six user threads and the context's own thread, in the sub-interpreter.
+        assert.ok((r.result?.['threads'] as number) >= 7, describeRun(r));
+        assert.match(r.result?.['abandoned'] as string, /was restarted/, describeRun(r));
+        if (how === 'shutdown') {
+          assert.ok((r.result?.['shutdownMs'] as number) < 30_000, describeRun(r));
+          for (const m of r.result?.['messages'] as string[]) assert.match(m, /Python was shut down/, describeRun(r));
+        }
+      });
+    }
   });
 });
