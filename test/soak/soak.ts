@@ -88,11 +88,15 @@ async function soakMode(py: Python, mode: PoolMode, s: Sizes, probe: Context): P
   const threadsBeforeChaos = threadCount();
   const chaos = await mixedLoad(py, { processes: s.processes, callsPerProcess: s.callsPerProcess, pools, seed: s.seed + 1, idPrefix: `chaos-${mode}`, chaosEveryMs: 5 });
   // Restarted contexts' old threads (and own-GIL ones' sub-interpreters) end once their interrupted call returns.
-  const threadsAfterChaos = await settle(threadCount, threadsBeforeChaos, 2000);
-  const interp1 = interp0 === undefined ? undefined : await settle(async () => (await interpreters()) ?? 0, interp0, 2000);
+  // A sub-interpreter takes tens of milliseconds to end (hundreds on a loaded machine), so the
+  // last restarts' take a while; what is still there after 30 s is a leak.
+  const settled0 = Date.now();
+  const threadsAfterChaos = await settle(threadCount, threadsBeforeChaos, 30_000);
+  const interp1 = interp0 === undefined ? undefined : await settle(async () => (await interpreters()) ?? 0, interp0, 30_000);
+  const settleMs = Date.now() - settled0;
   console.log(`\n3. the load of 1. while a random context is interrupted (or, 1 in 4, restarted) every 5 ms`);
   console.log(`   calls ${chaos.calls} in ${(chaos.ms / 1000).toFixed(1)} s; ${chaos.interrupts} interrupts, ${chaos.restarts} restarts; ${chaos.rejected} calls rejected by them`);
-  console.log(`   wrong results: ${chaos.wrong.length}; environments after: ${chaos.environmentsAfter}; threads ${threadsBeforeChaos} before, ${threadsAfterChaos} after`);
+  console.log(`   wrong results: ${chaos.wrong.length}; environments after: ${chaos.environmentsAfter}; threads ${threadsBeforeChaos} before, ${threadsAfterChaos} after (${settleMs} ms after the load)`);
   console.log(`   interpreters alive: ${interp0 ?? 'n/a'} before the mode's runs, ${interp1 ?? 'n/a'} after`);
   for (const w of chaos.wrong) console.log(`   WRONG ${w}`);
   if (chaos.wrong.length) fail(`${chaos.wrong.length} wrong results under chaos`);
