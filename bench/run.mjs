@@ -194,7 +194,7 @@ await timed('parallel contexts', async () => {
 });
 function renderParallel(md) {
   const f = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : 'n/a');
-  const head = ['method', 'worker: 2 contexts vs 1', 'owngil: 2 contexts vs 1', 'owngil call µs', 'vs worker call', 'owngil start-up ms', 'MiB per owngil context'];
+  const head = ['method', 'worker: 2 contexts vs 1', 'owngil: 2 contexts vs 1', 'owngil call µs', 'vs worker call', 'owngil start-up ms (CPU ms)', 'MiB per owngil context'];
   const lines = parallel.map((r) => {
     if (r.unavailable) return [r.name, `n/a: ${r.unavailable}`, '', '', '', '', ''];
     const g = r.figures ?? {};
@@ -202,7 +202,7 @@ function renderParallel(md) {
     const og = (v, d) => (why ? `n/a (${why})` : f(v, d));
     return [r.name, `${f(g.speedup_worker)}×`, why || r.name.startsWith('node-calls') ? og(undefined) : `${f(g.speedup_owngil)}×`,
       og(g.sqrt_owngil, 1), why ? '' : (typeof g.sqrt_owngil === 'number' && typeof g.sqrt_worker === 'number' ? `${(g.sqrt_owngil / g.sqrt_worker).toFixed(2)}×` : 'n/a'),
-      og(g.owngil_start_ms, 0), og(g.owngil_mib, 1)];
+      typeof g.owngil_start_ms === 'number' ? `${f(g.owngil_start_ms, 0)} (${f(g.owngil_start_cpu_ms, 0)} CPU)` : og(undefined), og(g.owngil_mib, 1)];
   });
   const note = 'spin(n) of about 200 ms, twice in a row on one context vs once on each of two at once (2.00× is ideal on 2 cores; targets: ≥ 1.8× for owngil and for 3.13t worker, 1.0× expected for a shared GIL; own-GIL call within 1.5× of a worker call)';
   if (md) return `\n### Parallel contexts\n\n${note}.\n\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n${lines.map((l) => `| ${l.join(' | ')} |`).join('\n')}\n`;

@@ -31,7 +31,8 @@ run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 
 const scratch = mkdtempSync(join(tmpdir(), 'py-contexts-asan-'));
 console.log(`[asan] scratch package: ${scratch}`);
-for (const p of ['package.json', 'python', 'out', 'test/.mocharc.native.json', 'native/binding.gyp', 'native/src']) {
+// scripts/pythons.mjs lists the matrix for 11.venv; test/fixtures holds 54.modes' packages.
+for (const p of ['package.json', 'python', 'out', 'test/.mocharc.native.json', 'test/fixtures', 'scripts/pythons.mjs', 'native/binding.gyp', 'native/src']) {
   cpSync(join(root, p), join(scratch, p), { recursive: true });
 }
 symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));

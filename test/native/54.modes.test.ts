@@ -11,6 +11,7 @@ import type { Context, PoolMode, Python } from '../../src/core';
 import { PythonError } from '../../src/core';
 import { getPython, uniqueId } from './_setup';
 import { describeRun, runFixture } from './fixtures/child';
+import { settle } from '../soak/workload';
 
 const ALL_MODES: PoolMode[] = ['worker', 'owngil'];
 const fixtures = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'owngil');
@@ -22,20 +23,6 @@ async function poolOf(py: Python, mode: PoolMode, size = 2): Promise<Context[]> 
 
 function threadCount(): number {
   return readdirSync('/proc/self/task').length;
-}
-
-/**
- * Polls `read` until it is at most `want` (teardown of a retired context is asynchronous; threads
- * that earlier tests left retiring may end meanwhile, so fewer is no leak).
- */
-async function settle(read: () => number | Promise<number>, want: number, ms = 15_000): Promise<number> {
-  const end = Date.now() + ms;
-  let v = await read();
-  while (v > want && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 50));
-    v = await read();
-  }
-  return v;
 }
 
 /**
@@ -301,19 +288,28 @@ describe('pool modes (issue 9)', function () {
         await py.restartContext(c2!);
         await p.eval('1', undefined, { context: c2! });
       }
-      const interpAfter = await settle(interpreters, interpBefore);
+      const interpAfter = await settle(interpreters, interpBefore, 15_000);
       assert.ok(interpAfter <= interpBefore, `sub-interpreters leaked: ${interpBefore} before, ${interpAfter} after`);
-      const threadsAfter = await settle(threadCount, threadsBefore);
+      const threadsAfter = await settle(threadCount, threadsBefore, 15_000);
       assert.ok(threadsAfter <= threadsBefore, `threads leaked: ${threadsBefore} before, ${threadsAfter} after`);
       await Promise.all([p.close(), probe.close()]);
     });
 
-    it('shutdown completes with own-GIL contexts busy, blocked and printing, and the process exits 0', () => {
-      const r = runFixture('owngil-shutdown', [], { timeoutMs: 90_000 });
-      assert.equal(r.signal, null, describeRun(r));
-      assert.equal(r.status, 0, describeRun(r));
-      assert.equal(r.result?.['answer'], 42, describeRun(r));
-      assert.ok((r.result?.['shutdownMs'] as number) < 30_000, describeRun(r));
-    });
+    for (const how of ['shutdown', 'exit']) {
+      it(`${how === 'shutdown' ? 'shutdown completes' : 'process.exit() exits 0'} with own-GIL contexts busy, blocked, printing and running threads, one abandoned stuck in C`, () => {
+        const r = runFixture('owngil-shutdown', [how], { timeoutMs: 90_000 });
+        assert.equal(r.signal, null, describeRun(r));
+        assert.equal(r.status, 0, describeRun(r));
+        assert.doesNotMatch(r.stderr, /Fatal Python error|Segmentation|Aborted/, describeRun(r));
+        assert.equal(r.result?.['answer'], 42, describeRun(r));
+        // Six user threads and the context's own thread, in the sub-interpreter.
+        assert.ok((r.result?.['threads'] as number) >= 7, describeRun(r));
+        assert.match(r.result?.['abandoned'] as string, /was restarted/, describeRun(r));
+        if (how === 'shutdown') {
+          assert.ok((r.result?.['shutdownMs'] as number) < 30_000, describeRun(r));
+          for (const m of r.result?.['messages'] as string[]) assert.match(m, /Python was shut down/, describeRun(r));
+        }
+      });
+    }
   });
 });

@@ -12,7 +12,7 @@
  * (after gc) and the thread count from /proc/self/task to show nothing leaks.
  */
 import { readdirSync } from 'node:fs';
-import type { Context, PyProcess, Python } from '../../src/core';
+import type { Context, PoolMode, PyProcess, Python } from '../../src/core';
 
 declare const gc: (() => void) | undefined;
 
@@ -30,9 +30,45 @@ export function rng(seed: number): () => number {
 
 export const threadCount = (): number => readdirSync('/proc/self/task').length;
 
-export async function ensurePool(py: Python, name: string, size: number): Promise<Context[]> {
-  if (!py.poolStarted(name)) await py.startPool(name, size);
+export async function ensurePool(py: Python, name: string, size: number, mode: PoolMode = 'worker'): Promise<Context[]> {
+  if (!py.poolStarted(name)) await py.startPool(name, size, { mode });
   return py.contexts(name);
+}
+
+/**
+ * Interpreters alive in the process (the main one and every sub-interpreter, own-GIL contexts'
+ * and any left to the process exit), counted from the main interpreter through `via`, a worker
+ * context. A context makes its sub-interpreter on its thread after startPool or a restart
+ * returns, so each of `ready` runs a call first. Undefined where CPython has no module that
+ * lists them.
+ */
+export async function interpreterCount(py: Python, via: Context, ready: Context[] = []): Promise<number | undefined> {
+  const p = py.process(`soak-interpreters-${++probes}`);
+  try {
+    await Promise.all(ready.map((c) => p.eval('1', undefined, { context: c })));
+    const n = await p.eval(INTERPRETERS, undefined, { context: via });
+    return typeof n === 'number' ? n : undefined;
+  } finally {
+    await p.close();
+  }
+}
+let probes = 0;
+// _interpreters from 3.13, _xxsubinterpreters before.
+const INTERPRETERS = '(lambda m: len(m.list_all()) if m else None)(next((__import__(n) for n in ("_interpreters", "_xxsubinterpreters") ' +
+  'if __import__("importlib.util").util.find_spec(n)), None))';
+
+/**
+ * Polls `read` until it is at most `want` or `ms` passed: retired contexts' threads end, and
+ * their sub-interpreters with them, once their interrupted calls return.
+ */
+export async function settle(read: () => number | Promise<number>, want: number, ms = 5000): Promise<number> {
+  const end = Date.now() + ms;
+  let v = await read();
+  while (v > want && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 10));
+    v = await read();
+  }
+  return v;
 }
 
 /**

@@ -57,6 +57,13 @@ PyRef CallRuntimeHook(const char* module, const char* fn, PyObject* arg) {
   return r;
 }
 
+// Own-GIL contexts make their sub-interpreters one at a time. Started together (a restart
+// storm: the soak's chaos restarts a context every few milliseconds), dozens of them queued on
+// CPython's process-wide import locks, handed from thread to thread once per builtin module,
+// and the backlog took a second per interpreter to drain. Waiting here instead, a context
+// retired before its turn makes none at all.
+std::mutex gSubinterpreterStarts;
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -430,6 +437,18 @@ void ContextCore::EnterInterpreter() {
   tstate_ = PyThreadState_New(interp.interp());
   if (mode_ == ContextMode::OwnGil) {
 #if PY_VERSION_HEX >= 0x030C0000
+    // No GIL is held while waiting for the turn (tstate_ is not attached yet).
+    std::lock_guard<std::mutex> turn(gSubinterpreterStarts);
+    bool retired;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      retired = stopping_;
+    }
+    if (retired) {
+      // Retired before its turn: it stops at once, as a worker thread would, with nothing to end.
+      RuntimeEntries::SetThreadCurrent(entries_);
+      return;
+    }
     mainTstate_ = tstate_;
     PyEval_RestoreThread(mainTstate_);
     // Isolated as PEP 684 requires (its own allocator, multi-phase extensions only). Threads
