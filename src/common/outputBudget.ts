@@ -18,19 +18,20 @@
  * about 10; measured, a channel that big stalls the host by itself: VS Code copies the
  * channel's text into the extension host as a document, and its built-in merge-conflict
  * extension reads all of it (`getText()`) after each burst of changes, about 8 ms per
- * million characters here plus the garbage it leaves (a 6 MB channel: 70-80 ms). Four
- * million characters keep that under the 50 ms goal; users who want more scrollback raise it.
+ * million characters here plus the garbage it leaves (a 6 MB channel: 70-80 ms, 3 MB still
+ * 50 ms at times). Two million characters keep that well under the 50 ms goal; users who
+ * want more scrollback raise it.
  */
-export const DEFAULT_MAX_SIZE_MB = 4;
+export const DEFAULT_MAX_SIZE_MB = 2;
 
 /** The part of the channel one run may fill before the rest of its output goes to a file. */
 export const RUN_SHARE = 1 / 4;
 /**
  * And never more than this many characters (see DEFAULT_MAX_SIZE_MB for why the channel is
- * kept small). A million characters is 20,000 lines of a flood, more than anyone scrolls;
- * the file has the rest.
+ * kept small). Half a million characters is 10,000 lines of a flood, more than anyone
+ * scrolls; the file has the rest.
  */
-export const RUN_SHARE_MAX = 1_000_000;
+export const RUN_SHARE_MAX = 500_000;
 
 export interface OutputLimits {
   /** Characters the channel keeps at most. */

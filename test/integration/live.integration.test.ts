@@ -152,6 +152,8 @@ describe('one environment for several documents', function () {
     const a = await api();
     const python = await a.python();
     const ctx = python.context(1);
+    // Earlier tests' closed processes free their environments a little later (see lifecycle).
+    await waitFor(() => python.processes().every((p) => !p.closed), { message: 'earlier closed processes to be freed' });
     const envsBefore = ctx.stats().environments;
     const nbUri = writeNotebook('shared.ipynb', ['from_nb = 41', 'from_py * 10']);
     const nb = await openNotebook(nbUri);

@@ -139,7 +139,7 @@ describe('responsiveness under output floods and huge values (issue 17)', () => 
     const stats = await lineStats(note.file);
     record('10 MB single print', { runMs: ms, ...lag, note: note.size });
     assert.deepEqual([stats.lines, stats.bytes], [1, 10_000_001]);
-    assert.equal(note.size, '9 MB', 'a run shows a million characters (a quarter of the default 4 million)');
+    assert.equal(note.size, '9.5 MB', 'a run shows half a million characters (a quarter of the default 2 million)');
     checkLag('10 MB print', lag);
   });
 

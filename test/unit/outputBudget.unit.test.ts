@@ -14,10 +14,10 @@ import {
 } from '../../src/common/outputBudget';
 
 describe('output budget (issue 17)', () => {
-  it('reads pyContexts.output.maxSize in millions of characters; a run gets a quarter, at most a million', () => {
-    assert.deepEqual(outputLimits(10), { maxChars: 10_000_000, shareChars: 1_000_000 });
-    assert.deepEqual(outputLimits(2), { maxChars: 2_000_000, shareChars: 500_000 });
-    assert.deepEqual(outputLimits(undefined), { maxChars: 4_000_000, shareChars: 1_000_000 }, 'the default is 4');
+  it('reads pyContexts.output.maxSize in millions of characters; a run gets a quarter, at most half a million', () => {
+    assert.deepEqual(outputLimits(10), { maxChars: 10_000_000, shareChars: 500_000 });
+    assert.deepEqual(outputLimits(1), { maxChars: 1_000_000, shareChars: 250_000 });
+    assert.deepEqual(outputLimits(undefined), { maxChars: 2_000_000, shareChars: 500_000 }, 'the default is 2');
     assert.deepEqual(outputLimits('big'), outputLimits(undefined));
     assert.deepEqual(outputLimits(-1), outputLimits(undefined));
     assert.equal(outputLimits(0.001).maxChars, 10_000, 'never below 10,000 characters');

@@ -97,7 +97,9 @@ describe('the extension installed from the .vsix', () => {
       { timeoutMs: 90_000, message: 'both cells to finish' });
     const texts = doc.getCells().map((c) => c.outputs.flatMap((o) => o.items).map((i) => new TextDecoder().decode(i.data)).join(''));
     const expected = process.env['PY_CONTEXTS_EXPECT_PYTHON'] ?? '';
-    const minor = /python3\.13/.test(expected) ? '(3, 13)' : '(3, 11)';
+    // The minor version from the interpreter's path (python3.13t, versions/3.12.1/…); Debian's is 3.11.
+    const m = /python(3)\.(\d+)|versions\/(3)\.(\d+)\./.exec(expected);
+    const minor = m ? `(3, ${m[2] ?? m[4]})` : '(3, 11)';
     assert.match(texts[0] ?? '', new RegExp(`hello from ${minor.replace(/[()]/g, '\\$&')}`));
     assert.match(texts[1] ?? '', /45/);
     assert.ok(doc.getCells().every((c) => c.executionSummary?.success === true));
