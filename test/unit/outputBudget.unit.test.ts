@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FullOutputStore } from '../../src/common/fullOutput';
+import { FullOutputFile, FullOutputStore } from '../../src/common/fullOutput';
 import {
   ChannelText,
   findFullOutputReference,
@@ -103,5 +103,16 @@ describe('output budget (issue 17)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a full disk or a missing folder never throws in the host: end() reports the file incomplete', async () => {
+    // /dev/full opens, and every write to it fails with ENOSPC, as on a full disk.
+    const full = new FullOutputFile('/dev/full');
+    full.write('x'.repeat(100_000));
+    full.write('more');
+    await assert.rejects(full.end(), /ENOSPC/);
+    const missing = new FullOutputFile(join(tmpdir(), 'pyc-no-such-folder', 'out.txt'));
+    missing.write('lost');
+    await assert.rejects(missing.end(), /ENOENT/);
   });
 });
