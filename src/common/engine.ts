@@ -233,6 +233,6 @@ export class EngineService implements vscode.Disposable {
     this.emitter.dispose();
     // Deactivation waits for this: every in-flight call settles with a clear error and the
     // context threads stop before the extension host goes on.
-    return python ? python.shutdown() : Promise.resolve();
+    return python ? python.shutdown().then(() => undefined) : Promise.resolve();
   }
 }

@@ -161,7 +161,7 @@ export class PythonImpl implements Python {
   private readonly poolMap = new Map<string, ContextImpl[]>();
   private readonly processMap = new Map<string, ProcessImpl>();
   private readonly listeners = new Set<() => void>();
-  private shutdownPromise: Promise<void> | undefined;
+  private shutdownPromise: Promise<boolean> | undefined;
   private rr = 0;
   isShutdown = false;
   readonly workingDirectories: 'per-process' | 'shared';
@@ -410,17 +410,18 @@ export class PythonImpl implements Python {
     if (this.isShutdown) throw new Error('Python has been shut down');
   }
 
-  shutdown(): Promise<void> {
+  shutdown(): Promise<boolean> {
     if (!this.shutdownPromise) {
       this.isShutdown = true;
       this.calls.abandonAll(new Error('Python was shut down while the call was pending'));
       for (const p of this.processMap.values()) p.markClosed();
       this.processMap.clear();
       this.hold(true);
-      this.shutdownPromise = this.engine.shutdown().then(() => {
+      this.shutdownPromise = this.engine.shutdown().then((finalized) => {
         this.hold(false);
         if (liveEngine === this) liveEngine = undefined;
         this.changed();
+        return finalized;
       });
     }
     return this.shutdownPromise;

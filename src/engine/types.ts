@@ -330,8 +330,13 @@ export interface Python {
    * while registered; dispose() removes it.
    */
   registerFunction(name: string, fn: HostFunction): { dispose(): void };
-  /** Idempotent; in-flight and later calls reject with a clear Error. */
-  shutdown(): Promise<void>;
+  /**
+   * Idempotent; in-flight and later calls reject with a clear Error. Resolves true once Python
+   * was finalized, false when finalization was left to the process exit (a thread stuck in C,
+   * atexit callbacks past their deadline, finalization blocked): another engine cannot start in
+   * this process then.
+   */
+  shutdown(): Promise<boolean>;
 }
 
 export interface StartOptions {

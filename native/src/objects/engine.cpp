@@ -190,10 +190,12 @@ Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
     }
     // Wait for shutdown, then join contexts and finalize on this same thread.
     std::vector<std::shared_ptr<ContextCore>> contexts;
+    bool exiting;
     {
       std::unique_lock<std::mutex> lock(m_);
       cv_.wait(lock, [&] { return finalizeRequested_; });
       contexts = contexts_;
+      exiting = processExiting_;
     }
     bool allJoined = true;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kJoinTimeoutMs);
@@ -204,7 +206,7 @@ Napi::Value Engine::Start(const Napi::CallbackInfo& info) {
     }
     interrupter::Stop();
     releaser::Stop();
-    if (allJoined && !Interpreter::Instance().subinterpretersAbandoned() && Interpreter::Instance().Finalize()) {
+    if (allJoined && !Interpreter::Instance().subinterpretersAbandoned() && Interpreter::Instance().Finalize(exiting)) {
       *finalized = true;
       gPythonOwned.store(false);
     } else {
@@ -372,6 +374,10 @@ void Engine::Cleanup(void* arg) {
   if (!self->cleanupHooked_) return;
   self->cleanupHooked_ = false;
   if (self->started_) {
+    {
+      std::lock_guard<std::mutex> lock(self->m_);
+      self->processExiting_ = true;
+    }
     self->BeginShutdown();
     std::unique_lock<std::mutex> lock(self->m_);
     bool done = self->cv_.wait_for(lock, std::chrono::milliseconds(kJoinTimeoutMs + 2000),

@@ -73,6 +73,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
   std::mutex m_;
   std::condition_variable cv_;
   bool finalizeRequested_ = false;
+  // Set (under m_) when the shutdown comes from the environment's teardown: Node is
+  // exiting, so finalization is skipped while user threads could still wake into it.
+  bool processExiting_ = false;
   bool runtimeDone_ = false;
   bool started_ = false;
   bool shutdownBegun_ = false;

@@ -22,8 +22,6 @@ struct StartConfig {
 class Interpreter {
  public:
   static Interpreter& Instance();
-  // The process is exiting; the GIL is not held, so references are not touched.
-  ~Interpreter() { entries_.Leak(); }
 
   // Initializes Python on the calling thread and imports py_contexts.runtime.
   // Returns false with `error` set on failure; leaves the GIL released on success.
@@ -31,8 +29,12 @@ class Interpreter {
   // Takes the GIL back on the runtime thread and finalizes. Only after every
   // context thread has deleted its thread state. Returns false, leaving the
   // interpreter as it is, when user atexit callbacks are still running at their
-  // deadline (then call Abandon()).
-  bool Finalize();
+  // deadline (then call Abandon()). With `processExiting` (Node is tearing down), it
+  // also returns false after the atexit callbacks when threads that user code started
+  // are still alive: they would wake into a freed interpreter while Node's teardown
+  // still runs (a race inside CPython's take_gil, seen as SIGSEGV on 3.10), and the
+  // exit reclaims everything anyway.
+  bool Finalize(bool processExiting);
   // Leaves the interpreter running (a context thread is stuck in C code and could
   // still touch it); the process exit will reclaim it.
   void Abandon();
