@@ -1,9 +1,9 @@
 /**
- * startPython() and the Python object: pools of contexts, the router, the process
- * registry and shutdown. Plain Node; never imports vscode.
+ * startPython() and the Python object: pools of contexts, the router and shutdown. The
+ * processes live in src/processes/ (ProcessRegistry), which reach the engine only through
+ * the ProcessEngine this class implements. Plain Node; never imports vscode.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import * as path from 'node:path';
+import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import { loadBinding, probeScript, pythonDir, releaseDir } from './binding';
 import { Bridge, reentryError, validateStateLimits, type HostFunction, type SharedState } from './bridge';
@@ -12,7 +12,8 @@ import { ContextImpl } from './context';
 import { EngineStartError, PyValue } from './errors';
 import { availableCores, findOnPath, probe, resolveInterpreter, type ResolvedInterpreter } from './interpreter';
 import { EventKind, SUBMIT_COPY_BUFFERS, type NativeEngine } from './native';
-import { ProcessImpl } from '../processes/process';
+import type { ProcessEngine } from '../processes/processEngine';
+import { ProcessRegistry } from '../processes/registry';
 import { capabilitiesOf, checkMode, parsePoolSpec, type Capabilities, type PoolMode, type PoolOptions, type PoolSpec } from './pools';
 import type { Context, InterpreterInfo, ProcessOptions, PyProcess, Python, RunOptions, StartOptions } from './types';
 
@@ -50,22 +51,6 @@ function resolvePython(requested: string | undefined): ResolvedInterpreter {
       'Install Python 3 (Debian: apt-get install python3 libpython3.11) or set the Python path.');
   }
   return resolveInterpreter(probe(candidate, probeScript()), availableCores(releaseDir()));
-}
-
-/**
- * The folder a new process starts in, as os.getcwd() will report it (symlinks resolved), so
- * `proc.cwd` reads the same before and after the first call.
- */
-function startDirectory(id: string, requested: string | undefined): string {
-  const dir = path.resolve(requested ?? process.cwd());
-  let real: string;
-  try {
-    real = realpathSync(dir);
-  } catch {
-    throw new Error(`process '${id}': the working directory '${dir}' does not exist`);
-  }
-  if (!statSync(real).isDirectory()) throw new Error(`process '${id}': the working directory '${dir}' is not a folder`);
-  return real;
 }
 
 let liveEngine: PythonImpl | undefined;
@@ -157,9 +142,9 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   return py;
 }
 
-export class PythonImpl implements Python {
+export class PythonImpl implements Python, ProcessEngine {
   private readonly poolMap = new Map<string, ContextImpl[]>();
-  private readonly processMap = new Map<string, ProcessImpl>();
+  private readonly registry = new ProcessRegistry(this);
   private readonly listeners = new Set<() => void>();
   private shutdownPromise: Promise<boolean> | undefined;
   private rr = 0;
@@ -283,7 +268,7 @@ export class PythonImpl implements Python {
     this.calls.abandonContext(old, err);
     c.native = this.engine.createContext(c.id, c.mode);
     c.inflight = 0;
-    for (const p of this.processMap.values()) p.forgetContext(c);
+    this.registry.contextRestarted(c);
     this.changed();
   }
 
@@ -304,44 +289,29 @@ export class PythonImpl implements Python {
   // ---- processes ------------------------------------------------------------
 
   process(id: string, opts?: ProcessOptions): PyProcess {
-    this.assertRunning();
-    if (typeof id !== 'string' || id.length === 0) throw new TypeError('process id must be a non-empty string');
-    if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError('opts must be an object');
-    if (opts?.cwd !== undefined && (typeof opts.cwd !== 'string' || opts.cwd.length === 0)) {
-      throw new TypeError('opts.cwd must be a non-empty string');
-    }
-    let p = this.processMap.get(id);
-    if (!p) {
-      const cwd = startDirectory(id, opts?.cwd);
-      p = new ProcessImpl(id, this, cwd);
-      this.engine.setCwd(id, cwd);
-      this.processMap.set(id, p);
-      this.changed();
-    }
-    return p;
-  }
-
-  /** The process's directory as its last job left it (undefined once it is closed). */
-  cwdOf(id: string): string | undefined {
-    return this.engine.cwdOf(id);
+    return this.registry.process(id, opts);
   }
 
   processes(): PyProcess[] {
-    return [...this.processMap.values()];
+    return this.registry.list();
   }
 
   /** Output of a thread whose run ended, for the process that owns it (a closed one is gone). */
   background(process: string, stream: 'stdout' | 'stderr', text: string): void {
-    this.processMap.get(process)?.emitBackground(stream, text);
+    this.registry.background(process, stream, text);
   }
 
-  /** Called by ProcessImpl.close(). */
-  forget(p: ProcessImpl): void {
-    if (this.processMap.get(p.id) === p) {
-      this.processMap.delete(p.id);
-      this.engine.forgetCwd(p.id);
-    }
-    this.changed();
+  setCwd(process: string, dir: string): void {
+    this.engine.setCwd(process, dir);
+  }
+
+  /** The process's directory as its last job left it (undefined once it is closed). */
+  cwdOf(process: string): string | undefined {
+    return this.engine.cwdOf(process);
+  }
+
+  forgetCwd(process: string): void {
+    this.engine.forgetCwd(process);
   }
 
   /** Submits one job; the single path every process call goes through. */
@@ -414,8 +384,7 @@ export class PythonImpl implements Python {
     if (!this.shutdownPromise) {
       this.isShutdown = true;
       this.calls.abandonAll(new Error('Python was shut down while the call was pending'));
-      for (const p of this.processMap.values()) p.markClosed();
-      this.processMap.clear();
+      this.registry.closeAll();
       this.hold(true);
       this.shutdownPromise = this.engine.shutdown().then((finalized) => {
         this.hold(false);

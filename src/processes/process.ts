@@ -9,11 +9,11 @@ import type { PendingCall } from '../engine/calls';
 import type { ContextImpl } from '../engine/context';
 import { dataViewPayload, type DataViewRequest } from '../engine/dataView';
 import { OP } from '../engine/ops';
-import type { PythonImpl } from '../engine/python';
 import type {
   BackgroundOutputListener, CompletionKind, Context, LiveCompletion, LiveDocumentation, LiveHover, LiveOptions, LiveSignature,
   NotRestored, OutputStream, PyProcess, RestoredState, RunOptions, SavedState, VariableInfo, VariableLimits,
 } from '../engine/types';
+import type { ProcessEngine } from './processEngine';
 
 const DEFAULT_FILENAME = '<py-contexts>';
 const LIVE_DEADLINE_MS = 100;
@@ -70,15 +70,17 @@ export class ProcessImpl implements PyProcess {
 
   constructor(
     readonly id: string,
-    private readonly py: PythonImpl,
+    private readonly engine: ProcessEngine,
     private lastCwd: string,
+    /** Called once the environments are freed, so the registry drops this process. */
+    private readonly onClosed: (p: ProcessImpl) => void,
   ) {}
 
   get cwd(): string {
     // Shared directories: every process is wherever the host is.
-    if (this.py.workingDirectories === 'shared') return process.cwd();
+    if (this.engine.workingDirectories === 'shared') return process.cwd();
     // The native table holds where the last job left the process; after close it is gone.
-    const now = this.py.cwdOf(this.id);
+    const now = this.engine.cwdOf(this.id);
     if (now !== undefined) this.lastCwd = now;
     return this.lastCwd;
   }
@@ -94,8 +96,8 @@ export class ProcessImpl implements PyProcess {
     // there and before the ones that follow; it needs no environment.
     const c = this.pick(undefined);
     this.last = c;
-    return this.py.submit(c, OP.chdir, this.id, [path], ['path'], undefined, this.inflight).then(() => {
-      this.py.changed();
+    return this.engine.submit(c, OP.chdir, this.id, [path], ['path'], undefined, this.inflight).then(() => {
+      this.engine.changed();
     });
   }
 
@@ -117,15 +119,15 @@ export class ProcessImpl implements PyProcess {
 
   bind(ctx: Context): void {
     this.assertOpen();
-    this.bound = this.py.own(ctx, 'bind(ctx): ctx');
-    this.py.changed();
+    this.bound = this.engine.own(ctx, 'bind(ctx): ctx');
+    this.engine.changed();
   }
 
   unbind(): void {
     this.assertOpen();
     this.bound = undefined;
     this.sticky = undefined;
-    this.py.changed();
+    this.engine.changed();
   }
 
   interrupt(): void {
@@ -136,13 +138,13 @@ export class ProcessImpl implements PyProcess {
 
   private assertOpen(): void {
     if (this.isClosed) throw new Error(`process '${this.id}' is closed`);
-    this.py.assertRunning();
+    this.engine.assertRunning();
   }
 
   private pick(opts: RunOptions | undefined): ContextImpl {
-    if (opts?.context !== undefined) return this.py.own(opts.context, 'opts.context');
+    if (opts?.context !== undefined) return this.engine.own(opts.context, 'opts.context');
     if (this.bound) return this.bound;
-    if (!this.sticky) this.sticky = this.py.getContext('default');
+    if (!this.sticky) this.sticky = this.engine.getContext('default');
     return this.sticky;
   }
 
@@ -153,7 +155,7 @@ export class ProcessImpl implements PyProcess {
       const c = ctx ?? this.pick(opts);
       this.used.add(c);
       this.last = c;
-      return this.py.submit(c, op, this.id, payload, names, opts, this.inflight);
+      return this.engine.submit(c, op, this.id, payload, names, opts, this.inflight);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -208,7 +210,7 @@ export class ProcessImpl implements PyProcess {
   variables(path: readonly string[] = [], limits: VariableLimits = {}, context?: Context): Promise<VariableInfo[]> {
     let ctx: Context | undefined;
     try {
-      ctx = context === undefined ? this.currentContext : this.py.own(context, 'variables(…, ctx): ctx');
+      ctx = context === undefined ? this.currentContext : this.engine.own(context, 'variables(…, ctx): ctx');
     } catch (e) {
       return Promise.reject(e);
     }
@@ -246,7 +248,7 @@ export class ProcessImpl implements PyProcess {
     let ctx: ContextImpl;
     let call: { payload: unknown[]; names: string[] };
     try {
-      ctx = this.py.own(context, 'dataView(…, ctx): ctx');
+      ctx = this.engine.own(context, 'dataView(…, ctx): ctx');
       call = dataViewPayload(request);
       // A view lives in an environment that exists already; asking must not create one.
       if (!this.used.has(ctx)) throw new Error(`process '${this.id}' has no environment in ${ctx.id}`);
@@ -304,10 +306,10 @@ export class ProcessImpl implements PyProcess {
 
   async reset(ctx?: Context): Promise<void> {
     this.assertOpen();
-    const targets = ctx ? [this.py.own(ctx, 'reset(ctx): ctx')] : [...this.used];
-    await Promise.all(targets.map((c) => this.py.submit(c, OP.closeEnv, this.id, [], [], undefined)));
+    const targets = ctx ? [this.engine.own(ctx, 'reset(ctx): ctx')] : [...this.used];
+    await Promise.all(targets.map((c) => this.engine.submit(c, OP.closeEnv, this.id, [], [], undefined)));
     for (const c of targets) this.used.delete(c);
-    this.py.changed();
+    this.engine.changed();
   }
 
   onBackgroundOutput(listener: BackgroundOutputListener): { dispose(): void } {
@@ -346,8 +348,8 @@ export class ProcessImpl implements PyProcess {
       const targets = [...this.used];
       this.used.clear();
       this.closing = Promise.all(
-        targets.map((c) => this.py.submit(c, OP.closeEnv, this.id, [], [], undefined).catch(() => undefined)),
-      ).then(() => this.py.forget(this));
+        targets.map((c) => this.engine.submit(c, OP.closeEnv, this.id, [], [], undefined).catch(() => undefined)),
+      ).then(() => this.onClosed(this));
     }
     return this.closing;
   }
