@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:f
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PyProcess } from '../../engine/types';
-import type { ProcessLifecycle } from '../../common/documents';
+import type { ProcessLifecycle } from '../../common/host';
 import { CONFIG_SECTION } from '../../common/ids';
 import {
   BUSY_RETRY_MS, SaveSchedule, STATE_SUFFIX, budgetFor, persistSettings, restoreSummary, stateFileName,
