@@ -4,11 +4,11 @@
  */
 import * as vscode from 'vscode';
 import { startPython } from './core';
-import { DisposableStore } from './common/disposables';
-import { Services } from './common/extensionHost';
-import { ownerOf } from './common/host';
-import { CONFIG_SECTION, Commands, VIEW_CONTEXT_POOL } from './common/ids';
-import type { OutputChannelSink } from './common/output';
+import { DisposableStore } from './services/disposables';
+import { Services } from './services/services';
+import { ownerOf } from './services/surfaceHost';
+import { CONFIG_SECTION, Commands, VIEW_CONTEXT_POOL } from './manifest/ids';
+import type { OutputChannelSink } from './services/output';
 import type { Python, PyProcess } from './engine/types';
 import { ContextCommands, type Target } from './surfaces/commands/commands';
 import { ContextTreeProvider, type TreeNode } from './surfaces/contextTree/provider';

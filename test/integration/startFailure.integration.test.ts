@@ -5,9 +5,9 @@
 // way the engine does, and watches the notifications it raises.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EngineService } from '../../src/common/engine';
-import type { OutputSink, SurfaceHost } from '../../src/common/host';
-import { TrustGuard } from '../../src/common/trust';
+import { EngineService } from '../../src/services/engine';
+import type { OutputSink, SurfaceHost } from '../../src/services/surfaceHost';
+import { TrustGuard } from '../../src/services/trust';
 import { EngineStartError } from '../../src/engine/errors';
 import type { Python } from '../../src/engine/types';
 import { ContextTreeProvider, type TreeNode } from '../../src/surfaces/contextTree/provider';

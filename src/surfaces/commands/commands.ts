@@ -4,9 +4,9 @@
  * active editor; `bindToContext` also accepts a context id, which skips the quick pick.
  */
 import * as vscode from 'vscode';
-import { readSettings } from '../../common/config';
-import { ownerOf, type SurfaceHost } from '../../common/host';
-import { documentLabel } from '../../common/labels';
+import { readSettings } from '../../manifest/config';
+import { ownerOf, type SurfaceHost } from '../../services/surfaceHost';
+import { documentLabel } from '../../text/labels';
 import type { Context, Python, PyProcess } from '../../engine/types';
 import { bindItems, type BindChoice, type BindItem, type PoolState } from './bindItems';
 

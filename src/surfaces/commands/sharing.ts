@@ -1,11 +1,11 @@
 /**
  * "Share Environment with…" and "Stop Sharing" (issue 12, part 3): a document runs in
  * another open document's process, so a script and a notebook see the same variables.
- * The bookkeeping is the services' (src/common/documents.ts → src/processes/sharing.ts).
+ * The bookkeeping is the services' (src/services/documents.ts → src/processes/sharing.ts).
  */
 import * as vscode from 'vscode';
-import type { SurfaceHost } from '../../common/host';
-import { documentLabel } from '../../common/labels';
+import type { SurfaceHost } from '../../services/surfaceHost';
+import { documentLabel } from '../../text/labels';
 
 /** The open documents that have an environment to share: Python files and notebooks. */
 function openDocuments(): vscode.Uri[] {

@@ -7,10 +7,10 @@
  * the frequent refreshes while a context is busy never queue calls behind user code.
  */
 import * as vscode from 'vscode';
-import { readSettings } from '../../common/config';
-import type { SurfaceHost } from '../../common/host';
-import { Commands } from '../../common/ids';
-import { documentLabel } from '../../common/labels';
+import { readSettings } from '../../manifest/config';
+import type { SurfaceHost } from '../../services/surfaceHost';
+import { Commands } from '../../manifest/ids';
+import { documentLabel } from '../../text/labels';
 import type { Context, PyProcess, VariableInfo } from '../../engine/types';
 import { describeSharedState, sharedStateEntries } from './sharedState';
 import { describeContext } from '../../text/contextState';

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SurfaceHost } from '../../common/host';
+import type { SurfaceHost } from '../../services/surfaceHost';
 import { vscodeFunctions, type HostUi } from './functions';
 import { HostFunctionRegistry, RESERVED_PREFIX } from './registry';
 

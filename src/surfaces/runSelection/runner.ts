@@ -4,9 +4,9 @@
  * cells.ts and statements.ts (the statement under the cursor).
  */
 import * as vscode from 'vscode';
-import { ownerOf, type SurfaceHost } from '../../common/host';
-import { documentLabel } from '../../common/labels';
-import { documentFilename, failingLine, isPythonErrorLike } from '../../common/traceback';
+import { ownerOf, type SurfaceHost } from '../../services/surfaceHost';
+import { documentLabel } from '../../text/labels';
+import { documentFilename, failingLine, isPythonErrorLike } from '../../text/traceback';
 import type { DisplayData, PyProcess, ValueRepr } from '../../engine/types';
 import type { CodeBlock, RunObserver, RunOutcome, RunSink, RunTracker } from '../contracts';
 import { cellAt, cellBlock, cellsAbove, findCells } from './cells';

@@ -5,9 +5,9 @@
  * This class also keeps the `when`-clause keys in step with the active editor.
  */
 import * as vscode from 'vscode';
-import { ownerOf, type SurfaceHost } from '../../common/host';
-import { Commands, ContextKeys } from '../../common/ids';
-import { documentLabel } from '../../common/labels';
+import { ownerOf, type SurfaceHost } from '../../services/surfaceHost';
+import { Commands, ContextKeys } from '../../manifest/ids';
+import { documentLabel } from '../../text/labels';
 import type { PyProcess } from '../../engine/types';
 import { formatDuration } from '../../text/contextState';
 import type { RunTracker } from '../contracts';

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { PyProcess } from '../engine/types';
 import { EnvironmentMembers } from '../processes/sharing';
 import type { EngineService } from './engine';
-import type { BackgroundOutputHandler, OutputSink, ProcessLifecycle } from './host';
+import type { BackgroundOutputHandler, OutputSink, ProcessLifecycle } from './surfaceHost';
 import { startFolder } from './startFolder';
 
 function isFolder(p: string): boolean {

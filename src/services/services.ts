@@ -10,7 +10,7 @@ import type { Python, PyProcess } from '../engine/types';
 import { DisposableStore } from './disposables';
 import { DocumentProcesses } from './documents';
 import { EngineService, type EngineState, type StartFn } from './engine';
-import type { BackgroundOutputHandler, InterpreterDescription, ProcessLifecycle, SurfaceHost } from './host';
+import type { BackgroundOutputHandler, InterpreterDescription, ProcessLifecycle, SurfaceHost } from './surfaceHost';
 import { describeInterpreter } from './interpreterChoice';
 import { InterpreterSelection } from './interpreterSelection';
 import { OutputChannelSink } from './output';

@@ -2,7 +2,8 @@
  * The seam between the extension's services and the surfaces. Surfaces depend on these
  * interfaces only: the notebook controller (src/surfaces/notebook/) on NotebookHost, the
  * other surfaces on SurfaceHost, which adds what the tree, the status bar and the commands
- * show and act on. Both are implemented by `Services` (the one owner of the services).
+ * show and act on. Both are implemented by `Services` (services.ts), the one owner of the
+ * services; nothing else in this folder is for surfaces to import.
  */
 import * as vscode from 'vscode';
 import type { OutputStream, Python, PyProcess } from '../engine/types';
