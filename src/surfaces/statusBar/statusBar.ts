@@ -101,7 +101,7 @@ export class StatusBar implements RunTracker, vscode.Disposable {
         stats: ctx?.stats(),
         failed: this.host.status.kind === 'failed',
         trusted: this.host.trusted,
-        interpreter: python ? this.host.interpreter?.tooltip : undefined,
+        interpreter: this.host.interpreter?.tooltip,
       });
       this.contextItem.text = s.text;
       this.contextItem.tooltip = s.tooltip;
