@@ -2,17 +2,13 @@
  * activate(): builds the services, then the surfaces, and hands every registration to one
  * store that VS Code disposes. Nothing here runs Python: the engine starts on first use.
  */
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startPython } from './core';
-import { DocumentProcesses, ownerOf } from './common/documents';
-import { EngineService } from './common/engine';
-import { ExtensionHost } from './common/extensionHost';
-import { InterpreterSelection } from './common/interpreterSelection';
-import { DisposableStore } from './common/disposables';
-import { CONFIG_SECTION, Commands, VIEW_CONTEXT_POOL } from './common/ids';
-import { OutputChannelSink } from './common/output';
-import { TrustGuard } from './common/trust';
+import { DisposableStore } from './services/disposables';
+import { Services } from './services/services';
+import { ownerOf } from './services/surfaceHost';
+import { CONFIG_SECTION, Commands, VIEW_CONTEXT_POOL } from './manifest/ids';
+import type { OutputChannelSink } from './services/output';
 import type { Python, PyProcess } from './engine/types';
 import { ContextCommands, type Target } from './surfaces/commands/commands';
 import { ContextTreeProvider, type TreeNode } from './surfaces/contextTree/provider';
@@ -89,7 +85,7 @@ export interface PyContextsApi {
 }
 
 let owner: DisposableStore | undefined;
-let engine: EngineService | undefined;
+let services: Services | undefined;
 let persisted: StatePersistence | undefined;
 /** How long deactivation waits for the environments to be saved (VS Code allows about 5 s). */
 const SAVE_ON_DEACTIVATE_MS = 4000;
@@ -99,37 +95,34 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   owner = store;
   context.subscriptions.push(store);
 
-  const trust = new TrustGuard();
-  // Whole outputs too big for the channel go to files in the log folder, which VS Code
-  // deletes with old sessions.
-  const output = store.add(new OutputChannelSink(join(context.logUri.fsPath, 'full-output')));
-  const interpreters = store.add(new InterpreterSelection(output));
-  engine = new EngineService(startPython, trust, output, interpreters);
-  const documents = store.add(new DocumentProcesses(engine, output));
-  const host = new ExtensionHost(context.extensionUri, engine, documents, trust, output);
+  const host = store.add(new Services(context, startPython));
+  services = host;
+  const output = host.output;
 
   const inline = store.add(new InlineResults());
   const status = store.add(new StatusBar(host));
   const runner = store.add(new Runner(host, inline, status));
-  const commands = new ContextCommands(host, inline, (uri, proc) => runner.interrupt(uri, proc));
-  const hostFunctions = store.add(new HostFunctions(engine, trust));
+  const commands = new ContextCommands(host, {
+    interrupt: (uri, proc) => runner.interrupt(uri, proc),
+    clearMarks: (uri) => inline.clear(uri),
+  });
+  const hostFunctions = store.add(new HostFunctions(host));
   const persistence = store.add(new StatePersistence(context.storageUri?.fsPath, {
-    process: (uri) => documents.get(uri),
-    observe: (l) => documents.observe(l),
+    process: (uri) => host.process(uri),
+    observe: (l) => host.observe(l),
     get trusted() {
-      return trust.trusted;
+      return host.trusted;
     },
     info: (m) => output.info(m),
   }));
   persisted = persistence;
   const tree = store.add(new ContextTreeProvider(host, persistence));
   const treeView = store.add(vscode.window.createTreeView(VIEW_CONTEXT_POOL, { treeDataProvider: tree, showCollapseAll: true }));
-  store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(trust.onDidGrant(l)))));
-  const svcForViewers = engine;
+  store.add(vscode.languages.registerCodeLensProvider({ language: 'python' }, new CellCodeLensProvider((l) => store.add(host.onDidGrantTrust(l)))));
   const dataViewers = store.add(new DataViewers({
     extensionUri: context.extensionUri,
     onDidChange: host.onDidChange,
-    locate: (processId, contextId) => locate(svcForViewers.current, processId, contextId),
+    locate: (processId, contextId) => locate(host.current, processId, contextId),
   }));
   store.add(hostFunctions.registry.register('vscode.dataViewer.open', (arg: unknown) => dataViewers.openFromPython(arg), true));
   // The controller asks the consoles whose process a console's cells run in (its editor's).
@@ -139,8 +132,8 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   store.add(runner.observe(consoles));
   const plots = store.add(new PlotsView(host));
   store.add(runner.observe(plots));
-  store.add(registerLiveProviders({ processOf: (doc) => documents.find(ownerOf(doc)) }));
-  const sharing = new SharingCommands(documents, (action) => trust.require(action));
+  store.add(registerLiveProviders({ processOf: (doc) => host.findProcess(ownerOf(doc)) }));
+  const sharing = new SharingCommands(host);
 
   const reg = (id: string, fn: (...args: never[]) => unknown): void => {
     store.add(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
@@ -174,11 +167,10 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
   // Documents open at start-up get their saved environments back at once.
   persistence.restoreOpenDocuments();
 
-  const svc = engine;
   return {
-    python: () => svc.python(),
-    processFor: (uri) => documents.find(uri),
-    onDidChange: svc.onDidChange,
+    python: () => host.python(),
+    processFor: (uri) => host.findProcess(uri),
+    onDidChange: host.onDidChange,
     registerFunction: (name, fn) => {
       const reg = hostFunctions.registry.register(name, fn);
       return new vscode.Disposable(() => reg.dispose());
@@ -187,8 +179,8 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       if (!(uriA instanceof vscode.Uri)) throw new TypeError('uriA must be a vscode.Uri');
       if (!(uriB instanceof vscode.Uri)) throw new TypeError('uriB must be a vscode.Uri');
       if (uriA.toString() === uriB.toString()) throw new TypeError('uriA and uriB must be different documents');
-      await svc.python();
-      return documents.share(uriA, uriB);
+      await host.python();
+      return host.share(uriA, uriB);
     },
     _test: {
       marks: (uri) => inline.marksFor(uri),
@@ -196,7 +188,7 @@ export function activate(context: vscode.ExtensionContext): PyContextsApi {
       outputSize: () => output.size(),
       fullOutputFiles: () => output.fullOutputFiles(),
       statusBar: () => status.state(),
-      engineState: () => svc.status.kind,
+      engineState: () => host.status.kind,
       tree: { provider: tree, view: treeView },
       statusItem: () => status.contextItemText(),
       hostFunctions,
@@ -245,9 +237,9 @@ export async function deactivate(): Promise<void> {
   // Saved before anything is disposed, so that a reload brings the environments back.
   await persisted?.saveAll(SAVE_ON_DEACTIVATE_MS);
   persisted = undefined;
-  const e = engine;
-  engine = undefined;
+  const s = services;
+  services = undefined;
   owner?.dispose();
   owner = undefined;
-  await e?.dispose();
+  await s?.shutdown();
 }

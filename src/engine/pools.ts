@@ -1,6 +1,6 @@
 /**
  * Pool specifications: the one set of rules for a pool's name, size and mode, shared by
- * startPython({ pools }), py.startPool() and the `pyContexts.pools` setting (src/common/settings.ts),
+ * startPython({ pools }), py.startPool() and the `pyContexts.pools` setting (src/manifest/settings.ts),
  * and the capability check that refuses a mode this interpreter cannot give. Pure.
  */
 

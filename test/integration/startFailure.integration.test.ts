@@ -5,10 +5,9 @@
 // way the engine does, and watches the notifications it raises.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EngineService } from '../../src/common/engine';
-import type { ExtensionHost } from '../../src/common/extensionHost';
-import type { OutputSink } from '../../src/common/host';
-import { TrustGuard } from '../../src/common/trust';
+import { EngineService } from '../../src/services/engine';
+import type { OutputSink, SurfaceHost } from '../../src/services/surfaceHost';
+import { TrustGuard } from '../../src/services/trust';
 import { EngineStartError } from '../../src/engine/errors';
 import type { Python } from '../../src/engine/types';
 import { ContextTreeProvider, type TreeNode } from '../../src/surfaces/contextTree/provider';
@@ -75,15 +74,25 @@ describe('Python that cannot start', () => {
   });
 
   it('shows the error state in the Context Pool tree, which still lists the pools', async () => {
+    const trust = new TrustGuard();
+    // The tree reads only these; no documents are open here, so nothing shares an environment.
     const host = {
-      engine,
-      trust: new TrustGuard(),
+      get current() {
+        return engine.current;
+      },
+      get status() {
+        return engine.status;
+      },
+      interpreter: undefined,
+      get trusted() {
+        return trust.trusted;
+      },
       extensionUri: vscode.Uri.file('/nonexistent'),
       onDidChange: engine.onDidChange,
       python: () => engine.python(),
-      // No documents are open here: nothing shares an environment.
-      documents: { onDidChangeSharing: () => ({ dispose: () => undefined }), documentsOf: () => [] },
-    } as unknown as ExtensionHost;
+      onDidChangeSharing: () => ({ dispose: () => undefined }),
+      documentsOf: () => [],
+    } as Partial<SurfaceHost> as SurfaceHost;
     const tree = new ContextTreeProvider(host);
     try {
       const roots = (await tree.getChildren(undefined)) as TreeNode[];

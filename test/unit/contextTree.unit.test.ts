@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { documentLabel } from '../../src/common/labels';
-import { normalizePools } from '../../src/common/settings';
+import { documentLabel } from '../../src/text/labels';
+import { normalizePools } from '../../src/manifest/settings';
 import { capabilitiesOf, checkMode, parsePoolSpec } from '../../src/engine/pools';
-import { bindItems, statusText } from '../../src/surfaces/commands/bindItems';
+import { bindItems } from '../../src/surfaces/commands/bindItems';
+import { statusText } from '../../src/surfaces/statusBar/statusText';
+import { describeContext, formatDuration } from '../../src/text/contextState';
 import {
   contextFlags,
-  describeContext,
   describePool,
   documentFlags,
-  formatDuration,
   poolFlags,
   variableDescription,
   variableIcon,

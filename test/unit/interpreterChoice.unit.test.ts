@@ -8,7 +8,7 @@ import {
   isFreeThreadedSysVersion,
   restartPrompt,
   sameInterpreter,
-} from '../../src/common/interpreterChoice';
+} from '../../src/services/interpreterChoice';
 
 const FT_SYS_VERSION = '3.13.5 experimental free-threading build (main, Dec  2 2026, 07:20:11) [GCC 12.2.0]';
 const GIL_SYS_VERSION = '3.11.2 (main, Mar 13 2023, 12:18:29) [GCC 12.2.0]';

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Commands, VIEW_CONTEXT_POOL, VIEW_PLOTS } from '../../src/common/ids';
+import { Commands, VIEW_CONTEXT_POOL, VIEW_PLOTS } from '../../src/manifest/ids';
 import { contextFlags, documentFlags, variableFlags } from '../../src/surfaces/contextTree/model';
 import type { ContextStats } from '../../src/engine/types';
 

@@ -13,7 +13,7 @@ import {
   type CellLookup,
   type OutputItemSpec,
 } from '../../src/surfaces/notebook/outputs';
-import { isPythonErrorLike, type PythonErrorLike } from '../../src/common/traceback';
+import { isPythonErrorLike, type PythonErrorLike } from '../../src/text/traceback';
 import type { PythonException } from '../../src/engine/errors';
 import { isPythonNotebook, jupyterMetadata } from '../../src/surfaces/notebook/metadata';
 

@@ -2,16 +2,16 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FullOutputFile, FullOutputStore } from '../../src/common/fullOutput';
+import { FullOutputFile, FullOutputStore } from '../../src/services/fullOutput';
 import {
   ChannelText,
   findFullOutputReference,
-  formatSize,
   moreNote,
   outputLimits,
   overflowNote,
   RunShare,
-} from '../../src/common/outputBudget';
+} from '../../src/services/outputBudget';
+import { formatSize } from '../../src/text/sizes';
 
 describe('output budget (issue 17)', () => {
   it('reads pyContexts.output.maxSize in millions of characters; a run gets a quarter, at most half a million', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { startFolder } from '../../src/common/startFolder';
+import { startFolder } from '../../src/services/startFolder';
 import { documentTooltip } from '../../src/surfaces/contextTree/model';
 
 describe('the folder a document runs in', () => {

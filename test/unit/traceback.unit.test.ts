@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatPythonError, LineTagger } from '../../src/common/outputText';
+import { formatPythonError, LineTagger } from '../../src/text/outputText';
 import {
   documentFilename,
   failingLine,
@@ -9,7 +9,7 @@ import {
   isPythonErrorLike,
   locationsFromFrames,
   type PythonErrorLike,
-} from '../../src/common/traceback';
+} from '../../src/text/traceback';
 
 const TB = [
   'Traceback (most recent call last):',

@@ -4,18 +4,32 @@
  * active editor; `bindToContext` also accepts a context id, which skips the quick pick.
  */
 import * as vscode from 'vscode';
-import { readSettings } from '../../common/config';
-import { ownerOf } from '../../common/documents';
-import type { ExtensionHost } from '../../common/extensionHost';
-import { documentLabel } from '../../common/labels';
+import { readSettings } from '../../manifest/config';
+import { ownerOf, type SurfaceHost } from '../../services/surfaceHost';
+import { documentLabel } from '../../text/labels';
 import type { Context, Python, PyProcess } from '../../engine/types';
-import type { TreeNode } from '../contextTree/provider';
-import type { InlineResults } from '../runSelection/decorations';
 import { bindItems, type BindChoice, type BindItem, type PoolState } from './bindItems';
 
-export type Target = vscode.Uri | TreeNode | string | undefined;
+/**
+ * A Context Pool tree node as the tree's menus pass it (the tree's TreeNode): what the
+ * commands read of it.
+ */
+export type NodeTarget =
+  | { kind: 'context'; ctx: Context }
+  | { kind: 'document' | 'variable'; proc: PyProcess; ctx: Context }
+  | { kind: 'message' | 'pool' | 'sharedState' };
 
-function isNode(t: unknown): t is TreeNode {
+export type Target = vscode.Uri | NodeTarget | string | undefined;
+
+/** What the commands need of the run commands: a document's runs and inline results. */
+export interface DocumentRuns {
+  /** Interrupts a document's own runs (Runner.interrupt); false when it has none. */
+  interrupt(uri: vscode.Uri, proc: PyProcess | undefined): boolean;
+  /** Clears a document's inline results (after its environment was reset). */
+  clearMarks(uri: vscode.Uri): void;
+}
+
+function isNode(t: unknown): t is NodeTarget {
   return typeof t === 'object' && t !== null && typeof (t as { kind?: unknown }).kind === 'string' && !(t instanceof vscode.Uri);
 }
 
@@ -40,10 +54,8 @@ export function targetUri(target: Target, documentsOf?: (proc: PyProcess) => vsc
 
 export class ContextCommands {
   constructor(
-    private readonly host: ExtensionHost,
-    private readonly inline: InlineResults,
-    /** Interrupts a document's own runs (Runner.interrupt); false when it has none. */
-    private readonly interruptDocument: (uri: vscode.Uri, proc: PyProcess | undefined) => boolean,
+    private readonly host: SurfaceHost,
+    private readonly runs: DocumentRuns,
   ) {}
 
   private async contextById(id: string): Promise<Context> {
@@ -80,7 +92,7 @@ export class ContextCommands {
   }
 
   private async pickContext(title: string, current: string | undefined, allowAuto: boolean): Promise<BindChoice | undefined> {
-    const python = this.host.engine.current;
+    const python = this.host.current;
     const rows = bindItems(this.poolStates(python), current, this.docsPerContext(python)).filter(
       (r) => allowAuto || r.choice?.kind !== 'auto',
     );
@@ -142,7 +154,7 @@ export class ContextCommands {
 
   /** Binds a document to a context (`contextId` 'auto' unbinds); returns the bound context id. */
   async bindToContext(target?: Target, contextId?: string): Promise<string | undefined> {
-    const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
+    const uri = targetUri(target, (p) => this.host.documentsOf(p));
     if (!uri) {
       void vscode.window.showInformationMessage('Open a Python file or notebook to bind it to a context.');
       return undefined;
@@ -182,19 +194,19 @@ export class ContextCommands {
   }
 
   /** "Bind Here" on a context node: binds the active editor's document to it. */
-  bindHere(node?: TreeNode): Promise<string | undefined> {
+  bindHere(node?: NodeTarget): Promise<string | undefined> {
     if (node?.kind !== 'context') return this.bindToContext(undefined);
     return this.bindToContext(undefined, node.ctx.id);
   }
 
   unbind(target?: Target): void {
-    const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
+    const uri = targetUri(target, (p) => this.host.documentsOf(p));
     const proc = uri ? this.host.findProcess(uri) : undefined;
     proc?.unbind();
   }
 
   async resetEnvironment(target?: Target): Promise<void> {
-    const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
+    const uri = targetUri(target, (p) => this.host.documentsOf(p));
     const proc = uri ? this.host.findProcess(uri) : undefined;
     if (!uri || !proc) {
       vscode.window.setStatusBarMessage('Py Contexts: this document has no environment yet', 4000);
@@ -202,17 +214,17 @@ export class ContextCommands {
     }
     const ctx = isNode(target) && target.kind === 'document' ? target.ctx : undefined;
     await proc.reset(ctx);
-    this.inline.clear(uri);
+    this.runs.clearMarks(uri);
     this.host.output.info(`${documentLabel(uri.toString())}: environment reset${ctx ? ` in ${ctx.id}` : ''}`);
   }
 
   private contextOf(target: Target): Context | undefined {
     if (isNode(target) && (target.kind === 'context' || target.kind === 'document' || target.kind === 'variable')) return target.ctx;
     if (typeof target === 'string') {
-      const python = this.host.engine.current;
+      const python = this.host.current;
       return python?.pools().flatMap((p) => (python.poolStarted(p) ? python.contexts(p) : [])).find((c) => c.id === target);
     }
-    const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
+    const uri = targetUri(target, (p) => this.host.documentsOf(p));
     const proc = uri ? this.host.findProcess(uri) : undefined;
     return proc?.currentContext ?? proc?.boundContext;
   }
@@ -225,10 +237,10 @@ export class ContextCommands {
   interrupt(target?: Target): void {
     const byContext = typeof target === 'string' || (isNode(target) && target.kind === 'context');
     if (!byContext) {
-      const uri = targetUri(target, (p) => this.host.documents.documentsOf(p));
+      const uri = targetUri(target, (p) => this.host.documentsOf(p));
       const proc = uri ? this.host.findProcess(uri) : undefined;
       if (uri && proc) {
-        const ran = this.interruptDocument(uri, proc);
+        const ran = this.runs.interrupt(uri, proc);
         this.host.output.info(
           `interrupt sent to ${documentLabel(uri.toString())}${ran ? '' : ' (nothing of it was running from an editor)'}; code blocked in C sees it when it returns to Python, and a run still pending a second later is abandoned`,
         );
@@ -238,7 +250,7 @@ export class ContextCommands {
     let ctx = this.contextOf(target);
     if (!ctx || !ctx.stats().busy) {
       // Nothing to interrupt where the target points; interrupt the only busy context, if any.
-      const python = this.host.engine.current;
+      const python = this.host.current;
       const busy = python?.pools().flatMap((p) => (python.poolStarted(p) ? python.contexts(p) : [])).filter((c) => c.stats().busy) ?? [];
       if (!ctx || busy.length === 1) ctx = busy.length === 1 ? busy[0] : ctx;
     }

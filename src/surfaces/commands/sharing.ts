@@ -1,11 +1,11 @@
 /**
  * "Share Environment with…" and "Stop Sharing" (issue 12, part 3): a document runs in
  * another open document's process, so a script and a notebook see the same variables.
- * The bookkeeping is DocumentProcesses' (src/common/documents.ts → src/processes/sharing.ts).
+ * The bookkeeping is the services' (src/services/documents.ts → src/processes/sharing.ts).
  */
 import * as vscode from 'vscode';
-import type { DocumentProcesses } from '../../common/documents';
-import { documentLabel } from '../../common/labels';
+import type { SurfaceHost } from '../../services/surfaceHost';
+import { documentLabel } from '../../text/labels';
 
 /** The open documents that have an environment to share: Python files and notebooks. */
 function openDocuments(): vscode.Uri[] {
@@ -24,9 +24,7 @@ function activeDocument(): vscode.Uri | undefined {
 
 export class SharingCommands {
   constructor(
-    private readonly documents: DocumentProcesses,
-    /** False (and the user told why) when user code may not run here. */
-    private readonly requireTrust: (action: string) => boolean,
+    private readonly host: Pick<SurfaceHost, 'findProcess' | 'share' | 'stopSharing' | 'requireTrust'>,
   ) {}
 
   /**
@@ -39,7 +37,7 @@ export class SharingCommands {
       void vscode.window.showInformationMessage('Py Contexts: open a Python file or notebook to share its environment.');
       return false;
     }
-    if (!this.requireTrust('Share Environment')) return false;
+    if (!this.host.requireTrust('Share Environment')) return false;
     let other = target instanceof vscode.Uri ? target : undefined;
     if (!other) {
       const own = doc.toString();
@@ -48,7 +46,7 @@ export class SharingCommands {
         .map((u) => ({
           label: documentLabel(u.toString()),
           description: u.scheme === 'file' ? vscode.workspace.asRelativePath(u, false) : u.toString(),
-          detail: this.documents.find(u) ? 'has an environment' : '',
+          detail: this.host.findProcess(u) ? 'has an environment' : '',
           uri: u,
         }));
       if (items.length === 0) {
@@ -63,7 +61,7 @@ export class SharingCommands {
     }
     if (!other) return false;
     try {
-      await this.documents.share(doc, other);
+      await this.host.share(doc, other);
     } catch (e) {
       void vscode.window.showErrorMessage(`Py Contexts: could not share the environment: ${e instanceof Error ? e.message : String(e)}`);
       return false;
@@ -74,7 +72,7 @@ export class SharingCommands {
   /** Gives `uri` (default: the active document) a fresh environment of its own again. */
   stopSharing(uri?: vscode.Uri): boolean {
     const doc = uri instanceof vscode.Uri ? uri : activeDocument();
-    if (!doc || !this.documents.stopSharing(doc)) {
+    if (!doc || !this.host.stopSharing(doc)) {
       void vscode.window.showInformationMessage('Py Contexts: this document does not share an environment.');
       return false;
     }

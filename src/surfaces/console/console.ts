@@ -6,13 +6,11 @@
  * document's console as cells when pyContexts.runSelection.target says so (./route.ts).
  */
 import * as vscode from 'vscode';
-import { ownerOf } from '../../common/documents';
-import type { ConsoleCell, ConsoleKernel } from '../../common/host';
-import { CONFIG_SECTION, EXTENSION_ID } from '../../common/ids';
-import { documentLabel } from '../../common/labels';
+import { ownerOf } from '../../services/surfaceHost';
+import { CONFIG_SECTION, EXTENSION_ID } from '../../manifest/ids';
+import { documentLabel } from '../../text/labels';
 import type { Context, DisplayData, OutputStream, PyProcess, ValueRepr } from '../../engine/types';
-import type { RunObserver, RunOutcome, RunSink } from '../runSelection/runner';
-import type { CodeBlock } from '../runSelection/selection';
+import type { CodeBlock, ConsoleCell, ConsoleKernel, RunObserver, RunOutcome, RunSink } from '../contracts';
 import { ConsoleRegistry, ConsoleShare, readTarget, RunRoute, type RunTarget } from './route';
 
 /** What the console needs from the extension: a document's process. */

@@ -5,22 +5,6 @@
 import { describeMode, type PoolMode } from '../../engine/pools';
 import type { ContextStats, VariableInfo } from '../../engine/types';
 
-/** 0.4 s, 3 s, 2 min 5 s. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${(Math.max(ms, 0) / 1000).toFixed(1)} s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${s % 60} s`;
-}
-
-/** "idle", or "busy 3 s · 2 queued". */
-export function describeContext(stats: ContextStats): string {
-  if (!stats.busy) return stats.queued > 0 ? `idle · ${stats.queued} queued` : 'idle';
-  const q = stats.queued > 0 ? ` · ${stats.queued} queued` : '';
-  return `busy ${formatDuration(stats.busyForMs)}${q}`;
-}
-
 /** "worker · free-threaded · 2 contexts", "own GIL · 1 context · not started": a pool's description. */
 export function describePool(size: number, mode: PoolMode, freeThreaded: boolean, started: boolean): string {
   const parts = [describeMode(mode, freeThreaded), `${size} context${size === 1 ? '' : 's'}`];

@@ -7,14 +7,14 @@
  * the frequent refreshes while a context is busy never queue calls behind user code.
  */
 import * as vscode from 'vscode';
-import { readSettings } from '../../common/config';
-import type { ExtensionHost } from '../../common/extensionHost';
-import { Commands } from '../../common/ids';
-import { describeInterpreter } from '../../common/interpreterChoice';
-import { documentLabel } from '../../common/labels';
+import { readSettings } from '../../manifest/config';
+import type { SurfaceHost } from '../../services/surfaceHost';
+import { Commands } from '../../manifest/ids';
+import { documentLabel } from '../../text/labels';
 import type { Context, PyProcess, VariableInfo } from '../../engine/types';
 import { describeSharedState, sharedStateEntries } from './sharedState';
-import { contextFlags, describeContext, describePool, documentFlags, documentTooltip, poolFlags, variableDescription, variableFlags, variableIcon } from './model';
+import { describeContext } from '../../text/contextState';
+import { contextFlags, describePool, documentFlags, documentTooltip, poolFlags, variableDescription, variableFlags, variableIcon } from './model';
 
 export type TreeNode =
   | { kind: 'message'; id: string; label: string; description?: string; tooltip?: string; icon: string; command?: vscode.Command }
@@ -51,7 +51,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private stateOf: { python: object; sub: { dispose(): void } } | undefined;
 
   constructor(
-    private readonly host: ExtensionHost,
+    private readonly host: SurfaceHost,
     private readonly notices?: TreeNotices,
   ) {
     if (notices) this.subs.push(notices.onDidChange(() => this.schedule()));
@@ -59,7 +59,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       host.onDidChange(() => this.schedule()),
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule()),
-      host.documents.onDidChangeSharing(() => this.schedule()),
+      host.onDidChangeSharing(() => this.schedule()),
     );
   }
 
@@ -73,7 +73,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   refresh(): void {
-    const python = this.host.engine.current;
+    const python = this.host.current;
     if (python && this.stateOf?.python !== python) {
       this.stateOf?.sub.dispose();
       this.stateOf = { python, sub: python.state.onDidChange(() => this.schedule()) };
@@ -106,7 +106,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return item;
       }
       case 'pool': {
-        const python = this.host.engine.current;
+        const python = this.host.current;
         const started = python?.poolStarted(node.name) ?? false;
         const spec = readSettings().pools[node.name];
         const size = started && python ? python.numContexts(node.name) : (spec?.size ?? 0);
@@ -126,7 +126,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return item;
       }
       case 'sharedState': {
-        const count = this.host.engine.current?.state.snapshot(1).length ?? 0;
+        const count = this.host.current?.state.snapshot(1).length ?? 0;
         const item = new vscode.TreeItem('Shared state', count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = 'sharedState';
         item.description = describeSharedState(count);
@@ -152,7 +152,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'document': {
         // A process shared by several documents (Share Environment with…) is labelled with
         // all their names; they are listed first among its children.
-        const docs = this.host.documents.documentsOf(node.proc);
+        const docs = this.host.documentsOf(node.proc);
         const uri = docs[0];
         const shared = docs.length > 1;
         const bound = node.proc.boundContext === node.ctx;
@@ -189,7 +189,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'pool':
         return this.contextsOf(node.name);
       case 'sharedState':
-        return sharedStateEntries(this.host.engine.current?.state.snapshot(80) ?? []).map((e) => ({
+        return sharedStateEntries(this.host.current?.state.snapshot(80) ?? []).map((e) => ({
           kind: 'message', id: `sharedState/${e.label}`, label: e.label, description: e.description,
           tooltip: `${e.label} = ${e.description}`, icon: e.more ? 'ellipsis' : 'symbol-field',
         }));
@@ -205,7 +205,7 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   private roots(): TreeNode[] {
-    if (!this.host.trust.trusted) {
+    if (!this.host.trusted) {
       return [
         {
           kind: 'message',
@@ -218,8 +218,8 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         },
       ];
     }
-    const status = this.host.engine.status;
-    const python = this.host.engine.current;
+    const status = this.host.status;
+    const python = this.host.current;
     // Started pools, and configured ones that are not (yet): an own-GIL pool this Python refused
     // stays listed, and expanding it says why.
     const names = [...new Set([...(python?.pools() ?? []), ...Object.keys(readSettings().pools)])];
@@ -241,9 +241,9 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (status.kind === 'starting') {
       return [{ kind: 'message', id: 'msg/starting', label: 'Starting Python…', icon: 'loading~spin' }, ...pools];
     }
-    if (python) {
+    const d = this.host.interpreter;
+    if (python && d) {
       // The interpreter in use heads the tree: which Python, where, and whether it has a GIL.
-      const d = describeInterpreter(python.interpreter, this.host.engine.interpreterSource);
       const restored: TreeNode[] = (this.notices?.reports ?? []).map((r) => ({
         kind: 'message', id: `msg/restored/${r.uri.toString()}`, label: r.label, description: r.description, tooltip: r.tooltip, icon: 'history',
         command: { title: 'Open', command: 'vscode.open', arguments: [r.uri] },
@@ -268,14 +268,14 @@ export class ContextTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   /** Open processes with an environment in `ctx`. */
   private documentsOf(ctx: Context): PyProcess[] {
-    const python = this.host.engine.current;
+    const python = this.host.current;
     if (!python) return [];
     return python.processes().filter((p) => !p.closed && p.contextsUsed.includes(ctx));
   }
 
   /** The documents of a shared process, as the first children of its node. */
   private sharers(proc: PyProcess, ctx: Context): TreeNode[] {
-    const docs = this.host.documents.documentsOf(proc);
+    const docs = this.host.documentsOf(proc);
     if (docs.length < 2) return [];
     return docs.map((d) => ({
       kind: 'message', id: `doc/${ctx.id}/${proc.id}/member/${d.toString()}`, label: documentLabel(d.toString()),

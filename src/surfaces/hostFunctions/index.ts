@@ -5,8 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineService } from '../../common/engine';
-import type { TrustGuard } from '../../common/trust';
+import type { SurfaceHost } from '../../services/surfaceHost';
 import { vscodeFunctions, type HostUi } from './functions';
 import { HostFunctionRegistry, RESERVED_PREFIX } from './registry';
 
@@ -15,19 +14,19 @@ export class HostFunctions implements vscode.Disposable {
   private overrides: Partial<HostUi> = {};
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly engine: EngineService, trust: TrustGuard) {
-    const real = realUi(engine, trust);
+  constructor(private readonly host: Pick<SurfaceHost, 'current' | 'trusted' | 'onDidChange'>) {
+    const real = realUi(host);
     // Each call looks up the current implementation, so tests can stand in for the user.
     const ui = new Proxy(real, {
       get: (target, key: keyof HostUi) => this.overrides[key] ?? target[key],
     });
     for (const [name, fn] of Object.entries(vscodeFunctions(ui))) this.registry.register(RESERVED_PREFIX + name, fn, true);
-    this.sub = engine.onDidChange(() => this.sync());
+    this.sub = host.onDidChange(() => this.sync());
     this.sync();
   }
 
   private sync(): void {
-    const python = this.engine.current;
+    const python = this.host.current;
     if (python) this.registry.attach(python);
     else this.registry.detach();
   }
@@ -46,7 +45,7 @@ export class HostFunctions implements vscode.Disposable {
   }
 }
 
-function realUi(engine: EngineService, trust: TrustGuard): HostUi {
+function realUi(host: Pick<SurfaceHost, 'current' | 'trusted'>): HostUi {
   return {
     showMessage: (level, message, items) => {
       if (level === 'warning') return vscode.window.showWarningMessage(message, ...items);
@@ -74,9 +73,9 @@ function realUi(engine: EngineService, trust: TrustGuard): HostUi {
     clipboardRead: () => vscode.env.clipboard.readText(),
     clipboardWrite: (text) => vscode.env.clipboard.writeText(text),
     workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).map((f) => (f.uri.scheme === 'file' ? f.uri.fsPath : f.uri.toString())),
-    trusted: () => trust.trusted,
+    trusted: () => host.trusted,
     interrupt: (contextId) => {
-      const python = engine.current;
+      const python = host.current;
       if (!python) return;
       for (const pool of python.pools()) {
         for (const ctx of python.contexts(pool)) if (ctx.id === contextId) ctx.interrupt();

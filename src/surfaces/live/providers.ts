@@ -9,7 +9,7 @@
  * at once (PyProcess.completions), so typing never waits on a running cell.
  */
 import * as vscode from 'vscode';
-import { CONFIG_SECTION } from '../../common/ids';
+import { CONFIG_SECTION } from '../../manifest/ids';
 import type { LiveCompletion, LiveOptions, PyProcess } from '../../engine/types';
 import { activeParameterIndex, callTarget, completionTarget, hoverTarget, type CompletionTarget } from './target';
 

@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConsoleCell, ConsoleKernel, ConsoleOutcome, NotebookHost } from '../../common/host';
+import type { NotebookHost } from '../../services/surfaceHost';
+import type { ConsoleCell, ConsoleKernel, ConsoleOutcome } from '../contracts';
 import type { DisplayData, OutputStream, PyProcess } from '../../engine/types';
 import { transformMagics } from './magics';
 import { isPythonNotebook } from './metadata';

@@ -10,7 +10,7 @@
  */
 import type { PythonException, PythonFrame } from '../../engine/errors';
 import type { DisplayData, OutputStream } from '../../engine/types';
-import { isPythonErrorLike, type PythonErrorLike } from '../../common/traceback';
+import { isPythonErrorLike, type PythonErrorLike } from '../../text/traceback';
 
 export const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 export const STDERR_MIME = 'application/vnd.code.notebook.stderr';

@@ -12,10 +12,10 @@
  * Plain TypeScript: the controller supplies the sink that talks to VS Code.
  */
 import type { OutputStream } from '../../engine/types';
-import { formatSize } from '../../common/outputBudget';
+import { formatSize } from '../../text/sizes';
 import type { OutputSpec } from './outputs';
 
-/** Where the whole output of a cell goes once it is too big to show (common/fullOutput.ts). */
+/** Where the whole output of a cell goes once it is too big to show (services/fullOutput.ts). */
 export interface OverflowFile {
   readonly path: string;
   write(text: string): void;

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:f
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PyProcess } from '../../engine/types';
-import type { ProcessLifecycle } from '../../common/documents';
-import { CONFIG_SECTION } from '../../common/ids';
+import type { ProcessLifecycle } from '../../services/surfaceHost';
+import { CONFIG_SECTION } from '../../manifest/ids';
 import {
   BUSY_RETRY_MS, SaveSchedule, STATE_SUFFIX, budgetFor, persistSettings, restoreSummary, stateFileName,
   type PersistSettings, type RestoreSummary,

@@ -7,12 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { ownerOf } from '../../common/documents';
-import { CONFIG_SECTION, ContextKeys, VIEW_PLOTS } from '../../common/ids';
-import { documentLabel } from '../../common/labels';
+import { ownerOf } from '../../services/surfaceHost';
+import { CONFIG_SECTION, ContextKeys, VIEW_PLOTS } from '../../manifest/ids';
+import { documentLabel } from '../../text/labels';
 import type { DisplayData, PyProcess } from '../../engine/types';
-import type { RunObserver, RunSink } from '../runSelection/runner';
-import type { CodeBlock } from '../runSelection/selection';
+import type { CodeBlock, RunObserver, RunSink } from '../contracts';
 import { dataUri, PlotHistory, plotFromDisplay, renderSize, saveFormats, suggestedName, type Plot } from './history';
 
 /** What the Plots view needs from the extension: the process that holds a figure. */

@@ -2,7 +2,8 @@
  * `# %%` cells in plain .py files, as Spyder, the Python extension and Jupytext write
  * them. Pure; tested in test/unit/cells.unit.test.ts.
  */
-import { blockFromLines, type CodeBlock } from './selection';
+import type { CodeBlock } from '../contracts';
+import { blockFromLines } from './selection';
 
 /** A line that starts a cell: `# %%`, optionally followed by a title or `[markdown]`. */
 const MARKER = /^\s*#\s?%%(.*)$/;

@@ -1,6 +1,6 @@
 /** "Run Cell" and "Run Above" above every `# %%` code cell of a Python file. */
 import * as vscode from 'vscode';
-import { Commands } from '../../common/ids';
+import { Commands } from '../../manifest/ids';
 import { cellsAbove, findCells } from './cells';
 import { splitLines } from './selection';
 

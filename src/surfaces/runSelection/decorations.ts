@@ -3,7 +3,7 @@
  * back when the document is shown again) and follow edits through `marksAfterEdit`.
  */
 import * as vscode from 'vscode';
-import { readSettings } from '../../common/config';
+import { readSettings } from '../../manifest/config';
 import { marksAfterEdit, marksAfterRun, type Mark } from './inline';
 
 export class InlineResults implements vscode.Disposable {

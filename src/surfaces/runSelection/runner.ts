@@ -4,21 +4,16 @@
  * cells.ts and statements.ts (the statement under the cursor).
  */
 import * as vscode from 'vscode';
-import { ownerOf } from '../../common/documents';
-import type { ExtensionHost } from '../../common/extensionHost';
-import { documentLabel } from '../../common/labels';
-import { documentFilename, failingLine, isPythonErrorLike } from '../../common/traceback';
-import type { DisplayData, OutputStream, PyProcess, ValueRepr } from '../../engine/types';
+import { ownerOf, type SurfaceHost } from '../../services/surfaceHost';
+import { documentLabel } from '../../text/labels';
+import { documentFilename, failingLine, isPythonErrorLike } from '../../text/traceback';
+import type { DisplayData, PyProcess, ValueRepr } from '../../engine/types';
+import type { CodeBlock, RunObserver, RunOutcome, RunSink, RunTracker } from '../contracts';
 import { cellAt, cellBlock, cellsAbove, findCells } from './cells';
 import type { InlineResults } from './decorations';
 import { errorText, oneLine, resultHover, resultText } from './inline';
-import { blockFromLines, blockFromSelection, splitLines, type CodeBlock } from './selection';
+import { blockFromLines, blockFromSelection, splitLines } from './selection';
 import { statementAt } from './statements';
-
-/** Shows progress for runs that take a while (the status bar does this). */
-export interface RunTracker {
-  begin(uri: vscode.Uri, proc: PyProcess): { end(): void };
-}
 
 /**
  * What the run commands return; `executeCommand` hands it to callers such as the tests.
@@ -33,21 +28,6 @@ function textOfDisplay(d: DisplayData): string {
   const where = kinds.some((k) => k.startsWith('image/')) ? 'the Plots view and consoles' : 'consoles and notebooks';
   const rich = kinds.length > 0 ? ` [${kinds.join(', ')}: shown in ${where}]` : '';
   return `${typeof plain === 'string' ? plain : '<display>'}${rich}\n`;
-}
-
-/** How a run ended, for observers. */
-export type RunOutcome = { ok: true; value: ValueRepr | undefined } | { ok: false; error: unknown };
-
-/** Sees one run's output as it happens (the console, the Plots view). */
-export interface RunSink {
-  output(stream: OutputStream, text: string): void;
-  display(data: DisplayData): void;
-  end(outcome: RunOutcome): void;
-}
-
-/** Told about every run from an editor; returns a sink for it, or nothing to stay out. */
-export interface RunObserver {
-  begin(doc: vscode.TextDocument, block: CodeBlock, proc: PyProcess): RunSink | undefined;
 }
 
 /** Observers must never break a run: a failing one is skipped. */
@@ -88,7 +68,7 @@ export class Runner implements vscode.Disposable {
   private readonly subs: vscode.Disposable[];
 
   constructor(
-    private readonly host: ExtensionHost,
+    private readonly host: SurfaceHost,
     private readonly inline: InlineResults,
     private readonly tracker: RunTracker,
   ) {

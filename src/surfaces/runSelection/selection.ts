@@ -5,14 +5,7 @@
  * Line numbers are preserved: the engine compiles the code with the document's path and
  * `firstLine`, so tracebacks and `inspect` point at the real lines of the file.
  */
-
-/** Code ready for `PyProcess.run(code, { firstLine })`. Lines are 1-based and inclusive. */
-export interface CodeBlock {
-  code: string;
-  firstLine: number;
-  /** The last line with code; inline results are shown at its end. */
-  lastLine: number;
-}
+import type { CodeBlock } from '../contracts';
 
 /** A selection in VS Code's terms: 0-based lines and characters. */
 export interface SelectionLike {

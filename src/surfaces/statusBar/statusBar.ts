@@ -5,15 +5,13 @@
  * This class also keeps the `when`-clause keys in step with the active editor.
  */
 import * as vscode from 'vscode';
-import { ownerOf } from '../../common/documents';
-import type { ExtensionHost } from '../../common/extensionHost';
-import { Commands, ContextKeys } from '../../common/ids';
-import { describeInterpreter } from '../../common/interpreterChoice';
-import { documentLabel } from '../../common/labels';
+import { ownerOf, type SurfaceHost } from '../../services/surfaceHost';
+import { Commands, ContextKeys } from '../../manifest/ids';
+import { documentLabel } from '../../text/labels';
 import type { PyProcess } from '../../engine/types';
-import { statusText } from '../commands/bindItems';
-import { formatDuration } from '../contextTree/model';
-import type { RunTracker } from '../runSelection/runner';
+import { formatDuration } from '../../text/contextState';
+import type { RunTracker } from '../contracts';
+import { statusText } from './statusText';
 
 /** Runs shorter than this finish without any progress UI flickering. */
 const PROGRESS_DELAY_MS = 500;
@@ -35,7 +33,7 @@ export class StatusBar implements RunTracker, vscode.Disposable {
   /** What the two items show (undefined: hidden), for the integration tests. */
   private shown: { context: string | undefined; run: string | undefined } = { context: undefined, run: undefined };
 
-  constructor(private readonly host: ExtensionHost) {
+  constructor(private readonly host: SurfaceHost) {
     this.contextItem.name = 'Py Contexts: context';
     this.contextItem.command = Commands.bindToContext;
     this.runItem.name = 'Py Contexts: running';
@@ -83,7 +81,7 @@ export class StatusBar implements RunTracker, vscode.Disposable {
   }
 
   update(): void {
-    const python = this.host.engine.current;
+    const python = this.host.current;
     const editor = vscode.window.activeTextEditor;
     const isPython = editor?.document.languageId === 'python';
     const proc = editor ? this.host.findProcess(ownerOf(editor.document)) : undefined;
@@ -101,9 +99,9 @@ export class StatusBar implements RunTracker, vscode.Disposable {
         boundId: proc?.boundContext?.id,
         currentId: ctx?.id,
         stats: ctx?.stats(),
-        failed: this.host.engine.status.kind === 'failed',
-        trusted: this.host.trust.trusted,
-        interpreter: python ? describeInterpreter(python.interpreter, this.host.engine.interpreterSource).tooltip : undefined,
+        failed: this.host.status.kind === 'failed',
+        trusted: this.host.trusted,
+        interpreter: this.host.interpreter?.tooltip,
       });
       this.contextItem.text = s.text;
       this.contextItem.tooltip = s.tooltip;

@@ -12,6 +12,7 @@
  *
  * Pure; tested in test/unit/outputBudget.unit.test.ts.
  */
+import { formatSize } from '../text/sizes';
 
 /**
  * The default of `pyContexts.output.maxSize`, in millions of characters. Issue 17 asked for
@@ -45,25 +46,6 @@ export function outputLimits(maxSizeMb: unknown): OutputLimits {
   const mb = typeof maxSizeMb === 'number' && Number.isFinite(maxSizeMb) && maxSizeMb > 0 ? Math.min(maxSizeMb, 1000) : DEFAULT_MAX_SIZE_MB;
   const maxChars = Math.max(Math.round(mb * 1_000_000), 10_000);
   return { maxChars, shareChars: Math.min(Math.floor(maxChars * RUN_SHARE), RUN_SHARE_MAX) };
-}
-
-/**
- * A count of characters as the notes print it: "812 KB", "4.2 MB", "41 MB". Output is
- * mostly ASCII, so characters stand in for bytes; the note is about scale.
- */
-export function formatSize(chars: number): string {
-  const units: [number, string][] = [
-    [1e9, 'GB'],
-    [1e6, 'MB'],
-    [1e3, 'KB'],
-  ];
-  for (const [size, unit] of units) {
-    if (chars >= size) {
-      const v = chars / size;
-      return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${unit}`;
-    }
-  }
-  return `${chars} characters`;
 }
 
 /** Said once when a run's output goes past its share of the channel. */

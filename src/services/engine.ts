@@ -10,9 +10,9 @@
 import * as vscode from 'vscode';
 import type { PoolSpec } from '../engine/pools';
 import type { Python, StartOptions } from '../engine/types';
-import { affectsEngine, readSettings } from './config';
-import type { OutputSink } from './host';
-import { CONFIG_SECTION, Commands } from './ids';
+import { affectsEngine, readSettings } from '../manifest/config';
+import type { OutputSink } from './surfaceHost';
+import { CONFIG_SECTION, Commands } from '../manifest/ids';
 import { chooseInterpreter, describeInterpreter, restartPrompt, sourceLabel, type InterpreterChoice } from './interpreterChoice';
 import { TrustGuard, UntrustedWorkspaceError } from './trust';
 

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { PyProcess } from '../engine/types';
 import { EnvironmentMembers } from '../processes/sharing';
 import type { EngineService } from './engine';
-import type { BackgroundOutputHandler, OutputSink } from './host';
+import type { BackgroundOutputHandler, OutputSink, ProcessLifecycle } from './surfaceHost';
 import { startFolder } from './startFolder';
 
 function isFolder(p: string): boolean {
@@ -20,24 +20,6 @@ function isFolder(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The document whose process runs code from `doc`: a notebook cell's code runs in its
- * notebook's environment, everything else in its own.
- */
-export function ownerOf(doc: vscode.TextDocument): vscode.Uri {
-  if (doc.uri.scheme !== 'vscode-notebook-cell') return doc.uri;
-  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
-  return nb?.uri ?? doc.uri;
-}
-
-/** Told when a document's process is created (before anything runs in it), used for a run, and closed. */
-export interface ProcessLifecycle {
-  created(uri: vscode.Uri, proc: PyProcess): void;
-  used(uri: vscode.Uri, proc: PyProcess): void;
-  /** The document closed (whether or not it had a process). */
-  closed(uri: vscode.Uri): void;
 }
 
 export class DocumentProcesses implements vscode.Disposable {

@@ -9,9 +9,9 @@
  */
 import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
-import { readSettings } from './config';
+import { readSettings } from '../manifest/config';
 import type { InterpreterChooser } from './engine';
-import type { OutputSink } from './host';
+import type { OutputSink } from './surfaceHost';
 import { chooseInterpreter, type InterpreterChoice, type PythonExtensionSelection } from './interpreterChoice';
 
 /** How long to wait for the Python extension to activate and resolve its selection. */

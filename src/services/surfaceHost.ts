@@ -1,11 +1,13 @@
 /**
- * The seam between the extension's shared services and the surfaces that run user code.
- * The notebook controller (src/surfaces/notebook/) receives a NotebookHost from
- * extension.ts and needs nothing else from the rest of the extension; the other surfaces
- * use the same object. It is implemented by `ExtensionHost` in src/common/extensionHost.ts.
+ * The seam between the extension's services and the surfaces. Surfaces depend on these
+ * interfaces only: the notebook controller (src/surfaces/notebook/) on NotebookHost, the
+ * other surfaces on SurfaceHost, which adds what the tree, the status bar and the commands
+ * show and act on. Both are implemented by `Services` (services.ts), the one owner of the
+ * services; nothing else in this folder is for surfaces to import.
  */
-import type * as vscode from 'vscode';
-import type { DisplayData, OutputStream, Python, PyProcess } from '../engine/types';
+import * as vscode from 'vscode';
+import type { OutputStream, Python, PyProcess } from '../engine/types';
+import type { EngineState } from './engine';
 import type { FullOutputFile } from './fullOutput';
 
 /** The output of one run, which may show only its share of the channel. */
@@ -75,21 +77,53 @@ export interface NotebookHost {
   readonly onDidChange: vscode.Event<void>;
 }
 
-/** How a run from an editor ended, for the console cell that shows it. */
-export type ConsoleOutcome = { ok: true; value?: DisplayData | undefined } | { ok: false; error: unknown };
+/** Told when a document's process is created (before anything runs in it), used for a run, and closed. */
+export interface ProcessLifecycle {
+  created(uri: vscode.Uri, proc: PyProcess): void;
+  used(uri: vscode.Uri, proc: PyProcess): void;
+  /** The document closed (whether or not it had a process). */
+  closed(uri: vscode.Uri): void;
+}
 
-/** A console cell showing one editor run while it runs: output streams in, then the outcome. */
-export interface ConsoleCell {
-  output(stream: OutputStream, text: string): void;
-  display(data: DisplayData): void;
-  end(outcome: ConsoleOutcome): Promise<void>;
+/** The running interpreter as the tree and the status bar show it. */
+export interface InterpreterDescription {
+  label: string;
+  description: string;
+  tooltip: string;
+}
+
+/** What every surface but the notebook needs from the services. */
+export interface SurfaceHost extends NotebookHost {
+  /** The running engine; undefined until it has started. Never starts it. */
+  readonly current: Python | undefined;
+  /** Whether the engine is idle (not started), starting, ready, or failed to start (and why). */
+  readonly status: EngineState;
+  /** The running interpreter and how it was chosen; undefined until the engine has started. */
+  readonly interpreter: InterpreterDescription | undefined;
+  /** Whether the workspace is trusted (user code may run); says nothing to the user. */
+  readonly trusted: boolean;
+  /** The documents whose code runs in `proc` (several when they share its environment). */
+  documentsOf(proc: PyProcess): vscode.Uri[];
+  /**
+   * `uri` runs in `target`'s environment from now on ("Share Environment with…"). Starts the
+   * engine if needed; resolves to the shared process.
+   */
+  share(uri: vscode.Uri, target: vscode.Uri): Promise<PyProcess>;
+  /** `uri` leaves the environment it shares for a fresh one of its own; false when it shared nothing. */
+  stopSharing(uri: vscode.Uri): boolean;
+  /** Fires when a document starts or stops sharing another's environment. */
+  readonly onDidChangeSharing: vscode.Event<void>;
+  /** Tells `lifecycle` about every document's process as it is created, used and closed. */
+  observe(lifecycle: ProcessLifecycle): vscode.Disposable;
 }
 
 /**
- * What the console surface (src/surfaces/console/) needs from the notebook controller: a
- * cell appended to an interactive window, showing outputs of code that runs elsewhere (the
- * editor's run), numbered like the console's own cells.
+ * The document whose process runs code from `doc`: a notebook cell's code runs in its
+ * notebook's environment, everything else in its own.
  */
-export interface ConsoleKernel {
-  append(notebook: vscode.NotebookDocument, code: string, metadata: Record<string, unknown>): Promise<ConsoleCell>;
+export function ownerOf(doc: vscode.TextDocument): vscode.Uri {
+  if (doc.uri.scheme !== 'vscode-notebook-cell') return doc.uri;
+  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+  return nb?.uri ?? doc.uri;
 }
+

@@ -10,12 +10,13 @@
 import * as vscode from 'vscode';
 import type { OutputStream } from '../engine/types';
 import { FullOutputStore, type FullOutputFile } from './fullOutput';
-import type { OutputSink, RunOutput } from './host';
-import { CONFIG_SECTION, OUTPUT_CHANNEL } from './ids';
-import { documentLabel } from './labels';
-import { ChannelText, findFullOutputReference, formatSize, moreNote, outputLimits, overflowNote, RunShare, type OutputLimits } from './outputBudget';
-import { formatPythonError, LineTagger } from './outputText';
-import { findFileReferences, isPythonErrorLike } from './traceback';
+import type { OutputSink, RunOutput } from './surfaceHost';
+import { CONFIG_SECTION, OUTPUT_CHANNEL } from '../manifest/ids';
+import { documentLabel } from '../text/labels';
+import { ChannelText, findFullOutputReference, moreNote, outputLimits, overflowNote, RunShare, type OutputLimits } from './outputBudget';
+import { formatPythonError, LineTagger } from '../text/outputText';
+import { formatSize } from '../text/sizes';
+import { findFileReferences, isPythonErrorLike } from '../text/traceback';
 
 /** How much recent text the test hook returns. */
 const MIRROR_MAX = 256 * 1024;
