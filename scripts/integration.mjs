@@ -89,6 +89,8 @@ const SESSIONS = [
  * when fewer tests pass than there are entries); main's own run covers the rest on the newest.
  */
 const OLDEST_PATHS = [
+  // The second activation test runs in the editor the first one opened.
+  'activation activates on a Python file without starting Python',
   'activation starts Python on the first run',
   'Context Pool tree lists the configured pools',
   'Context Pool tree shows a document under its context after it runs',
@@ -255,17 +257,20 @@ async function runCodeServerSession(session, tools, vsixPath) {
   if (session.name === 'main') {
     say(installVsix({ vsix: packFixture(hostFunctionFixtureDir, 'host-function-fixture'), extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
   }
+  // The oldest VS Code's screenshots go to a folder of their own: the README's come from the newest.
+  const shots = session.oldest ? join(screenshotsDir, session.name) : screenshotsDir;
+  mkdirSync(shots, { recursive: true });
   const server = await startCodeServer({
     tools, tmp, userDataDir: s.userDataDir, extensionsDir: s.extensionsDir, trust: session.trust,
     settings: { ...USER_SETTINGS, ...(session.python ? { 'pyContexts.pythonPath': session.python } : {}) },
-    env: { ...s.env, PY_CONTEXTS_SCREENSHOTS: screenshotsDir },
+    env: { ...s.env, PY_CONTEXTS_SCREENSHOTS: shots },
     logFile: join(logsDir, `code-server-${session.name}.log`), quiet: !verbose,
   });
   try {
     const url = server.url({ folder: s.workspace, extensionDevelopmentPaths: [s.devPath], extensionTestsPath: runnerPath });
     say(`session ${session.name}: ${url}`);
     return await runTestsInBrowser({
-      url, tools, screenshotsDir, timeoutMs: remaining(),
+      url, tools, screenshotsDir: shots, timeoutMs: remaining(),
       browserLogFile: join(logsDir, `browser-${session.name}.log`),
     });
   } finally {

