@@ -11,10 +11,11 @@
 //   the URL and report the extension host's console and exit code to window.codeAutomationLog
 //   and window.codeAutomationExit, which we expose from playwright.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { format } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { ensureTools, loadPlaywright } from './vscode-tools.mjs';
 
 export const CHROMIUM_ARGS = [
@@ -164,7 +165,10 @@ export async function startCodeServer({
   mkdirSync(extensionsDir, { recursive: true });
   writeSettings(userDataDir, settings);
   port ??= await freePort();
+  // Releases before --vscode-option take the flag itself once a preload declares it.
+  const oldCli = !readFileSync(join(tools.codeServerEntry, '..', 'cli.js'), 'utf8').includes('"vscode-option"');
   const args = [
+    ...(oldCli ? ['-r', fileURLToPath(new URL('./code-server-old-cli.cjs', import.meta.url))] : []),
     tools.codeServerEntry,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
@@ -174,7 +178,7 @@ export async function startCodeServer({
     '--disable-update-check',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(oldCli ? ['--enable-smoke-test-driver'] : ['--vscode-option', 'enable-smoke-test-driver']),
     ...(trust ? ['--disable-workspace-trust'] : []),
   ];
   const log = createWriteStream(logFile);

@@ -16,7 +16,11 @@
 //   venv       extension under development with pyContexts.pythonPath set to a venv made for the
 //              session (from PY_CONTEXTS_PYTHON, else /usr/bin/python3, without pip and without the
 //              system site-packages), holding a package of its own: out/test/integration/venv/*.js
-// A session without test files is not started, except main.
+//   oldest     the key user paths of main (OLDEST_PATHS below: the tree, run selection, notebook
+//              cells, cleanup on close) on the code-server carrying the oldest VS Code that
+//              engines.vscode allows (OLDEST in vscode-tools.mjs), so that claim is tested in
+//              every run; --grep replaces its selection
+// A session without test files is not started, except main and oldest.
 //
 // Backends (PY_CONTEXTS_VSCODE):
 //   code-server  default here: code-server under Node 24, driven by headless chromium
@@ -76,6 +80,28 @@ const SESSIONS = [
   // Its test reloads the window halfway and runs again after it (issue 12: state that survives a reload).
   { name: 'reload', dir: join(testsOut, 'reload'), trust: true },
   { name: 'venv', dir: join(testsOut, 'venv'), trust: true, venv: true },
+  { name: 'oldest', dir: testsOut, folder: 'main', trust: true, oldest: true },
+];
+
+/**
+ * What the oldest session runs of main's tests (mocha --grep, matched against "describe it"):
+ * the key user paths, kept to a few minutes. Each alternative must match a test (the run fails
+ * when fewer tests pass than there are entries); main's own run covers the rest on the newest.
+ */
+const OLDEST_PATHS = [
+  // The second activation test runs in the editor the first one opened.
+  'activation activates on a Python file without starting Python',
+  'activation starts Python on the first run',
+  'Context Pool tree lists the configured pools',
+  'Context Pool tree shows a document under its context after it runs',
+  'run selection runs the current line and shows the value inline',
+  'run selection reports a traceback at the real file line',
+  'run selection runs `# %%` cells',
+  'notebook controller runs all cells in order',
+  'notebook controller saves an .ipynb',
+  'notebook controller frees the environment when the notebook closes',
+  'documents and their processes closes the process of a file when its editor closes',
+  'documents and their processes closes the process of an untitled document',
 ];
 
 /**
@@ -97,6 +123,8 @@ const standinDir = join(root, 'test/fixtures/python-extension-standin');
 // A second, test-only extension that registers a host function through our API (issue 10); it is
 // installed into the main session (a payload carries only one extensionDevelopmentPath).
 const hostFunctionFixtureDir = join(root, 'test/fixtures/host-function-extension');
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function say(msg) {
   console.log(`[integration] ${msg}`);
@@ -141,7 +169,7 @@ function prepareSession(tmp, session, vsixPath) {
     mkdirSync(devPath, { recursive: true });
     writeFileSync(join(devPath, 'package.json'), JSON.stringify({
       name: 'py-contexts-vsix-test-runner', publisher: 'py-contexts-tests', version: '0.0.0',
-      engines: { vscode: '^1.95.0' },
+      engines: { vscode: require(join(root, 'package.json')).engines.vscode },
     }, null, 2));
   }
   const env = {
@@ -150,7 +178,7 @@ function prepareSession(tmp, session, vsixPath) {
     PY_CONTEXTS_REPO: root,
     ...(vsixPath ? { PY_CONTEXTS_VSIX: vsixPath, PY_CONTEXTS_BUILD_TREE: vsixBuildTree } : {}),
     ...(session.python ? { PY_CONTEXTS_EXPECT_PYTHON: session.python } : {}),
-    ...(grep ? { PY_CONTEXTS_GREP: grep } : {}),
+    ...(grep || session.oldest ? { PY_CONTEXTS_GREP: grep ?? OLDEST_PATHS.map(escapeRegExp).join('|') } : {}),
     ...(session.standin ? standinSelection() : {}),
   };
   return { workspace, userDataDir, extensionsDir, devPath, env };
@@ -229,17 +257,20 @@ async function runCodeServerSession(session, tools, vsixPath) {
   if (session.name === 'main') {
     say(installVsix({ vsix: packFixture(hostFunctionFixtureDir, 'host-function-fixture'), extensionsDir: s.extensionsDir, userDataDir: s.userDataDir, tmp, tools }));
   }
+  // The oldest VS Code's screenshots go to a folder of their own: the README's come from the newest.
+  const shots = session.oldest ? join(screenshotsDir, session.name) : screenshotsDir;
+  mkdirSync(shots, { recursive: true });
   const server = await startCodeServer({
     tools, tmp, userDataDir: s.userDataDir, extensionsDir: s.extensionsDir, trust: session.trust,
     settings: { ...USER_SETTINGS, ...(session.python ? { 'pyContexts.pythonPath': session.python } : {}) },
-    env: { ...s.env, PY_CONTEXTS_SCREENSHOTS: screenshotsDir },
+    env: { ...s.env, PY_CONTEXTS_SCREENSHOTS: shots },
     logFile: join(logsDir, `code-server-${session.name}.log`), quiet: !verbose,
   });
   try {
     const url = server.url({ folder: s.workspace, extensionDevelopmentPaths: [s.devPath], extensionTestsPath: runnerPath });
     say(`session ${session.name}: ${url}`);
     return await runTestsInBrowser({
-      url, tools, screenshotsDir, timeoutMs: remaining(),
+      url, tools, screenshotsDir: shots, timeoutMs: remaining(),
       browserLogFile: join(logsDir, `browser-${session.name}.log`),
     });
   } finally {
@@ -355,18 +386,19 @@ async function main() {
   const sessions = SESSIONS.filter((s) =>
     wantedSessions.length
       ? wantedSessions.some((w) => w === s.name || w.startsWith(`${s.name}-`))
-      : s.name === 'main' || (hasTests(s.dir) && (!s.vsix || built)))
+      : s.name === 'main' || s.oldest || (hasTests(s.dir) && (!s.vsix || built)))
     .flatMap((s) => (s.vsix ? vsixSessions(s) : [s]))
     .filter((s) => !wantedSessions.length || !s.vsix || wantedSessions.some((w) => w === 'vsix' || w === s.name));
   if (!built && !wantedSessions.length) say('dist/extension.js is missing: the vsix session is not run');
   const backends = await chooseBackends();
   const needsCodeServer = backends.includes('code-server') || backends.includes('adapter');
   // One entry per code-server to run: the newest, the oldest VS Code we claim to support, or both.
+  const oldestLabel = `code-server ${OLDEST.codeServer} (VS Code ${OLDEST.vscode})`;
   const codeServers = !needsCodeServer ? [] : [
     ...(vscodeRange !== 'oldest' ? [{ label: 'code-server', tools: ensureTools() }] : []),
-    ...(vscodeRange !== 'newest' ? [{ label: `code-server ${OLDEST.codeServer} (VS Code ${OLDEST.vscode})`, tools: ensureOldestTools() }] : []),
+    ...(vscodeRange !== 'newest' || sessions.some((s) => s.oldest) ? [{ label: oldestLabel, tools: ensureOldestTools() }] : []),
   ];
-  const tools = codeServers[0]?.tools;
+  const tools = codeServers.find((c) => c.label !== oldestLabel)?.tools ?? codeServers[0]?.tools;
   let vsixPath;
   let vsixError;
   if (sessions.some((s) => s.vsix)) {
@@ -385,7 +417,12 @@ async function main() {
     backend === 'code-server' ? codeServers.map((c) => ({ backend, label: c.label, tools: c.tools })) : [{ backend, label: backend, tools }]);
   for (const { backend, label, tools: runTools } of runs) {
     if (backend === 'electron') stopDisplay = await ensureDisplay();
-    for (const session of sessions) {
+    // The oldest session runs on the oldest code-server, unless main runs there in full anyway
+    // (--vscode oldest|both); the other sessions run there only when --vscode asked for it.
+    const onOldest = label === oldestLabel;
+    const mainOnOldest = vscodeRange !== 'newest' && sessions.some((s) => s.name === 'main');
+    const runHere = (s) => (s.oldest ? onOldest && !mainOnOldest : !onOldest || vscodeRange !== 'newest');
+    for (const session of sessions.filter(runHere)) {
       say(`--- ${label} / ${session.name} ---`);
       let r;
       try {
@@ -396,6 +433,10 @@ async function main() {
       } catch (e) {
         console.error(`[integration] ${label}/${session.name} could not run: ${e instanceof Error ? e.stack : e}`);
         r = { code: 1, passed: 0, failed: 0, sawSummary: false };
+      }
+      if (session.oldest && !grep && r.code === 0 && r.passed < OLDEST_PATHS.length) {
+        say(`${label}/${session.name}: ${r.passed} tests ran, fewer than the ${OLDEST_PATHS.length} of OLDEST_PATHS (a renamed test?)`);
+        r = { ...r, failed: r.failed + 1 };
       }
       passed += r.passed;
       failed += r.failed;
