@@ -64,7 +64,10 @@ describe('shutdown and start-up faults (issue 5)', function () {
         assert.equal(r.result?.['active'], 12, describeRun(r));
         assert.equal(r.result?.['busy'], 4999950000);
         assert.doesNotMatch(r.stderr, /Fatal Python error|Segmentation|Aborted/);
-        if (mode === 'shutdown') assert.equal(r.result?.['finalized'], true, describeRun(r));
+        // 3.10 cannot be finalized safely while user threads run (interpreter.cpp,
+        // kFinalizeRacesUserThreads): it is left to the process exit, and shutdown() says so.
+        const on310 = String(r.result?.['version']).startsWith('3.10.');
+        if (mode === 'shutdown') assert.equal(r.result?.['finalized'], !on310, describeRun(r));
       }
     });
   }

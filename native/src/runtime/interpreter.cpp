@@ -1,8 +1,5 @@
 #include "runtime/interpreter.h"
 
-#include <chrono>
-#include <thread>
-
 #include "runtime/native_module.h"
 #include "runtime/py_error.h"
 #include "runtime/py_ref.h"
@@ -76,19 +73,14 @@ void FlushStdStreams() {
   }
 }
 
-// Python 3.10 only: a thread waiting for the GIL wakes every switch interval (5 ms), checks
-// whether finalization has begun and, if not, posts a drop request to its interpreter.
-// The main interpreter is heap-allocated there (3.11 embeds it in _PyRuntime), so a
-// waiter preempted between that check and the request wrote into freed memory once
-// Py_FinalizeEx had run meanwhile: SIGSEGV in take_gil, in about 1 shutdown in 3 with
-// ten user threads alive. With a 1 s interval nobody times out during finalization, and
-// holding the GIL 20 ms first lets the waits begun under the old interval end.
-void SettleGilWaiters() {
-#if PY_VERSION_HEX < 0x030B0000
-  if (PyRun_SimpleString("import sys as _s\n_s.setswitchinterval(1.0)\n") < 0) PyErr_Clear();
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-#endif
-}
+// Python 3.10 only: a thread waiting for the GIL wakes every switch interval, checks whether
+// finalization has begun and, if not, posts a drop request to its interpreter. The main
+// interpreter is heap-allocated there (3.11 embeds it in _PyRuntime), so a waiter preempted
+// between that check and the request writes into freed memory once Py_FinalizeEx has run
+// meanwhile: SIGSEGV in take_gil, in about 1 shutdown in 3 with ten user threads alive. A
+// longer switch interval made it rarer but let finalization stall for seconds on each GIL
+// hand-over. So on 3.10 an interpreter with user threads alive is not finalized at all.
+constexpr bool kFinalizeRacesUserThreads = PY_VERSION_HEX < 0x030B0000;
 
 bool Check(PyStatus status, std::string& error) {
   if (!PyStatus_Exception(status)) return true;
@@ -164,12 +156,11 @@ bool Interpreter::Finalize(bool processExiting) {
     PyEval_SaveThread();
     return false;
   }
-  if (processExiting && OtherPythonThreads() > 0) {
+  if ((processExiting || kFinalizeRacesUserThreads) && OtherPythonThreads() > 0) {
     FlushStdStreams();
     PyEval_SaveThread();
     return false;
   }
-  SettleGilWaiters();
   Py_FinalizeEx();
   running_ = false;
   mainState_ = nullptr;

@@ -33,7 +33,8 @@ class Interpreter {
   // also returns false after the atexit callbacks when threads that user code started
   // are still alive: they would wake into a freed interpreter while Node's teardown
   // still runs (a race inside CPython's take_gil, seen as SIGSEGV on 3.10), and the
-  // exit reclaims everything anyway.
+  // exit reclaims everything anyway. On 3.10 it does so at every shutdown with user threads
+  // alive (see kFinalizeRacesUserThreads).
   bool Finalize(bool processExiting);
   // Leaves the interpreter running (a context thread is stuck in C code and could
   // still touch it); the process exit will reclaim it.
