@@ -54,6 +54,8 @@ function resolvePython(requested: string | undefined): ResolvedInterpreter {
 }
 
 let liveEngine: PythonImpl | undefined;
+/** A shutdown left its interpreter to the process exit (shutdown() resolved false). */
+let leftRunning = false;
 
 export async function startPython(options: StartOptions = {}): Promise<Python> {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
@@ -73,6 +75,12 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
   const caps = capabilitiesOf(interp.version, interp.freeThreaded, true);
   for (const [name, spec] of specs) checkMode(name, spec.mode, caps);
   if (liveEngine?.isShutdown) await liveEngine.shutdown();
+  if (leftRunning) {
+    // CPython cannot be initialized again while the old interpreter still lives.
+    throw new EngineStartError('restart-required',
+      'The previous Python could not be finalized (a thread was stuck in C code or still running at shutdown), so no other can start in this process.',
+      'Restart the process (in VS Code: Developer: Reload Window).');
+  }
   if (liveEngine && !liveEngine.isShutdown) {
     throw new EngineStartError('already-running', 'Python is already running in this process.',
       'Use the existing Python object, or shut it down first (only one embedded interpreter can exist per process).');
@@ -389,6 +397,7 @@ export class PythonImpl implements Python, ProcessEngine {
       this.shutdownPromise = this.engine.shutdown().then((finalized) => {
         this.hold(false);
         if (liveEngine === this) liveEngine = undefined;
+        if (!finalized) leftRunning = true;
         this.changed();
         return finalized;
       });

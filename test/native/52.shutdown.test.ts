@@ -87,6 +87,8 @@ describe('shutdown and start-up faults (issue 5)', function () {
     if (mode === 'shutdown') {
       assert.match(r.result!['second'] as string, /Python was shut down/);
       assert.ok((r.result!['shutdownMs'] as number) < 20_000, describeRun(r));
+      assert.equal(r.result!['finalized'], false, describeRun(r));
+      assert.match(r.result!['again'] as string, /^restart-required: .*Reload Window/, describeRun(r));
     }
   }
 
