@@ -155,15 +155,16 @@ function seedRipgrep(codeServerDir, prefix) {
 }
 
 /**
- * Makes sure every tool is installed, the oldest code-server included, and returns the paths of
- * the newest. Cheap when the markers exist (then nothing touches the network).
+ * Makes sure every tool for the newest VS Code is installed and returns their paths. Cheap when
+ * the marker exists (then nothing touches the network). The oldest code-server is installed only
+ * where it is used (ensureOldestTools: the integration tier's oldest session), so `npm start`
+ * on a fresh machine does not wait for it.
  * Throws with `exitCode` 2 when system packages are missing and cannot be installed by us.
  */
 export function ensureTools({ force = false } = {}) {
   const p = toolPaths();
   ensureAptPackages();
   ensureNewestTools(p, force);
-  ensureOldestCodeServer({ force, cache: p.cache });
   return p;
 }
 
@@ -243,7 +244,7 @@ export function ensureOldestCodeServer({ force = false, cache = cacheDir() } = {
 /** The tools with code-server (and the Node that runs it) swapped for OLDEST's. */
 export function ensureOldestTools() {
   const p = ensureTools();
-  const o = oldestPaths(p.cache);
+  const o = ensureOldestCodeServer({ cache: p.cache });
   return { ...p, nodeDir: o.nodeDir, node: o.node, codeServerDir: o.codeServerDir, codeServerEntry: o.codeServerEntry };
 }
 
@@ -256,7 +257,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     if (process.argv.includes('--check')) {
       const p = toolPaths();
-      const ok = markerMatches(p) && oldestMarkerMatches(oldestPaths(p.cache)) && missingAptPackages().length === 0;
+      const installed = process.argv.includes('--oldest') ? oldestMarkerMatches(oldestPaths(p.cache)) : markerMatches(p);
+      const ok = installed && missingAptPackages().length === 0;
       console.log(ok ? `tools ready in ${p.cache}` : `tools not installed in ${p.cache}`);
       process.exit(ok ? 0 : 1);
     }
