@@ -19,6 +19,7 @@
       "src/runtime/state_store.cpp",
       "src/runtime/host_calls.cpp",
       "src/runtime/bridge_module.cpp",
+      "src/runtime/foreign_interpreters.cpp",
       "src/objects/bridge.cpp",
       "src/objects/engine.cpp",
       "src/objects/context.cpp",

@@ -344,6 +344,52 @@ except RuntimeError as e:
     assert.deepEqual(v, ['py-contexts default:1', false, false, true, true, 'cannot join current thread', true]);
     await p.close();
   });
+  it('a sub-interpreter that user code makes on a context thread joins the threads its code starts, as in a script', async () => {
+    // 3.13 made threading see every non-main thread as a daemon _DummyThread in a new interpreter, so
+    // these threads were daemon, not joined, and Py_EndInterpreter aborted the host ("not the last
+    // thread"; runtime/foreign_interpreters.h). _testcapi ships with CPython (Debian:
+    // libpython3.x-testsuite); _interpreters with 'legacy' settings is the public-ish way on 3.13+.
+    const py = await getPython();
+    const p = py.process(uniqueId('subinterp'));
+    const v = await p.run(`
+import _testcapi, os, sys, textwrap
+def run_in(make):
+    r, w = os.pipe()
+    code = textwrap.dedent(r'''
+        import os, threading, time
+        me = threading.current_thread()
+        def late():
+            time.sleep(0.2)
+            os.write(%d, b'joined')
+        t = threading.Thread(target=late)
+        os.write(%d, f'{me.name}|{me.daemon}|{t.daemon}|'.encode())
+        t.start()
+    ''' % (w, w))
+    status = make(code)
+    os.close(w)
+    with os.fdopen(r, 'rb') as f:
+        return status, f.read().decode()
+results = [run_in(_testcapi.run_in_subinterp)]
+if sys.version_info >= (3, 13):
+    import _interpreters
+    def legacy(code):
+        iid = _interpreters.create('legacy')
+        _interpreters.run_string(iid, code)
+        _interpreters.destroy(iid)
+        return 0
+    results.append(run_in(legacy))
+results`,
+    { context: py.context(1) });
+    const seen = v as [number, string][];
+    assert.ok(seen.length >= 1);
+    for (const [status, text] of seen) {
+      assert.equal(status, 0);
+      // Up to 3.12 the importing thread is the new interpreter's MainThread; from 3.13 it is named after its context.
+      assert.match(text, /^(py-contexts default:1|MainThread)\|False\|False\|joined$/);
+    }
+    assert.equal(await p.run('6 * 7', { context: py.context(1) }), 42);
+    await p.close();
+  });
 });
 
 describe('fidelity: signals, emulated (issue 15)', () => {

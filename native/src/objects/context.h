@@ -90,6 +90,8 @@ class ContextCore : public std::enable_shared_from_this<ContextCore> {
 
   // Context thread, GIL held: used by _py_contexts_native.
   static ContextCore* Current();
+  // The context's own thread state (in its sub-interpreter for an own-GIL context).
+  PyThreadState* tstate() const { return tstate_; }
   static uint32_t CurrentCall();
   EventSink& sink() { return *sink_; }
   std::shared_ptr<EventSink> sinkPtr() const { return sink_; }

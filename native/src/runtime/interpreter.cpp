@@ -1,5 +1,6 @@
 #include "runtime/interpreter.h"
 
+#include "runtime/foreign_interpreters.h"
 #include "runtime/native_module.h"
 #include "runtime/py_error.h"
 #include "runtime/py_ref.h"
@@ -118,6 +119,7 @@ bool Interpreter::Start(const StartConfig& cfg, std::string& version, std::strin
 
   mainState_ = PyThreadState_Get();
   interp_ = PyThreadState_GetInterpreter(mainState_);
+  foreign_interpreters::Install();
   version = Py_GetVersion();
 
   // Make the py_contexts package importable, then import the runtime module.
