@@ -10,6 +10,9 @@
 //   quarantine_size_mb=16     freed memory is held back less, so RSS-bound tests stay meaningful.
 //   log_path                  every process, test fixtures in child processes included, writes its
 //                             reports to a file; any report fails the run.
+// PYTHONMALLOC=malloc (GIL builds): CPython's objects come from malloc, not from pymalloc's arenas,
+// so ASan sees them too (a reference dropped once too often is then a heap-use-after-free report).
+// Free-threaded builds refuse any allocator but mimalloc ("PYTHONMALLOC: unknown allocator").
 // Options: ASAN_KEEP=1 keeps the scratch directory; arguments name test files to run instead of
 // the whole tier (e.g. out/test/native/50.faults.test.js).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -46,14 +49,18 @@ if (!execFileSync('ldd', [addon], { encoding: 'utf8' }).includes('libasan')) {
   process.exit(2);
 }
 
+const python = process.env.PY_CONTEXTS_PYTHON || 'python3';
+const freeThreaded = execFileSync(python, ['-c', 'import sysconfig; print(sysconfig.get_config_var("Py_GIL_DISABLED") or 0)'],
+  { encoding: 'utf8' }).trim() === '1';
 const logs = join(scratch, 'asan-logs');
 mkdirSync(logs);
 const env = {
   ...process.env,
   LD_PRELOAD: [libasan, process.env.LD_PRELOAD].filter(Boolean).join(':'),
   ASAN_OPTIONS: `detect_leaks=0:allocator_may_return_null=1:quarantine_size_mb=16:log_path=${join(logs, 'asan')}`,
+  ...(freeThreaded ? {} : { PYTHONMALLOC: 'malloc' }),
 };
-console.log(`[asan] running the native tier with LD_PRELOAD=${libasan}`);
+console.log(`[asan] running the native tier with LD_PRELOAD=${libasan}${freeThreaded ? '' : ' PYTHONMALLOC=malloc'} (${python})`);
 // With file arguments, run just those (mocha would add them to the config's spec).
 const files = process.argv.slice(2);
 const mochaArgs = files.length

@@ -341,13 +341,16 @@ describe('faults (issue 5)', function () {
       assert.equal(res['after'], 42);
     });
 
-    it('a result too big to convert fails as an error instead of ending the host (child process, memory limited)', () => {
-      // Under AddressSanitizer (npm run test:asan) `ulimit -v` would stop ASan's own start-up;
-      // its malloc_limit_mb makes the big allocation fail instead.
-      const asan = /libasan/.test(process.env['LD_PRELOAD'] ?? '');
-      const r = asan
-        ? runFixture('huge-result', [], { timeoutMs: 180_000, env: { ASAN_OPTIONS: `${process.env['ASAN_OPTIONS'] ?? ''}:malloc_limit_mb=4096` } })
-        : runFixture('huge-result', [], { timeoutMs: 120_000, virtualMemoryKiB: 12_000_000 });
+    it('a result too big to convert fails as an error instead of ending the host (child process, memory limited)', function () {
+      // Not under AddressSanitizer (npm run test:asan): `ulimit -v` would stop ASan's own start-up, and
+      // no ASan option can stand in for it. ASan's operator new reports "out of memory" and aborts
+      // instead of throwing std::bad_alloc, whatever allocator_may_return_null says, so the path
+      // under test cannot run there; and without a limit the conversion really allocates its 18 GB.
+      if (/libasan/.test(process.env['LD_PRELOAD'] ?? '')) {
+        console.log('      skipped under AddressSanitizer: its operator new aborts instead of throwing std::bad_alloc');
+        this.skip();
+      }
+      const r = runFixture('huge-result', [], { timeoutMs: 120_000, virtualMemoryKiB: 12_000_000 });
       assert.equal(r.signal, null, describeRun(r));
       assert.equal(r.status, 0, describeRun(r));
       // Under the limit the list fits in Python but its conversion cannot: a clean error.
