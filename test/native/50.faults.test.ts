@@ -9,7 +9,7 @@ import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PythonError, TimeoutError } from '../../src/core';
-import type { Context, PyProcess, Python } from '../../src/core';
+import type { Context, PyProcess, Python, RunOptions } from '../../src/core';
 import { describeRun, runFixture } from './fixtures/child';
 import { getPython, uniqueId } from './_setup';
 
@@ -254,18 +254,28 @@ describe('faults (issue 5)', function () {
   });
 
   describe('blocking C calls', () => {
-    const BLOCK = 'import socket, builtins\na, b = socket.socketpair()\nbuiltins._pyc_fault_release = b\nreached = False\na.recv(1)\nreached = True';
+    const BLOCK = "import socket, builtins\na, b = socket.socketpair()\nbuiltins._pyc_fault_release = b\nreached = False\nprint('blocking', flush=True)\na.recv(1)\nreached = True";
+    /**
+     * Runs BLOCK and waits until it is inside recv(): `busy` is true from the start of the job, and
+     * an interrupt or restart landing during `import socket` would end the call cleanly instead.
+     */
+    async function runBlocked(p: PyProcess, opts: RunOptions = {}): Promise<{ call: Promise<unknown> }> {
+      let said!: () => void;
+      const blocking = new Promise<void>((r) => (said = r));
+      const call = p.run(BLOCK, { ...opts, onOutput: (_s, text) => text.includes('blocking') && said() });
+      await Promise.race([blocking, call.then((v) => Promise.reject(new Error(`BLOCK ended before blocking: ${String(v)}`)))]);
+      await sleep(50); // the marker is printed a few bytecodes before recv() is entered
+      return { call };
+    }
     const RELEASE = 'import builtins\nbuiltins._pyc_fault_release.send(b"x")\nbuiltins._pyc_fault_release = None';
 
     it('an interrupt during a blocking C call is pending until the call returns, then lands before the next line', async () => {
       const [ctx, other] = [ctxs[1]!, ctxs[0]!];
       const p = py.process(uniqueId());
       let settled = false;
-      const stuck = p.run(BLOCK, { context: ctx }).finally(() => {
+      const stuck = (await runBlocked(p, { context: ctx })).call.finally(() => {
         settled = true;
       });
-      assert.ok(await until(() => ctx.stats().busy));
-      await sleep(50);
       ctx.interrupt();
       await sleep(300);
       assert.equal(settled, false, 'a call blocked in C cannot see the interrupt before it returns');
@@ -283,9 +293,8 @@ describe('faults (issue 5)', function () {
       const q = py.process(uniqueId());
       p.bind(ctx);
       await p.exec('mine = 1');
-      const stuck = p.run(BLOCK);
+      const stuck = (await runBlocked(p)).call;
       const queued = q.run('"never runs"', { context: ctx });
-      assert.ok(await until(() => ctx.stats().busy));
       ctx.interrupt();
       await sleep(100);
       const threadsBefore = threadCount();
