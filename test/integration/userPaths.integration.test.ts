@@ -86,20 +86,24 @@ describe('user paths', () => {
 
   it('runs a notebook cell and an editor statement at the same time, on two contexts', async () => {
     const a = await api();
-    const nb = await openNotebook(writeNotebook('paths-together.ipynb', ['import time\nt0 = time.monotonic()\ntime.sleep(4)\n(t0, time.monotonic())']));
+    const nb = await openNotebook(writeNotebook('paths-together.ipynb', ['import time\nt0 = time.monotonic()\nprint("started", flush=True)\ntime.sleep(4)\n(t0, time.monotonic())']));
     await vscode.commands.executeCommand('pyContexts.bindToContext', nb.uri, 'default:2');
     const ed = await pythonEditor('paths/together.py', 'import time; t0 = time.monotonic(); time.sleep(0.5); (t0, time.monotonic())\n', vscode.ViewColumn.Two);
     await vscode.commands.executeCommand('pyContexts.bindToContext', ed.document.uri, 'default:1');
     const python = await a.python();
     void vscode.commands.executeCommand('notebook.execute', nb.uri);
     await waitFor(() => python.context(2).stats().busy, { message: 'the notebook cell to run in default:2' });
+    // `busy` is true from the start of the job: wait until the cell has taken its t0 and sleeps.
+    const cell = nb.cellAt(0);
+    const text = (o: vscode.NotebookCellOutput): string => o.items.map((i) => new TextDecoder().decode(i.data)).join('');
+    await waitFor(() => cell.outputs.some((o) => text(o).includes('started')), { message: 'the notebook cell to start sleeping' });
     cursorAt(ed, 1);
     const stamps = (repr: string | undefined): number[] => (repr ?? '').replace(/[()]/g, '').split(',').map(Number);
     const [e0, e1] = stamps(ok(await runSelection(ed)));
-    const cell = nb.cellAt(0);
-    await waitFor(() => cell.executionSummary?.success !== undefined && cell.outputs.length > 0, { message: 'the cell to finish' });
+    await waitFor(() => cell.executionSummary?.success !== undefined, { message: 'the cell to finish' });
     assert.equal(cell.executionSummary?.success, true);
-    const [n0, n1] = stamps(new TextDecoder().decode(cell.outputs[0]?.items.find((i) => i.mime === 'text/plain')?.data));
+    const value = cell.outputs.flatMap((o) => o.items).find((i) => i.mime === 'text/plain');
+    const [n0, n1] = stamps(value && new TextDecoder().decode(value.data));
     assert.ok(n0! < e0! && e1! < n1!, `the editor ran inside the notebook's run: notebook ${n0}..${n1}, editor ${e0}..${e1}`);
     assert.equal(a.processFor(nb.uri)?.boundContext?.id, 'default:2');
   });
