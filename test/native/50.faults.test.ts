@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PythonError, TimeoutError } from '../../src/core';
 import type { Context, PyProcess, Python, RunOptions } from '../../src/core';
+import { BLOCKING_MARKER, runBlocking } from './fixtures/blocking';
 import { describeRun, runFixture } from './fixtures/child';
 import { getPython, uniqueId } from './_setup';
 
@@ -254,18 +255,12 @@ describe('faults (issue 5)', function () {
   });
 
   describe('blocking C calls', () => {
-    const BLOCK = "import socket, builtins\na, b = socket.socketpair()\nbuiltins._pyc_fault_release = b\nreached = False\nprint('blocking', flush=True)\na.recv(1)\nreached = True";
-    /**
-     * Runs BLOCK and waits until it is inside recv(): `busy` is true from the start of the job, and
-     * an interrupt or restart landing during `import socket` would end the call cleanly instead.
-     */
+    const BLOCK = `import socket, builtins\na, b = socket.socketpair()\nbuiltins._pyc_fault_release = b\nreached = False\nprint('${BLOCKING_MARKER}', flush=True)\na.recv(1)\nreached = True`;
+    /** Runs BLOCK and waits until it is inside recv() (see fixtures/blocking.ts for why not `busy`). */
     async function runBlocked(p: PyProcess, opts: RunOptions = {}): Promise<{ call: Promise<unknown> }> {
-      let said!: () => void;
-      const blocking = new Promise<void>((r) => (said = r));
-      const call = p.run(BLOCK, { ...opts, onOutput: (_s, text) => text.includes('blocking') && said() });
-      await Promise.race([blocking, call.then((v) => Promise.reject(new Error(`BLOCK ended before blocking: ${String(v)}`)))]);
-      await sleep(50); // the marker is printed a few bytecodes before recv() is entered
-      return { call };
+      const blocked = runBlocking(p, BLOCK, 'BLOCK', opts);
+      await blocked.untilBlocked();
+      return { call: blocked.call }; // wrapped: an async function would wait for a returned promise
     }
     const RELEASE = 'import builtins\nbuiltins._pyc_fault_release.send(b"x")\nbuiltins._pyc_fault_release = None';
 
