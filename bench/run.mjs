@@ -209,6 +209,68 @@ function renderParallel(md) {
   const w = head.map((h, c) => Math.max(h.length, ...lines.map((l) => String(l[c]).length)));
   return `\nParallel contexts: ${note}\n` + [head, ...lines].map((l) => l.map((c, k) => String(c).padEnd(w[k])).join('  ')).join('\n') + '\n';
 }
+// The awaited call idle and loaded (issue 13): ours with and without the completion spin, and
+// node-calls-python async, first on the quiet machine, then with one busy-looping process taking
+// a core (an extension host shares its cores with language servers and builds). Then the profile's
+// breakdown of one awaited call (bench/profile/awaited.mjs: JS submit, Python op, the rest, and
+// this machine's thread wake-up round trip).
+const awaitedMethods = [['ours', 'ours'], ['ours-nospin', 'ours, spin off'], ['ncp', 'ncp async']];
+const awaited = await timed('awaited call, idle and loaded', async () => {
+  const out = { idle: {}, loaded: {} };
+  for (const cond of ['idle', 'loaded']) {
+    const busy = cond === 'loaded' ? spawn(node, ['-e', 'for(;;){}'], { stdio: 'ignore' }) : undefined;
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [method, label] of round % 2 ? [...awaitedMethods].reverse() : awaitedMethods) {
+          const reason = method === 'ncp' ? ncpReason : oursReason;
+          const r = reason ? { unavailable: reason } : await peer('awaited.mjs', method);
+          const prev = out[cond][label];
+          if (r.unavailable || r.errors?.sqrt) out[cond][label] = prev ?? { unavailable: r.unavailable ?? r.errors.sqrt };
+          else if (!prev || prev.unavailable || r.figures.sqrt < prev.us) out[cond][label] = { us: r.figures.sqrt, spin: r.info?.spin };
+        }
+      }
+    } finally {
+      busy?.kill('SIGKILL');
+    }
+  }
+  if (!oursReason) {
+    try {
+      const prof = execFileSync(node, [join(BENCH, 'profile', 'awaited.mjs'), String(scaled(5000))], { env, encoding: 'utf8', timeout: 120_000 });
+      out.profile = JSON.parse(prof);
+    } catch (e) {
+      out.profile = { unavailable: e.message.split('\n')[0] };
+    }
+  }
+  return out;
+});
+function awaitedLines(a, markdown) {
+  const f = (v) => (v?.us === undefined ? `n/a${v?.unavailable ? ` (${v.unavailable.slice(0, 60)})` : ''}` : v.us.toFixed(1));
+  const ratio = (cond) => {
+    const o = a?.[cond]?.ours?.us;
+    const n = a?.[cond]?.['ncp async']?.us;
+    return o && n ? `${(o / n).toFixed(2)}×` : '–';
+  };
+  const spin = (cond) => {
+    const s = a?.[cond]?.ours?.spin;
+    return s ? `${s.hits} handed, ${s.misses} missed, ${s.skipped} skipped, ${s.spunUsPerCall.toFixed(1)} µs spun per call` : '–';
+  };
+  const rows = [
+    ...awaitedMethods.map(([, label]) => [label, f(a?.idle?.[label]), f(a?.loaded?.[label])]),
+    ['ours ÷ ncp async', ratio('idle'), ratio('loaded')],
+    ['ours: completion spin', spin('idle'), spin('loaded')],
+  ];
+  const p = a?.profile;
+  const wake = (name) => p?.wakeup?.find((w) => w.name === name)?.median_us;
+  const breakdown = !p || p.unavailable ? `profile not run${p?.unavailable ? `: ${p.unavailable}` : ''}`
+    : `one awaited call on the quiet machine (bench/profile/awaited.mjs, spin on): ${p.total_us.toFixed(1)} µs = JS submit ${p.js_submit_us.toFixed(1)} + Python op ${p.python_us.toFixed(1)} + the rest ${p.rest_us.toFixed(1)} (wake the context, GIL, conversions, completion, settle). `
+      + `This machine's thread-to-thread round trip: ${wake('condvar round trip')?.toFixed(1) ?? '?'} µs through a condition variable, ${wake('eventfd+epoll round trip')?.toFixed(1) ?? '?'} µs through eventfd+epoll (what waking Node's loop costs), ${wake('spinning round trip')?.toFixed(2) ?? '?'} µs with both sides spinning.`;
+  const note = 'Medians of one call at a time (lowest of the rounds); loaded = one busy-looping process running meanwhile on the 2 CPUs. '
+    + 'The completion spin lets the JS thread, after a turn that submitted work, spin up to 40 µs for the completion instead of sleeping; it backs off when it misses.';
+  const head = ['awaited call(\'math\',\'sqrt\',[16]) µs', 'idle', 'loaded'];
+  if (markdown) return ['## Awaited call, idle and loaded\n', `| ${head.join(' | ')} |`, '|---|---:|---:|', ...rows.map((r) => `| ${r.join(' | ')} |`), '', `- ${note}`, `- ${breakdown}`];
+  return ['Awaited call, idle and loaded:', ...rows.map((r) => `  ${r[0].padEnd(24)}${String(r[1]).padEnd(52)}${r[2]}`), `  ${note}`, `  ${breakdown}`];
+}
+
 // Shared state and host calls (issue 10): ours only, so they are printed below the table.
 const bridge = await timed('shared state and host.call', () => (oursReason ? { unavailable: oursReason } : peer('bridge.mjs')));
 // Working directories (issue 16): the awaited call when one context alternates between processes
@@ -285,10 +347,10 @@ if (meta.versions.ours && meta.versions.ncpAsync && meta.versions.ours !== meta.
 }
 meta.warnings = warnings;
 
-writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, parallel, bridge, cwd, big, dataview }, null, 2)}\n`);
-writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}${renderParallel(true)}\n${bridgeLines(bridge, true).join('\n')}\n\n${cwdLines(cwd, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n\n${dataviewLines(dataview, true).join('\n')}\n`);
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify({ meta, rows, peers: results, startups, interpreters, parallel, awaited, bridge, cwd, big, dataview }, null, 2)}\n`);
+writeFileSync(join(BENCH, 'RESULTS.md'), `${renderMarkdown(rows, results, meta)}${renderInterpreters(true)}${renderParallel(true)}\n${awaitedLines(awaited, true).join('\n')}\n\n${bridgeLines(bridge, true).join('\n')}\n\n${cwdLines(cwd, true).join('\n')}\n\n${bigLines(big, true).join('\n')}\n\n${dataviewLines(dataview, true).join('\n')}\n`);
 process.stdout.write(renderText(rows, results, meta) + renderInterpreters(false) + renderParallel(false));
-process.stdout.write(`\n${bridgeLines(bridge, false).join('\n')}\n\n${cwdLines(cwd, false).join('\n')}\n\n${bigLines(big, false).join('\n')}\n`);
+process.stdout.write(`\n${awaitedLines(awaited, false).join('\n')}\n\n${bridgeLines(bridge, false).join('\n')}\n\n${cwdLines(cwd, false).join('\n')}\n\n${bigLines(big, false).join('\n')}\n`);
 process.stdout.write(`\n${dataviewLines(dataview, false).join('\n')}\n`);
 
 function dataviewLines(d, markdown) {

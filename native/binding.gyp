@@ -22,6 +22,7 @@
       "src/runtime/foreign_interpreters.cpp",
       "src/objects/bridge.cpp",
       "src/objects/engine.cpp",
+      "src/objects/completion_spin.cpp",
       "src/objects/context.cpp",
       "src/convert/from_js.cpp",
       "src/convert/to_js.cpp",

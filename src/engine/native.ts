@@ -76,6 +76,9 @@ export interface NativeEngine {
   bridge(): NativeBridge;
   /** Dispatches the next turn's worth of waiting events (after an EventKind.More). */
   drain(): void;
+  /** The completion spin's window in µs, 0 = off (native/src/objects/completion_spin.h). */
+  setSpin(us: number): void;
+  spinStats(): { hits: number; misses: number; skipped: number; spunUs: number };
 }
 
 /** Mirrors native/src/objects/bridge.cpp. Every function runs without the GIL. */

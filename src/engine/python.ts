@@ -121,6 +121,10 @@ export async function startPython(options: StartOptions = {}): Promise<Python> {
     }
     if (!bridge?.onEvent(id, kind, value)) calls.onEvent(id, kind, value);
   }, PyValue);
+  // A diagnostic knob (the bench compares with and without): the window the JS thread may spin
+  // for a completion instead of sleeping, in µs; 0 turns the spin off.
+  const spinUs = process.env['PY_CONTEXTS_SPIN_US'];
+  if (spinUs !== undefined && spinUs !== '') engine.setSpin(Number(spinUs));
   hold(true);
   let version: string;
   try {

@@ -76,7 +76,10 @@ describe('user paths', () => {
     ok(await runSelection(ed));
     assert.equal(line(ed), 5, 'the def ran whole and the cursor skipped the blank line');
     assert.equal(ok(await runSelection(ed)), "'naïve ✓ 𝄞!'");
-    assert.equal(ok(await runSelection(ed)), '9', 'len counts code points, as Python does');
+    assert.equal(line(ed), 6, 'the cursor moved on to len(s)');
+    const len = await runSelection(ed);
+    // Which code ran, should this fail again (once, in a full session: the value was None).
+    assert.equal(ok(len), '9', `len counts code points, as Python does (ran ${JSON.stringify(len?.block?.code)} from line ${len?.block?.firstLine})`);
     const r = await runSelection(ed);
     assert.ok(r && !r.ok && /ZeroDivisionError/.test(r.error), JSON.stringify(r));
     const mark = a._test.marks(ed.document.uri).find((m) => m.kind === 'error');

@@ -584,7 +584,9 @@ Napi::Value Context::Submit(const Napi::CallbackInfo& info) {
     };
   };
   job.payload = convert::ArgumentsFromJs(env, info[3].As<Napi::Array>(), names, data->numbers.Value(), share);
-  return Napi::Boolean::New(env, core_->Submit(std::move(job)));
+  bool queued = core_->Submit(std::move(job));
+  if (queued) core_->sink().ArmSpin();
+  return Napi::Boolean::New(env, queued);
 }
 
 Napi::Value Context::Cancel(const Napi::CallbackInfo& info) {

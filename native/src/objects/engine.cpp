@@ -39,6 +39,8 @@ Napi::Function Engine::Define(Napi::Env env) {
                          InstanceMethod("privateCwd", &Engine::PrivateCwd),
                          InstanceMethod("bridge", &Engine::Bridge),
                          InstanceMethod("drain", &Engine::Drain),
+                         InstanceMethod("setSpin", &Engine::SetSpin),
+                         InstanceMethod("spinStats", &Engine::SpinStats),
                      });
 }
 
@@ -61,6 +63,15 @@ Engine::Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) 
   // Idle engines must not keep Node alive; JS refs the channel while calls run.
   napi_unref_threadsafe_function(env, tsfn_);
   sink_->Open(tsfn_);
+  // The spin dispatches from a prepare callback, outside any callback of Node's: it needs an
+  // async context of its own for the callback scope that runs promise continuations after it.
+  asyncResource_ = Napi::Persistent(Napi::Object::New(env));
+  if (napi_async_init(env, asyncResource_.Value(), Napi::String::New(env, "py-contexts-spin"), &asyncContext_) != napi_ok) {
+    asyncContext_ = nullptr;
+  }
+  spin_ = std::make_unique<CompletionSpin>(env, sink_, [this]() { DispatchHanded(); });
+  if (!asyncContext_) spin_->SetWindow(0);
+  sink_->SetSpin(spin_.get());
   napi_add_env_cleanup_hook(env, &Engine::Cleanup, this);
   cleanupHooked_ = true;
 }
@@ -144,10 +155,47 @@ void Engine::Dispatch(Napi::Env env) {
   }
 }
 
+// The completion spin was handed events (objects/completion_spin.h): dispatch them as the
+// threadsafe function's callback would, inside a callback scope, so that closing it runs the
+// microtasks (the settled promises' continuations) and process.nextTick callbacks.
+void Engine::DispatchHanded() {
+  Napi::Env env(env_);
+  Napi::HandleScope handles(env);
+  napi_callback_scope scope = nullptr;
+  if (napi_open_callback_scope(env_, asyncResource_.Value(), asyncContext_, &scope) != napi_ok) {
+    Dispatch(env);
+    return;
+  }
+  Dispatch(env);
+  napi_close_callback_scope(env_, scope);
+}
+
 // drain(): the next turn's events, after a More event.
 Napi::Value Engine::Drain(const Napi::CallbackInfo& info) {
   Dispatch(info.Env());
   return info.Env().Undefined();
+}
+
+// setSpin(us: number): the completion spin's window; 0 turns it off.
+Napi::Value Engine::SetSpin(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PYC_CHECK_ARG(info.Length() >= 1 && info[0].IsNumber(), "setSpin(us) expects a number");
+  double us = info[0].As<Napi::Number>().DoubleValue();
+  PYC_CHECK_ARG(us >= 0 && us <= 1000, "setSpin(us): us must be between 0 and 1000");
+  if (spin_) spin_->SetWindow(static_cast<uint32_t>(us));
+  return env.Undefined();
+}
+
+// spinStats(): { hits, misses, skipped, spunUs }
+Napi::Value Engine::SpinStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  CompletionSpin::Stats s = spin_ ? spin_->stats() : CompletionSpin::Stats{};
+  out.Set("hits", Napi::Number::New(env, static_cast<double>(s.hits)));
+  out.Set("misses", Napi::Number::New(env, static_cast<double>(s.misses)));
+  out.Set("skipped", Napi::Number::New(env, static_cast<double>(s.skipped)));
+  out.Set("spunUs", Napi::Number::New(env, static_cast<double>(s.spunNs) / 1000.0));
+  return out;
 }
 
 // start(executable: string, pythonDir: string): Promise<string>
@@ -387,6 +435,13 @@ void Engine::Cleanup(void* arg) {
     else if (self->runtime_.joinable()) self->runtime_.detach();
   }
   self->ReleaseChannel();
+  self->sink_->SetSpin(nullptr);
+  if (self->spin_) self->spin_->Close();
+  if (self->asyncContext_) {
+    napi_async_destroy(self->env_, self->asyncContext_);
+    self->asyncContext_ = nullptr;
+  }
+  self->asyncResource_.Reset();
   self->onEvent_.Reset();
   self->pyValue_.Reset();
 }

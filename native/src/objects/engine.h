@@ -12,6 +12,7 @@
 //   engine.privateCwd(): boolean                            whether contexts can have their own
 //   engine.bridge(): object                                 shared state + host calls (objects/bridge.h)
 //   engine.drain(): void                                    dispatch the next turn's events (after More)
+//   engine.setSpin(us) / spinStats()                        the completion spin (objects/completion_spin.h)
 //
 // Events reach JS as onEvent(call, kind, value) (kinds: see runtime/events.h). One turn
 // dispatches a bounded amount (3 ms, 256 KiB of output, 16 settled calls); what is left
@@ -27,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "objects/completion_spin.h"
 #include "objects/context.h"
 #include "runtime/events.h"
 #include "runtime/interpreter.h"
@@ -51,10 +53,13 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::Value PrivateCwd(const Napi::CallbackInfo& info);
   Napi::Value Bridge(const Napi::CallbackInfo& info);
   Napi::Value Drain(const Napi::CallbackInfo& info);
+  Napi::Value SetSpin(const Napi::CallbackInfo& info);
+  Napi::Value SpinStats(const Napi::CallbackInfo& info);
 
   static void CallJs(napi_env env, napi_value fn, void* context, void* data);
   static void Cleanup(void* arg);
   void Dispatch(Napi::Env env);
+  void DispatchHanded();
   // Stops contexts, then finalizes on the runtime thread. Blocks the caller up to
   // `waitMs` for the runtime thread to finish (0: do not wait).
   void BeginShutdown();
@@ -63,6 +68,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
   std::shared_ptr<EventSink> sink_ = std::make_shared<EventSink>();
   std::shared_ptr<WorkDirs> workdirs_ = std::make_shared<WorkDirs>();
   napi_threadsafe_function tsfn_ = nullptr;
+  std::unique_ptr<CompletionSpin> spin_;
+  Napi::ObjectReference asyncResource_;
+  napi_async_context asyncContext_ = nullptr;
   Napi::FunctionReference onEvent_;
   Napi::FunctionReference pyValue_;
   napi_env env_ = nullptr;

@@ -1,5 +1,7 @@
 #include "runtime/events.h"
 
+#include "objects/completion_spin.h"
+
 namespace pyc {
 
 void EventSink::Open(napi_threadsafe_function tsfn) {
@@ -21,7 +23,30 @@ void EventSink::Close() {
 void EventSink::WakeLocked() {
   if (scheduled_ || !tsfn_) return;
   scheduled_ = true;
+  if (spinning_) {
+    // The JS thread is awake and watching: it dispatches itself (EndSpin), with no wake-up.
+    handed_.store(true, std::memory_order_release);
+    return;
+  }
   napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
+}
+
+void EventSink::ArmSpin() {
+  if (spin_) spin_->Arm();
+}
+
+bool EventSink::BeginSpin() {
+  std::lock_guard<std::mutex> lock(m_);
+  if (scheduled_ || closed_) return false;
+  spinning_ = true;
+  handed_.store(false, std::memory_order_relaxed);
+  return true;
+}
+
+bool EventSink::EndSpin() {
+  std::lock_guard<std::mutex> lock(m_);
+  spinning_ = false;
+  return handed_.exchange(false, std::memory_order_acq_rel);
 }
 
 bool EventSink::Push(Event&& e) {

@@ -10,6 +10,7 @@
 #pragma once
 #include <napi.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -18,6 +19,8 @@
 #include "convert/value.h"
 
 namespace pyc {
+
+class CompletionSpin;
 
 enum class EventKind : uint8_t {
   Result = 0,
@@ -67,6 +70,18 @@ class EventSink {
   // next push wakes the JS thread again; while it returns true, the JS side owes a drain.
   bool Pop(Event& out);
 
+  // JS thread (objects/completion_spin.h). While the JS thread spins, the idle-to-pending
+  // transition hands the events to it instead of waking it through the threadsafe function:
+  // BeginSpin returns false when events are already owed a dispatch (the loop will not sleep);
+  // Handed() turns true at the first push meanwhile; EndSpin says whether the spinner now owes
+  // the dispatch (it must then dispatch, as the threadsafe function's callback would).
+  bool BeginSpin();
+  bool Handed() const { return handed_.load(std::memory_order_acquire); }
+  bool EndSpin();
+  // JS thread: the engine's spin, while it lives; a submit arms it (Context::Submit).
+  void SetSpin(CompletionSpin* spin) { spin_ = spin; }
+  void ArmSpin();
+
   static constexpr size_t kMaxPendingOutput = 8 * 1024 * 1024;
 
  private:
@@ -76,6 +91,9 @@ class EventSink {
   std::deque<Event> queue_;
   size_t pendingOutput_ = 0;
   bool scheduled_ = false;
+  bool spinning_ = false;  // the JS thread spins (see BeginSpin)
+  std::atomic<bool> handed_{false};
+  CompletionSpin* spin_ = nullptr;  // JS thread only
   bool closed_ = true;
   napi_threadsafe_function tsfn_ = nullptr;
 };
