@@ -14,7 +14,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { BENCH, CORE, PYDIR, ROOT as ROOT_DIR } from './lib/common.mjs';
+import { BENCH, CORE, PYDIR, ROOT as ROOT_DIR, scaled } from './lib/common.mjs';
 import { median } from './lib/measure.mjs';
 import { resolvePython, shimPath, ensureNodeCallsPython } from './lib/setup.mjs';
 import { PEERS, buildRows, renderText, renderMarkdown } from './lib/table.mjs';
@@ -268,7 +268,8 @@ function awaitedLines(a, markdown) {
     + 'The completion spin lets the JS thread, after a turn that submitted work, spin up to 40 µs for the completion instead of sleeping; it backs off when it misses.';
   const head = ['awaited call(\'math\',\'sqrt\',[16]) µs', 'idle', 'loaded'];
   if (markdown) return ['## Awaited call, idle and loaded\n', `| ${head.join(' | ')} |`, '|---|---:|---:|', ...rows.map((r) => `| ${r.join(' | ')} |`), '', `- ${note}`, `- ${breakdown}`];
-  return ['Awaited call, idle and loaded:', ...rows.map((r) => `  ${r[0].padEnd(24)}${String(r[1]).padEnd(52)}${r[2]}`), `  ${note}`, `  ${breakdown}`];
+  const w = [0, 1].map((c) => Math.max(head[c].length, ...rows.map((r) => String(r[c]).length)) + 2);
+  return ['Awaited call, idle and loaded:', ...[head, ...rows].map((r) => `  ${r[0].padEnd(w[0])}${String(r[1]).padEnd(w[1])}${r[2]}`), `  ${note}`, `  ${breakdown}`];
 }
 
 // Shared state and host calls (issue 10): ours only, so they are printed below the table.

@@ -1,20 +1,25 @@
 #include "objects/completion_spin.h"
 
+#include <sched.h>
+
 #include <algorithm>
-#include <thread>
 
 namespace pyc {
 namespace {
 
-inline void CpuRelax() {
+inline void Pause() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #elif defined(__aarch64__)
   asm volatile("yield");
-#else
-  std::this_thread::yield();
 #endif
 }
+
+// A pure spin for the first microseconds, where an idle round trip lands when the two threads
+// run on two CPUs; sched_yield after that. The kernel often wakes the context thread onto the JS
+// thread's CPU, and a pure spin would then keep it off that CPU for the whole window (runs that
+// stayed in that state missed every spin); yielding lets it run there.
+constexpr uint64_t kPureSpinNs = 8'000;
 
 }  // namespace
 
@@ -77,7 +82,8 @@ void CompletionSpin::Spin() {
   const uint64_t start = uv_hrtime();
   uint64_t now = start;
   while (!sink_->Handed()) {
-    CpuRelax();
+    if (now - start < kPureSpinNs) Pause();
+    else sched_yield();
     now = uv_hrtime();
     if (now - start >= windowNs_) break;
   }

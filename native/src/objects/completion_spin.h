@@ -12,9 +12,11 @@
 // a prepare callback, so nothing runs out of order; a miss leaves the events to the usual path.
 //
 // The spin ends as soon as anything is pushed, and it adapts: a spin that sees nothing within
-// the window makes the next ones skip (doubling up to kMaxSkip), so a long call, or a loaded
-// machine where the spinner would take the core the context thread needs (an earlier
-// experiment that spun a fixed window lost 3x there), costs almost nothing. No GIL, no lock is
+// the window makes the next ones skip (doubling up to kMaxSkip), so a long call costs almost
+// nothing. After its first microseconds it spins with sched_yield: the kernel often wakes the
+// context thread onto the JS thread's CPU, or another process holds the other one, and a pure
+// spin then keeps the context thread from running at all (an earlier experiment that spun a
+// fixed window without yielding lost 3x on a loaded machine). No GIL, no lock is
 // waited for: the JS thread still never waits on Python.
 //
 // GIL RULE: no Python here. JS thread only (Arm, Close, SetWindow and the prepare callback).
