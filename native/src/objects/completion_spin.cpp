@@ -19,7 +19,7 @@ inline void Pause() {
 // run on two CPUs; sched_yield after that. The kernel often wakes the context thread onto the JS
 // thread's CPU, and a pure spin would then keep it off that CPU for the whole window (runs that
 // stayed in that state missed every spin); yielding lets it run there.
-constexpr uint64_t kPureSpinNs = 8'000;
+constexpr uint64_t kPureSpinNs = 2'000;
 
 }  // namespace
 
