@@ -32,6 +32,7 @@ import time
 import re
 import timeit as _timeit_module
 
+from py_contexts import threads as _threads
 from py_contexts.cells import compile_block
 
 __all__ = ['system', 'line', 'cell', 'UsageError']
@@ -367,8 +368,10 @@ def _writefile(args: str, body: str, ns: dict):
 
 
 class _ThreadStreams:
-    """sys.stdout or sys.stderr while some thread runs a ``%%capture`` cell: that thread's
-    writes go to its buffer, every other thread's to the stream underneath.
+    """sys.stdout or sys.stderr while some call runs a ``%%capture`` cell: that call's writes go
+    to its buffer, every other call's to the stream underneath. The call's writes are those of
+    the thread running the cell and of the threads it started (they share its Run: threads.py),
+    as IPython's capture takes every thread's prints while it lasts.
 
     sys.stdout is shared by every context, so contextlib.redirect_stdout would also take
     other notebooks' prints (and restore the wrong stream when two captures overlap).
@@ -377,15 +380,22 @@ class _ThreadStreams:
 
     def __init__(self, under):
         self.under = under
-        self.buffers: dict[int, io.StringIO] = {}
+        self.buffers: dict[int, io.StringIO] = {}  # thread ident -> buffer
+        self.owners: dict[object, io.StringIO] = {}  # threads.Run -> buffer
+
+    def _target(self):
+        buffer = self.buffers.get(threading.get_ident())
+        if buffer is None and self.owners:
+            owner = _threads.current_owner()
+            if owner is not None:
+                buffer = self.owners.get(owner)
+        return buffer if buffer is not None else self.under
 
     def write(self, text):
-        buffer = self.buffers.get(threading.get_ident())
-        return (buffer if buffer is not None else self.under).write(text)
+        return self._target().write(text)
 
     def flush(self):
-        buffer = self.buffers.get(threading.get_ident())
-        return (buffer if buffer is not None else self.under).flush()
+        return self._target().flush()
 
     def __getattr__(self, name):
         return getattr(self.under, name)
@@ -394,25 +404,39 @@ class _ThreadStreams:
 _capture_lock = threading.Lock()
 
 
+def _swap(table: dict, key, buffer):
+    """Puts `buffer` under `key` and returns what was there (None: nothing)."""
+    previous = table.get(key)
+    table[key] = buffer
+    return previous
+
+
+def _restore(table: dict, key, previous):
+    if previous is None:
+        table.pop(key, None)
+    else:
+        table[key] = previous
+
+
 @contextlib.contextmanager
 def _captured(name: str, buffer: io.StringIO):
     me = threading.get_ident()
+    owner = _threads.current_owner()
     with _capture_lock:
         split = getattr(sys, name)
         if not isinstance(split, _ThreadStreams):
             split = _ThreadStreams(split)
             setattr(sys, name, split)
-        previous = split.buffers.get(me)
-        split.buffers[me] = buffer
+        previous = _swap(split.buffers, me, buffer)
+        previous_owner = _swap(split.owners, owner, buffer) if owner is not None else None
     try:
         yield
     finally:
         with _capture_lock:
-            if previous is None:
-                split.buffers.pop(me, None)
-            else:
-                split.buffers[me] = previous
-            if not split.buffers and getattr(sys, name) is split:
+            _restore(split.buffers, me, previous)
+            if owner is not None:
+                _restore(split.owners, owner, previous_owner)
+            if not split.buffers and not split.owners and getattr(sys, name) is split:
                 setattr(sys, name, split.under)
 
 

@@ -66,6 +66,48 @@ describe('notebook magics in contexts', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('%%capture also takes the prints of threads the cell starts, and only while it runs', async () => {
+    const py = await getPython();
+    const p = py.process(uniqueId('capture-threads'));
+    let out = '';
+    const onOutput = (_s: string, t: string): void => {
+      out += t;
+    };
+    const c = cell([
+      '%%capture cap',
+      'import threading, sys',
+      'def work(n):',
+      '    print("from thread", n, flush=True)',
+      '    print("thread err", n, file=sys.stderr)',
+      'ts = [threading.Thread(target=work, args=(n,)) for n in range(3)]',
+      'for t in ts: t.start()',
+      'for t in ts: t.join()',
+      'print("from cell")',
+      'late = threading.Event()',
+      'def after():',
+      '    late.wait()',
+      '    print("after the cell", flush=True)',
+      'straggler = threading.Thread(target=after)',
+      'straggler.start()',
+      '',
+    ].join('\n'), 'cell-capture-threads.py');
+    await p.run(c.code, { ...c.opts, onOutput });
+    assert.equal(out, '', 'the capturing cell and its threads printed nothing');
+    const captured = (await p.run('cap.stdout')) as string;
+    assert.deepEqual(captured.split('\n').filter(Boolean).sort(), ['from cell', 'from thread 0', 'from thread 1', 'from thread 2']);
+    assert.equal(((await p.run('cap.stderr')) as string).split('\n').filter(Boolean).length, 3);
+    // A thread still running after the cell writes to the document again, as in IPython.
+    let background = '';
+    const listening = p.onBackgroundOutput((_s, t) => {
+      background += t;
+    });
+    await p.run('late.set()\nstraggler.join()', { onOutput });
+    listening.dispose();
+    assert.match(out + background, /after the cell/);
+    assert.equal(await p.run('type(__import__("sys").stdout).__name__'), '_Stream');
+    await p.close();
+  });
+
   it('%%writefile writes a relative path in its process\'s folder, and after %cd in the new one', async () => {
     const py = await getPython();
     const tmp = (n: string): string => realpathSync(mkdtempSync(join(os.tmpdir(), `pyc-writefile-${n}-`)));
