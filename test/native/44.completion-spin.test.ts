@@ -130,6 +130,10 @@ describe('completion spin', () => {
 
   it('backs off after a call that outlasts the window, and spins no more once turned off', async () => {
     const p = py.process(uniqueId());
+    // A spin armed by an earlier call may still be due (it runs before the loop next sleeps) and
+    // could miss after the reset in afterEach: let it run, then start from a clean record.
+    await new Promise((r) => setImmediate(r));
+    engine.setSpin(40);
     const before = engine.spinStats();
     await p.run('import time\ntime.sleep(0.05)');
     const afterSlow = engine.spinStats();
