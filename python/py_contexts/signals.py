@@ -335,41 +335,67 @@ def current_sigint_handler():
 # run on wall-clock timers (ITIMER_VIRTUAL and ITIMER_PROF count CPU time in a script).
 
 _TIMER_SIGNALS = {signal.ITIMER_REAL: signal.SIGALRM, signal.ITIMER_VIRTUAL: signal.SIGVTALRM, signal.ITIMER_PROF: signal.SIGPROF}
-_timers = {}  # (process id, which) -> (timer, deadline, interval)
+_timers = {}  # (process id, which) -> _Itimer
+_timers_lock = threading.Lock()
 
 
-def _fire(key, which, run):
-    entry = _timers.get((key, which))
-    if entry is None or entry[0] is not threading.current_thread():
-        return
-    if entry[2]:
-        _arm(key, which, run, entry[2], entry[2])
-    else:
-        _timers.pop((key, which), None)
-    deliver(key, _TIMER_SIGNALS[which], run)
+class _Itimer(threading.Thread):
+    """One armed interval timer: a thread that delivers its signal at each expiry.
+
+    Expiries are delivered one at a time, as a kernel timer's are: a handler slower than the
+    interval is never entered twice at once, and expiries missed meanwhile make one signal
+    (a pending standard signal is not queued twice). So a handler that disables the timer is
+    the last one called, however loaded the machine.
+    """
+
+    def __init__(self, key, which, run, seconds, interval):
+        super().__init__(name='py-contexts-itimer', daemon=True)
+        self.key, self.which, self.run_, self.interval = key, which, run, interval
+        self.deadline = time.monotonic() + seconds
+        self.cancelled = threading.Event()
+
+    def run(self):
+        while not self.cancelled.wait(max(0.0, self.deadline - time.monotonic())):
+            with _timers_lock:  # a setitimer() that got in first wins: nothing is delivered
+                if self.cancelled.is_set():
+                    return
+                if self.interval:
+                    now = time.monotonic()
+                    self.deadline += self.interval
+                    if self.deadline <= now:  # overran: the next expiry is a whole interval on
+                        self.deadline = now + self.interval
+                elif _timers.get((self.key, self.which)) is self:
+                    del _timers[(self.key, self.which)]
+            deliver(self.key, _TIMER_SIGNALS[self.which], self.run_)
+            if not self.interval:
+                return
+
+    def remaining(self):
+        return max(0.0, self.deadline - time.monotonic())
 
 
 def _arm(key, which, run, seconds, interval):
-    t = threading.Timer(seconds, lambda: _fire(key, which, run))
-    t.daemon = True
-    t.name = 'py-contexts-itimer'
-    _timers[(key, which)] = (t, time.monotonic() + seconds, interval)
+    t = _Itimer(key, which, run, seconds, interval)
+    with _timers_lock:
+        _timers[(key, which)] = t
     t.start()
 
 
 def cancel_all_timers():
     """Stops every interval timer (an own-GIL context's interpreter is about to end)."""
-    for timer, _, _ in list(_timers.values()):
-        timer.cancel()
-    _timers.clear()
+    with _timers_lock:
+        for timer in _timers.values():
+            timer.cancelled.set()
+        _timers.clear()
 
 
 def _cancel(key, which):
-    entry = _timers.pop((key, which), None)
-    if entry is None:
-        return 0.0, 0.0
-    entry[0].cancel()
-    return max(0.0, entry[1] - time.monotonic()), entry[2]
+    with _timers_lock:
+        entry = _timers.pop((key, which), None)
+        if entry is None:
+            return 0.0, 0.0
+        entry.cancelled.set()
+    return entry.remaining(), entry.interval
 
 
 def _setitimer(which, seconds, interval=0.0):
@@ -390,7 +416,7 @@ def _getitimer(which):
     entry = _timers.get((threads.process_key(), which))
     if entry is None:
         return (0.0, 0.0)
-    return (max(0.0, entry[1] - time.monotonic()), entry[2])
+    return (entry.remaining(), entry.interval)
 
 
 def _alarm(seconds):

@@ -517,4 +517,30 @@ hits`, { timeoutMs: 20_000 });
     assert.deepEqual(v, [27, 27, 27]);
     await p.close();
   });
+
+  it('delivers a timer\'s expiries one at a time: a handler slower than the interval is never re-entered, and disabling it ends them', async () => {
+    // A kernel timer's signal is pending at most once; test_signal's test_itimer_virtual
+    // failed under load when a second expiry ran its handler while the first was still in it.
+    const p = await proc();
+    const v = await p.run(`
+import signal, time
+state = {'inside': 0, 'most': 0, 'calls': 0}
+def h(s, f):
+    state['inside'] += 1
+    state['most'] = max(state['most'], state['inside'])
+    state['calls'] += 1
+    time.sleep(0.15)  # seven intervals
+    if state['calls'] == 3:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+    state['inside'] -= 1
+signal.signal(signal.SIGVTALRM, h)
+signal.setitimer(signal.ITIMER_VIRTUAL, 0.02, 0.02)
+deadline = time.monotonic() + 10
+while signal.getitimer(signal.ITIMER_VIRTUAL) != (0.0, 0.0) and time.monotonic() < deadline:
+    time.sleep(0.01)
+time.sleep(0.3)  # nothing more arrives once it is disabled
+[state['calls'], state['most'], signal.getitimer(signal.ITIMER_VIRTUAL)]`, { timeoutMs: 20_000 });
+    assert.deepEqual(v, [3, 1, [0, 0]]);
+    await p.close();
+  });
 });
