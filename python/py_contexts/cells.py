@@ -15,9 +15,19 @@ _cache = {}
 _CACHE_MAX = 512
 
 
+def _cached(key):
+    # Not _cache.get(): on free-threaded 3.13, dict.get() holds the dict's lock, and a hit
+    # compiled on another context's thread takes it again and waits on itself (about 60 µs
+    # a call). A subscript locks once. runtime._resolve has the same note.
+    try:
+        return _cache[key]
+    except KeyError:
+        return None
+
+
 def compile_block(code, filename, first_line):
     key = (code, filename, first_line)
-    hit = _cache.get(key)
+    hit = _cached(key)
     if hit is not None:
         return hit
     tree = ast.parse(code, filename, 'exec')
@@ -43,7 +53,7 @@ def compile_block(code, filename, first_line):
 
 def compile_eval(code, filename):
     key = (code, filename, 'eval')
-    hit = _cache.get(key)
+    hit = _cached(key)
     if hit is None:
         if len(_cache) >= _CACHE_MAX:
             _cache.clear()

@@ -415,7 +415,14 @@ def _resolve(env, module, name):
         obj = env[name.split('.')[0]]
         rest = name.split('.')[1:]
     else:
-        obj = sys.modules.get(module)
+        # Not sys.modules.get(): on free-threaded 3.13 dict.get() holds the dict's lock and,
+        # for a module first imported on another thread, the lookup takes that lock again
+        # and waits on itself for ~40 sched_yield() calls (about 60 µs a call here). A
+        # subscript takes the lock once. See bench/profile/NOTES.md.
+        try:
+            obj = sys.modules[module]
+        except KeyError:
+            obj = None
         if obj is None:
             obj = importlib.import_module(module)
         rest = name.split('.')

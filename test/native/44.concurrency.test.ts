@@ -34,4 +34,41 @@ describe('concurrency', () => {
     assert.ok(maxLagMs < 200, `event loop stalled ${maxLagMs.toFixed(1)} ms`);
     await p.close();
   });
+
+  it('runs a call or a cell as fast on a context other than the one that first imported or compiled it', async () => {
+    // Free-threaded 3.13: dict.get() holds the dict's lock, and a lookup whose value another
+    // thread owns takes it again and waits on itself (about 60 µs a call on this VM, against
+    // 12). runtime._resolve and cells.compile_block looked sys.modules and the compile cache
+    // up that way. The ratio of the two contexts' medians is measured in interleaved rounds.
+    const py = await getPython();
+    const first = py.process(uniqueId('first'));
+    const other = py.process(uniqueId('other'));
+    first.bind(py.context(2));
+    other.bind(py.context(1));
+    const code = `colorsys.rgb_to_hsv(0.2, 0.4, 0.4)  # ${uniqueId('cell')}`;
+    await first.call('colorsys', 'rgb_to_hsv', [0.2, 0.4, 0.4]);
+    await first.exec('import colorsys');
+    await other.exec('import colorsys');
+    await first.run(code);
+    const times = { firstCall: [] as number[], otherCall: [] as number[], firstRun: [] as number[], otherRun: [] as number[] };
+    const time = async (into: number[], f: () => Promise<unknown>): Promise<void> => {
+      for (let i = 0; i < 100; i++) {
+        const t0 = process.hrtime.bigint();
+        await f();
+        into.push(Number(process.hrtime.bigint() - t0));
+      }
+    };
+    for (let round = 0; round < 6; round++) {
+      await time(times.firstCall, () => first.call('colorsys', 'rgb_to_hsv', [0.2, 0.4, 0.4]));
+      await time(times.otherCall, () => other.call('colorsys', 'rgb_to_hsv', [0.2, 0.4, 0.4]));
+      await time(times.firstRun, () => first.run(code));
+      await time(times.otherRun, () => other.run(code));
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const callRatio = median(times.otherCall) / median(times.firstCall);
+    const runRatio = median(times.otherRun) / median(times.firstRun);
+    assert.ok(callRatio < 2.5, `call on the other context ${callRatio.toFixed(2)}× the first's`);
+    assert.ok(runRatio < 2.5, `run on the other context ${runRatio.toFixed(2)}× the first's`);
+    await Promise.all([first.close(), other.close()]);
+  });
 });
