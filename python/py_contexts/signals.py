@@ -350,7 +350,7 @@ class _Itimer(threading.Thread):
 
     def __init__(self, key, which, run, seconds, interval):
         super().__init__(name='py-contexts-itimer', daemon=True)
-        self.key, self.which, self.run_, self.interval = key, which, run, interval
+        self.key, self.which, self.owner, self.interval = key, which, run, interval  # owner: the Run that armed it
         self.deadline = time.monotonic() + seconds
         self.cancelled = threading.Event()
 
@@ -366,7 +366,7 @@ class _Itimer(threading.Thread):
                         self.deadline = now + self.interval
                 elif _timers.get((self.key, self.which)) is self:
                     del _timers[(self.key, self.which)]
-            deliver(self.key, _TIMER_SIGNALS[self.which], self.run_)
+            deliver(self.key, _TIMER_SIGNALS[self.which], self.owner)
             if not self.interval:
                 return
 
