@@ -382,6 +382,7 @@ class _ThreadStreams:
         self.under = under
         self.buffers: dict[int, io.StringIO] = {}  # thread ident -> buffer
         self.owners: dict[object, io.StringIO] = {}  # threads.Run -> buffer
+        self._lock = threading.Lock()
 
     def _target(self):
         buffer = self.buffers.get(threading.get_ident())
@@ -392,7 +393,13 @@ class _ThreadStreams:
         return buffer if buffer is not None else self.under
 
     def write(self, text):
-        return self._target().write(text)
+        target = self._target()
+        if target is self.under:
+            return target.write(text)
+        # The cell's threads write to one StringIO; on free-threaded builds they do so at once,
+        # and StringIO is not documented as safe for that.
+        with self._lock:
+            return target.write(text)
 
     def flush(self):
         return self._target().flush()

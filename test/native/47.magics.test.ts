@@ -76,9 +76,11 @@ describe('notebook magics in contexts', () => {
     const c = cell([
       '%%capture cap',
       'import threading, sys',
+      // One write per line: print() writes its arguments, separators and end one by one, and
+      // on 3.13t the threads run at once, so their pieces interleave (as under `python`).
       'def work(n):',
-      '    print("from thread", n, flush=True)',
-      '    print("thread err", n, file=sys.stderr)',
+      '    print(f"from thread {n}\\n", end="", flush=True)',
+      '    print(f"thread err {n}\\n", end="", file=sys.stderr)',
       'ts = [threading.Thread(target=work, args=(n,)) for n in range(3)]',
       'for t in ts: t.start()',
       'for t in ts: t.join()',
