@@ -13,6 +13,10 @@ import { EnvironmentMembers } from '../processes/sharing';
 import type { EngineService } from './engine';
 import type { BackgroundOutputHandler, OutputSink, ProcessLifecycle } from './surfaceHost';
 import { startFolder } from './startFolder';
+import { TurnBudget } from './turns';
+
+/** The host's thread time that documents' processes may take in one turn of its loop (turns.ts). */
+const TURN_BUDGET_MS = 5;
 
 function isFolder(p: string): boolean {
   try {
@@ -32,6 +36,7 @@ export class DocumentProcesses implements vscode.Disposable {
   /** The uris of documents given a process, to hand back as vscode.Uri. */
   private readonly uris = new Map<string, vscode.Uri>();
   private readonly sharingChanged = new vscode.EventEmitter<void>();
+  private readonly turns = new TurnBudget(TURN_BUDGET_MS);
   /** Fires when a document starts or stops sharing another's environment. */
   readonly onDidChangeSharing = this.sharingChanged.event;
 
@@ -99,6 +104,9 @@ export class DocumentProcesses implements vscode.Disposable {
   async get(uri: vscode.Uri): Promise<PyProcess> {
     // The document decides which workspace folder's Python extension selection applies.
     const python = await this.engine.python(uri);
+    // What follows, and the run its caller then submits, is synchronous: a burst of runs
+    // takes turns (turns.ts).
+    for (let w = this.turns.wait(); w; w = this.turns.wait()) await w;
     this.uris.set(uri.toString(), uri);
     const id = this.members.processOf(uri.toString());
     let proc = python.processes().find((p) => p.id === id && !p.closed);
