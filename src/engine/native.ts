@@ -27,8 +27,10 @@ export const EventKind = {
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
-/** submit() flags, mirroring kJobCopyBuffers in native/src/objects/context.h. */
+/** submit() flags, mirroring kJobCopyBuffers and kJobExistingEnv in native/src/objects/context.h. */
 export const SUBMIT_COPY_BUFFERS = 1;
+/** The op reads an environment that exists; where there is none it answers undefined and makes none. */
+export const SUBMIT_EXISTING_ENV = 2;
 
 export interface NativeErrorInfo {
   type: string;

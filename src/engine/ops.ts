@@ -12,3 +12,9 @@ export const OP = {
   live: 9, // completions, hover, signatures (python/py_contexts/live.py)
   chdir: 100, // handled in C++ (kOpChdir), far from runtime.py's numbers
 } as const;
+
+/**
+ * Ops that read an environment and must never create one: submitted with
+ * SUBMIT_EXISTING_ENV, they answer undefined where the process has none in that context.
+ */
+export const READS_EXISTING_ENV: ReadonlySet<number> = new Set([OP.variables, OP.saveState, OP.dataView, OP.live]);

@@ -11,7 +11,8 @@ import { CallTable, type PendingCall } from './calls';
 import { ContextImpl } from './context';
 import { EngineStartError, PyValue } from './errors';
 import { availableCores, findOnPath, probe, resolveInterpreter, type ResolvedInterpreter } from './interpreter';
-import { EventKind, SUBMIT_COPY_BUFFERS, type NativeEngine } from './native';
+import { EventKind, SUBMIT_COPY_BUFFERS, SUBMIT_EXISTING_ENV, type NativeEngine } from './native';
+import { READS_EXISTING_ENV } from './ops';
 import type { ProcessEngine } from '../processes/processEngine';
 import { ProcessRegistry } from '../processes/registry';
 import { capabilitiesOf, checkMode, parsePoolSpec, type Capabilities, type PoolMode, type PoolOptions, type PoolSpec } from './pools';
@@ -355,7 +356,8 @@ export class PythonImpl implements Python, ProcessEngine {
       };
       let accepted: boolean;
       try {
-        accepted = ctx.native.submit(id, op, env, payload, names, opts?.copyBuffers === true ? SUBMIT_COPY_BUFFERS : 0);
+        const flags = (opts?.copyBuffers === true ? SUBMIT_COPY_BUFFERS : 0) | (READS_EXISTING_ENV.has(op) ? SUBMIT_EXISTING_ENV : 0);
+        accepted = ctx.native.submit(id, op, env, payload, names, flags);
       } catch (e) {
         reject(e);
         return;

@@ -214,10 +214,11 @@ export class ProcessImpl implements PyProcess {
     } catch (e) {
       return Promise.reject(e);
     }
-    // Reading variables must not create an environment where the process has none.
+    // Reading variables must not create an environment where the process has none. `used`
+    // says where one may be; the addon answers undefined where there is none after all.
     if (!ctx || !this.used.has(ctx as ContextImpl)) return Promise.resolve([]);
     return this.submit(OP.variables, [[...path], limits.maxItems ?? 100, limits.reprChars ?? 120, limits.reprTimeoutMs ?? 200],
-      ['path', 'limits.maxItems', 'limits.reprChars', 'limits.reprTimeoutMs'], undefined, ctx as ContextImpl) as Promise<VariableInfo[]>;
+      ['path', 'limits.maxItems', 'limits.reprChars', 'limits.reprTimeoutMs'], undefined, ctx as ContextImpl).then((r) => (r ?? []) as VariableInfo[]);
   }
 
   saveState(path: string, maxBytes: number): Promise<SavedState | undefined> {
@@ -231,6 +232,7 @@ export class ProcessImpl implements PyProcess {
     // Saving must not create an environment where the process has none.
     if (!ctx || !this.used.has(ctx)) return Promise.resolve(undefined);
     return this.submit(OP.saveState, [path, maxBytes], ['path', 'maxBytes'], undefined, ctx).then((r) => {
+      if (r === undefined) return undefined;
       const o = r as { saved: string[]; not_restored: NotRestored[]; bytes: number };
       return { saved: o.saved, notRestored: o.not_restored, bytes: o.bytes };
     });
@@ -255,7 +257,10 @@ export class ProcessImpl implements PyProcess {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.submit(OP.dataView, call.payload, call.names, opts, ctx);
+    return this.submit(OP.dataView, call.payload, call.names, opts, ctx).then((r) => {
+      if (r === undefined) throw new Error(`process '${this.id}' has no environment in ${ctx.id}`);
+      return r;
+    });
   }
 
   completions(kind: CompletionKind, expr: string, opts?: LiveOptions): Promise<LiveCompletion[] | undefined> {

@@ -38,7 +38,8 @@ export interface WaitOptions {
   /** Give up after this long (default 20 s); the error names `message`. */
   timeoutMs?: number;
   intervalMs?: number;
-  message?: string;
+  /** What was awaited; a function is asked at the timeout, to say the state it ended in. */
+  message?: string | (() => string);
 }
 
 /**
@@ -61,7 +62,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}${why}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof message === 'function' ? message() : message}${why}`);
     }
     await sleep(intervalMs);
   }

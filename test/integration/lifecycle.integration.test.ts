@@ -142,6 +142,11 @@ describe('documents and their processes', () => {
     const proc = a.processFor(doc.uri);
     assert.ok(proc);
     assert.equal(ctx.stats().environments, envsBefore + 1);
+    // Documents of earlier tests may still close meanwhile: VS Code keeps one opened through
+    // the API for minutes after its editor closed. Their environments here are counted out.
+    const envsOpen = envsBefore + 1;
+    const others = python.processes().filter((p) => p !== proc && p.contextsUsed.includes(ctx));
+    const othersFreed = (): number => others.filter((p) => !python.processes().includes(p)).length;
     const closed = waitFor(() => proc.closed, { message: 'the process to close' });
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -150,7 +155,19 @@ describe('documents and their processes', () => {
     // close() marks the process closed at once and leaves the engine's list when its
     // environments have been freed on their threads.
     await waitFor(() => !python.processes().includes(proc), { message: 'the process to leave the engine' });
-    await waitFor(() => ctx.stats().environments === envsBefore, { message: 'the environment to be freed' });
+    await waitFor(() => ctx.stats().environments === envsOpen - 1 - othersFreed(), {
+      message: () => `the environment to be freed (${ctx.stats().environments} on the context; ${envsOpen} with the document open, ${othersFreed()} of other processes freed since)`,
+    }).catch(async (e: unknown) => {
+      // Whose environments the context still has, as Python sees them (diagnosis only).
+      const probe = python.process(`diagnosis-${Date.now()}`);
+      const live = await probe.run(
+        "import gc\nsorted(d['__py_contexts_process__'] for d in gc.get_objects() if type(d) is dict and '__py_contexts_process__' in d)",
+        { context: ctx },
+      ).catch((err: unknown) => String(err));
+      await probe.close();
+      const known = python.processes().filter((p) => p.contextsUsed.includes(ctx)).map((p) => `${p.id}${p.closed ? ' (closed)' : ''}`);
+      throw new Error(`${(e as Error).message}; environments there: ${JSON.stringify(live)}; processes using it: ${JSON.stringify(known)}; this one: ${proc.id}`);
+    });
   });
 
   it('closes the process of a file when its editor closes', async () => {

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { PythonError } from '../../src/core';
-import { getPython, uniqueId } from './_setup';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { getPython, uniqueId, until } from './_setup';
 
 describe('processes and environments', () => {
   it('keeps state between calls and isolates processes on the same context', async () => {
@@ -162,5 +164,36 @@ describe('processes and environments', () => {
     assert.equal(c1.stats().environments, envs, 'no environment was created for q');
     await p.close();
     await q.close();
+  });
+
+  it('never creates an environment to read one, even where a run was abandoned before it ran', async () => {
+    // The run is abandoned in the queue: the process has used the context as far as JS
+    // knows, but its environment was never made. The tree's variables, saving state, the data
+    // viewer and live completions must not make it then (it would outlive the process).
+    const py = await getPython();
+    const ctx = py.context(2);
+    const blocker = py.process(uniqueId('blocker'));
+    const p = py.process(uniqueId('abandoned'));
+    const blocking = blocker.run('while True: pass', { context: ctx });
+    await until(() => ctx.stats().busy);
+    const ac = new AbortController();
+    const queued = p.run('x = 1', { context: ctx, signal: ac.signal });
+    ac.abort();
+    await assert.rejects(queued, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    assert.deepEqual(p.contextsUsed, [ctx], 'JS counts the context as used');
+    blocker.interrupt();
+    await assert.rejects(blocking, /KeyboardInterrupt/);
+    const envs = ctx.stats().environments;
+    assert.deepEqual(await p.variables([], {}, ctx), []);
+    assert.equal(await p.saveState(join(os.tmpdir(), `${uniqueId('state')}.pkl`), 1 << 20), undefined);
+    assert.equal(await p.hover('x'), undefined);
+    await assert.rejects(p.dataView({ cmd: 'open', path: ['x'], title: 'x' }, ctx), /has no environment/);
+    assert.equal(ctx.stats().environments, envs, 'no environment was created for reading');
+    // A run still makes it, as always.
+    assert.equal(await p.run('x = 2\nx', { context: ctx }), 2);
+    assert.equal(ctx.stats().environments, envs + 1);
+    assert.deepEqual((await p.variables([], {}, ctx)).map((v) => v.name), ['x']);
+    await Promise.all([p.close(), blocker.close()]);
+    assert.equal(ctx.stats().environments, envs - 1, "both processes' environments are freed");
   });
 });

@@ -1,10 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { PythonError, TimeoutError } from '../../src/core';
-import { getPython, uniqueId } from './_setup';
-
-const until = async (cond: () => boolean) => {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-};
+import { getPython, uniqueId, until } from './_setup';
 
 describe('interrupts and timeouts', () => {
   it('interrupts while True: pass, and the context still works', async () => {

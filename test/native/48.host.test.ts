@@ -1,11 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { PythonError, TimeoutError } from '../../src/core';
-import { getPython, uniqueId } from './_setup';
+import { getPython, uniqueId, until } from './_setup';
 import { describeRun, runFixture } from './fixtures/child';
-
-const until = async (cond: () => boolean) => {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-};
 
 /** A registration that is always undone, so names never leak between tests. */
 async function withFunctions(fns: Record<string, (...a: never[]) => unknown>, body: () => Promise<void>): Promise<void> {

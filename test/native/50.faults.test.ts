@@ -12,7 +12,7 @@ import { PythonError, TimeoutError } from '../../src/core';
 import type { Context, PyProcess, Python, RunOptions } from '../../src/core';
 import { BLOCKING_MARKER, runBlocking } from './fixtures/blocking';
 import { describeRun, runFixture } from './fixtures/child';
-import { getPython, uniqueId } from './_setup';
+import { getPython, uniqueId, until } from './_setup';
 
 const POOL = 'faults';
 
@@ -22,15 +22,6 @@ async function faultPool(py: Python): Promise<Context[]> {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await sleep(5);
-  }
-  return true;
-}
 
 const threadCount = () => readdirSync('/proc/self/task').length;
 

@@ -25,6 +25,16 @@ export function uniqueId(prefix = 'test'): string {
 
 declare const gc: (() => void) | undefined;
 
+/** Polls `cond` every 5 ms until it holds (true) or `ms` pass (false). */
+export async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) return false;
+    await new Promise<void>((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
 export const mochaHooks = {
   afterEach(): void {
     if (typeof gc !== 'function') throw new Error('native tests must run with --expose-gc');

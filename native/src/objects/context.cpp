@@ -287,7 +287,12 @@ void ContextCore::RunChdir(const Job& job, Event& ev) {
 }
 
 void ContextCore::RunDispatch(const Job& job, Event& ev) {
-  PyObject* env = envs_.Get(job.env);
+  const bool existingOnly = (job.flags & kJobExistingEnv) != 0;
+  PyObject* env = existingOnly ? envs_.Find(job.env) : envs_.Get(job.env);
+  if (!env && existingOnly) {
+    ev.kind = EventKind::Result;  // undefined: no environment, and none made for asking
+    return;
+  }
   PyRef result;
   if (env) {
     PyRef args = convert::ToPython(job.payload);

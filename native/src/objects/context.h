@@ -44,11 +44,16 @@ struct Job {
   uint32_t op = 0;          // runtime.py dispatch op; kOpCloseEnv is handled in C++
   std::string env;          // process id owning the environment
   convert::Value payload;   // list of arguments for the op
-  uint32_t flags = 0;       // kJobCopyBuffers …
+  uint32_t flags = 0;       // kJobCopyBuffers, kJobExistingEnv
 };
 
 // The result's numpy arrays are copied, never shared with JS (RunOptions.copyBuffers).
 constexpr uint32_t kJobCopyBuffers = 1;
+// The op only reads the process's environment (the tree's variables, saving state, the data
+// viewer, live completions): where the process has none, the job answers undefined and creates
+// none. The JS side cannot know for sure: a run it submitted may have been abandoned in the
+// queue, and then the environment it would have made never existed.
+constexpr uint32_t kJobExistingEnv = 2;
 
 constexpr uint32_t kOpCloseEnv = 0;
 // chdir(payload[0]) for the job's process, relative to its directory (src/engine/ops.ts).

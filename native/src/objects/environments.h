@@ -35,6 +35,12 @@ class Environments {
     return borrowed;
   }
 
+  // The environment of `process` if it has one, else null (no Python error). Borrowed.
+  PyObject* Find(const std::string& process) const {
+    auto it = envs_.find(process);
+    return it == envs_.end() ? nullptr : it->second.get();
+  }
+
   // Closes the environment of `process`, if it has one.
   void Close(const std::string& process) {
     auto it = envs_.find(process);
