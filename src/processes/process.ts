@@ -253,14 +253,18 @@ export class ProcessImpl implements PyProcess {
       ctx = this.engine.own(context, 'dataView(…, ctx): ctx');
       call = dataViewPayload(request);
       // A view lives in an environment that exists already; asking must not create one.
-      if (!this.used.has(ctx)) throw new Error(`process '${this.id}' has no environment in ${ctx.id}`);
+      if (!this.used.has(ctx)) throw this.noEnvironment(ctx);
     } catch (e) {
       return Promise.reject(e);
     }
     return this.submit(OP.dataView, call.payload, call.names, opts, ctx).then((r) => {
-      if (r === undefined) throw new Error(`process '${this.id}' has no environment in ${ctx.id}`);
+      if (r === undefined) throw this.noEnvironment(ctx);
       return r;
     });
+  }
+
+  private noEnvironment(ctx: Context): Error {
+    return new Error(`process '${this.id}' has no environment in ${ctx.id}`);
   }
 
   completions(kind: CompletionKind, expr: string, opts?: LiveOptions): Promise<LiveCompletion[] | undefined> {

@@ -106,7 +106,13 @@ export class DocumentProcesses implements vscode.Disposable {
     const python = await this.engine.python(uri);
     // What follows, and the run its caller then submits, is synchronous: a burst of runs
     // takes turns (turns.ts).
-    for (let w = this.turns.wait(); w; w = this.turns.wait()) await w;
+    let waited = false;
+    for (let w = this.turns.wait(); w; w = this.turns.wait()) {
+      waited = true;
+      await w;
+    }
+    // Python may have been shut down or restarted while this run waited for its turn.
+    if (waited && this.engine.current !== python) return this.get(uri);
     this.uris.set(uri.toString(), uri);
     const id = this.members.processOf(uri.toString());
     let proc = python.processes().find((p) => p.id === id && !p.closed);

@@ -175,7 +175,7 @@ describe('processes and environments', () => {
     const blocker = py.process(uniqueId('blocker'));
     const p = py.process(uniqueId('abandoned'));
     const blocking = blocker.run('while True: pass', { context: ctx });
-    await until(() => ctx.stats().busy);
+    assert.ok(await until(() => ctx.stats().busy), 'the blocker runs');
     const ac = new AbortController();
     const queued = p.run('x = 1', { context: ctx, signal: ac.signal });
     ac.abort();
